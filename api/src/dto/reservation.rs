@@ -1,0 +1,273 @@
+//! Reservation requests and views.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::Object;
+use shared::{
+    FieldError,
+    domain::{Channel, Money, ReservationStatus},
+    entities::reservation,
+    mask,
+    service::{
+        booking::{BookingRequest, ContactFieldNames},
+        quote::QuoteRequest,
+    },
+};
+
+/// A booking request from a guest-facing client.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct CreateReservationBody {
+    /// Accommodation id.
+    pub accommodation_id: Option<i32>,
+    /// Arrival date, `YYYY-MM-DD` (today or later, business timezone).
+    #[oai(default)]
+    pub check_in: String,
+    /// Departure date, `YYYY-MM-DD` (after check-in).
+    #[oai(default)]
+    pub check_out: String,
+    /// Number of guests (1 to the accommodation's capacity).
+    #[oai(default)]
+    pub guests: i64,
+    /// Guest's full name.
+    #[oai(default)]
+    pub guest_name: String,
+    /// Guest's phone, international form preferred (`+5491112345678`).
+    #[oai(default)]
+    pub guest_phone: String,
+    /// Guest's email.
+    pub guest_email: Option<String>,
+    /// `web` (default), `whatsapp` or `phone`.
+    pub channel: Option<String>,
+    /// Anything the owner should know.
+    pub notes: Option<String>,
+}
+
+impl poem_openapi::types::Example for CreateReservationBody {
+    fn example() -> Self {
+        Self {
+            accommodation_id: Some(1),
+            check_in: "2027-01-15".into(),
+            check_out: "2027-01-17".into(),
+            guests: 4,
+            guest_name: "Martín Pérez".into(),
+            guest_phone: "+5491112345678".into(),
+            guest_email: Some("martin@example.com".into()),
+            channel: Some("web".into()),
+            notes: None,
+        }
+    }
+}
+
+impl CreateReservationBody {
+    /// The booking request, or the fields that cannot even be looked up. `names` are the
+    /// client's names of the contact fields, used in errors.
+    pub fn into_request(self, names: ContactFieldNames) -> Result<BookingRequest, Vec<FieldError>> {
+        let (accommodation_id, channel) = required_parts(self.accommodation_id, self.channel)?;
+        Ok(BookingRequest {
+            stay: QuoteRequest {
+                accommodation_id,
+                check_in: self.check_in,
+                check_out: self.check_out,
+                guests: self.guests,
+            },
+            guest_name: self.guest_name,
+            guest_phone: self.guest_phone,
+            guest_email: self.guest_email,
+            channel,
+            notes: self.notes,
+            field_names: names,
+        })
+    }
+}
+
+/// The booking request of the system this replaces (`contact_*` field names).
+#[derive(Debug, Clone, Object)]
+pub struct LegacyPreReserveBody {
+    /// Accommodation id.
+    pub accommodation_id: Option<i32>,
+    /// Arrival date, `YYYY-MM-DD`.
+    #[oai(default)]
+    pub check_in: String,
+    /// Departure date, `YYYY-MM-DD`.
+    #[oai(default)]
+    pub check_out: String,
+    /// Number of guests.
+    #[oai(default)]
+    pub guests: i64,
+    /// `whatsapp`, `web` or `phone`.
+    pub channel: Option<String>,
+    /// Guest's full name.
+    #[oai(default)]
+    pub contact_name: String,
+    /// Guest's phone.
+    #[oai(default)]
+    pub contact_phone: String,
+    /// Guest's email.
+    pub contact_email: Option<String>,
+}
+
+impl From<LegacyPreReserveBody> for CreateReservationBody {
+    fn from(b: LegacyPreReserveBody) -> Self {
+        Self {
+            accommodation_id: b.accommodation_id,
+            check_in: b.check_in,
+            check_out: b.check_out,
+            guests: b.guests,
+            guest_name: b.contact_name,
+            guest_phone: b.contact_phone,
+            guest_email: b.contact_email,
+            channel: b.channel,
+            notes: None,
+        }
+    }
+}
+
+/// The accommodation id and the channel, reporting both when bad.
+fn required_parts(
+    accommodation_id: Option<i32>,
+    channel: Option<String>,
+) -> Result<(i32, Channel), Vec<FieldError>> {
+    let channel = public_channel(channel.as_deref());
+    match (accommodation_id, channel) {
+        (Some(id), Ok(channel)) => Ok((id, channel)),
+        (id, channel) => Err(id
+            .is_none()
+            .then(|| {
+                FieldError::new(
+                    "accommodation_id",
+                    "required",
+                    "accommodation_id is required",
+                )
+            })
+            .into_iter()
+            .chain(channel.err())
+            .collect()),
+    }
+}
+
+fn public_channel(raw: Option<&str>) -> Result<Channel, FieldError> {
+    let channel = match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        None => return Ok(Channel::Web),
+        Some(raw) => raw
+            .parse::<Channel>()
+            .map_err(|e| FieldError::new("channel", "invalid_channel", e))?,
+    };
+    if channel.is_public() {
+        Ok(channel)
+    } else {
+        Err(FieldError::new(
+            "channel",
+            "invalid_channel",
+            "public bookings come from web, whatsapp or phone",
+        ))
+    }
+}
+
+fn money(amount: rust_decimal::Decimal) -> String {
+    Money::from_decimal(amount).to_string()
+}
+
+/// A reservation just created.
+#[derive(Debug, Clone, Object)]
+pub struct ReservationCreatedView {
+    /// The code the guest quotes.
+    pub code: String,
+    /// `pre_reserved` until the deposit arrives.
+    pub status: String,
+    /// Accommodation id.
+    pub accommodation_id: i32,
+    /// Arrival date.
+    pub check_in: NaiveDate,
+    /// Departure date.
+    pub check_out: NaiveDate,
+    /// Number of nights.
+    pub nights: i32,
+    /// Number of guests.
+    pub guests: i32,
+    /// Total price.
+    pub total_price: String,
+    /// Amount due up front to confirm.
+    pub deposit_amount: String,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// When the hold lapses unless the deposit is paid.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<reservation::Model> for ReservationCreatedView {
+    fn from(r: reservation::Model) -> Self {
+        Self {
+            status: r.status.to_string(),
+            accommodation_id: r.accommodation_id,
+            check_in: r.check_in,
+            check_out: r.check_out,
+            nights: r.nights,
+            guests: r.guests,
+            total_price: money(r.total_price),
+            deposit_amount: money(r.deposit_amount),
+            currency: r.currency,
+            expires_at: r.expires_at.map(|t| t.with_timezone(&Utc)),
+            code: r.code,
+        }
+    }
+}
+
+/// A reservation as anyone holding its code may see it: no phone or email, name masked.
+#[derive(Debug, Clone, Object)]
+pub struct ReservationPublicView {
+    /// The code.
+    pub code: String,
+    /// pre_reserved, confirmed, cancelled, expired or completed.
+    pub status: String,
+    /// unpaid, partial, deposit_paid, paid, refunded or needs_refund.
+    pub payment_status: String,
+    /// Accommodation id.
+    pub accommodation_id: i32,
+    /// Arrival date.
+    pub check_in: NaiveDate,
+    /// Departure date.
+    pub check_out: NaiveDate,
+    /// Number of nights.
+    pub nights: i32,
+    /// Number of guests.
+    pub guests: i32,
+    /// Guest's name, masked (`M*** P***`).
+    pub guest_name: String,
+    /// Total price.
+    pub total_price: String,
+    /// Amount due up front.
+    pub deposit_amount: String,
+    /// Amount received.
+    pub paid_amount: String,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// When the hold lapses (pre-reservations only).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<reservation::Model> for ReservationPublicView {
+    fn from(r: reservation::Model) -> Self {
+        Self {
+            code: r.code,
+            status: r.status.to_string(),
+            payment_status: r.payment_status.as_str().into(),
+            accommodation_id: r.accommodation_id,
+            check_in: r.check_in,
+            check_out: r.check_out,
+            nights: r.nights,
+            guests: r.guests,
+            guest_name: mask::name(&r.guest_name),
+            total_price: money(r.total_price),
+            deposit_amount: money(r.deposit_amount),
+            paid_amount: money(r.paid_amount),
+            currency: r.currency,
+            expires_at: (r.status == ReservationStatus::PreReserved)
+                .then_some(r.expires_at)
+                .flatten()
+                .map(|t| t.with_timezone(&Utc)),
+            created_at: r.created_at.with_timezone(&Utc),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Cabañas HTTP API: the public booking API, health, metrics and docs, built with poem and
+//! poem-openapi. Handlers are thin: they parse a DTO, call a `shared` service and map the
+//! result. Nothing here holds business rules.
+
+pub mod cli;
+pub mod dto;
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod startup;
+pub mod state;

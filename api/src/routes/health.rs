@@ -1,0 +1,102 @@
+//! `GET /healthz` (dependencies) and `GET /readyz` (taking traffic).
+
+use std::{future::Future, time::Instant};
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+use sea_orm::ConnectionTrait;
+
+use super::ApiTags;
+use crate::{
+    dto::health::{CheckView, HealthView, ReadyView},
+    state::AppState,
+};
+
+/// Health endpoints.
+pub struct HealthApi;
+
+/// Health answer.
+#[derive(ApiResponse)]
+pub enum HealthResponse {
+    /// Every dependency answers.
+    #[oai(status = 200)]
+    Healthy(Json<HealthView>),
+    /// A dependency is down.
+    #[oai(status = 503)]
+    Unhealthy(Json<HealthView>),
+}
+
+/// Readiness answer.
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Taking traffic.
+    #[oai(status = 200)]
+    Ready(Json<ReadyView>),
+    /// Draining before shutdown.
+    #[oai(status = 503)]
+    NotReady(Json<ReadyView>),
+}
+
+async fn timed<E: std::fmt::Display>(check: impl Future<Output = Result<(), E>>) -> CheckView {
+    let started = Instant::now();
+    let result = tokio::time::timeout(std::time::Duration::from_secs(3), check).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let error = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("timed out".to_string()),
+    };
+    CheckView {
+        status: if error.is_none() { "up" } else { "down" }.into(),
+        latency_ms,
+        error,
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl HealthApi {
+    /// Health of the API and its dependencies
+    ///
+    /// Pings PostgreSQL and Redis and reports each one's latency. 200 when both answer,
+    /// 503 otherwise. Fly.io's health check calls this.
+    #[oai(path = "/healthz", method = "get")]
+    async fn healthz(&self, state: Data<&AppState>) -> HealthResponse {
+        let database = timed(async { state.db.execute_unprepared("SELECT 1").await.map(drop) });
+        let redis = timed(async {
+            let mut conn = state.redis.clone();
+            redis::cmd("PING")
+                .query_async::<String>(&mut conn)
+                .await
+                .map(drop)
+        });
+        let (database, redis) = tokio::join!(database, redis);
+        let healthy = database.error.is_none() && redis.error.is_none();
+        let view = HealthView {
+            status: if healthy { "healthy" } else { "unhealthy" }.into(),
+            database,
+            redis,
+            version: env!("CARGO_PKG_VERSION").into(),
+        };
+        if healthy {
+            HealthResponse::Healthy(Json(view))
+        } else {
+            HealthResponse::Unhealthy(Json(view))
+        }
+    }
+
+    /// Whether this instance takes traffic
+    ///
+    /// 503 once shutdown has begun, so the proxy stops routing here while requests drain.
+    #[oai(path = "/readyz", method = "get")]
+    async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
+        if state.is_shutting_down() {
+            ReadyResponse::NotReady(Json(ReadyView {
+                status: "shutting_down".into(),
+            }))
+        } else {
+            ReadyResponse::Ready(Json(ReadyView {
+                status: "ready".into(),
+            }))
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Database migrations for PostgreSQL, one change per file, named by date.
+//!
+//! A landed migration is never edited: add a new one. PostgreSQL is the source of truth and
+//! enforces the invariants itself (exclusion, unique, check and foreign-key constraints).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_booking_core;
+
+/// Every migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_booking_core::Migration)]
+    }
+}

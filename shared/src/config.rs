@@ -1,0 +1,256 @@
+//! The one `Settings` tree for both processes.
+//!
+//! Defaults are embedded here, an optional TOML file (`CABANAS_CONFIG`) overrides them, and
+//! environment variables override both. This is the only module that reads the environment.
+//! [`Settings::validate`] reports every problem at once, and refuses weak secrets in production.
+
+use std::{fmt, time::Duration};
+
+use chrono_tz::Tz;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// A secret value: `Debug` and `Display` never print it.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is used (signing, verifying, authenticating).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether a non-empty value was configured.
+    pub fn is_set(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() {
+            "Secret(set)"
+        } else {
+            "Secret(unset)"
+        })
+    }
+}
+
+/// Where the process runs; production turns on the strict checks.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AppEnv {
+    /// A developer's machine: pretty logs, demo-friendly defaults.
+    #[default]
+    Development,
+    /// Automated tests.
+    Test,
+    /// Fly.io or any real deployment.
+    Production,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line (production).
+    Json,
+}
+
+/// Every setting of both processes. Field names are the environment variable names in lower case.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Settings {
+    /// `APP_ENV`: development, test or production.
+    pub app_env: AppEnv,
+    /// `HOST`: address the API binds to.
+    pub host: String,
+    /// `PORT`: port of the API.
+    pub port: u16,
+    /// `WORKER_PORT`: port of the worker's `/metrics` and `/healthz`.
+    pub worker_port: u16,
+    /// `PUBLIC_BASE_URL`: the URL guests and providers reach the API at.
+    pub public_base_url: String,
+    /// `DATABASE_URL`: PostgreSQL connection string.
+    pub database_url: Secret,
+    /// `DATABASE_MAX_CONNECTIONS`: pool size of each process.
+    pub database_max_connections: u32,
+    /// `REDIS_URL`: Redis connection string.
+    pub redis_url: Secret,
+    /// `REDIS_NAMESPACE`: prefix of every Redis key and queue, so environments can share a server.
+    pub redis_namespace: String,
+    /// `BUSINESS_TIMEZONE`: the owner's timezone; "today" and check-in dates are read in it.
+    pub business_timezone: String,
+    /// `HOLD_MINUTES`: how long a pre-reservation holds the nights.
+    pub hold_minutes: u32,
+    /// `MAX_NIGHTS`: the longest stay that can be booked.
+    pub max_nights: u32,
+    /// `DEPOSIT_PERCENT`: the share of the total paid up front.
+    pub deposit_percent: u8,
+    /// `EXPIRY_SCHEDULE`: cron expression (with seconds) of the pre-reservation expiry job.
+    pub expiry_schedule: String,
+    /// `WORKER_POLL_MS`: how often a worker polls Redis for new jobs.
+    pub worker_poll_ms: u64,
+    /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests and jobs get on SIGTERM.
+    pub shutdown_grace_seconds: u64,
+    /// `LOG_FORMAT`: pretty or json.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`: tracing filter.
+    pub rust_log: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: OTLP/HTTP collector; traces are exported when set.
+    pub otel_exporter_otlp_endpoint: Option<String>,
+    /// `JWT_SECRET`: key that signs admin tokens (at least 32 bytes in production).
+    pub jwt_secret: Secret,
+    /// `GIT_COMMIT`: commit the binary was built from (set by the build).
+    pub git_commit: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            app_env: AppEnv::Development,
+            host: "0.0.0.0".into(),
+            port: 8080,
+            worker_port: 9100,
+            public_base_url: "http://localhost:8080".into(),
+            database_url: Secret::new("postgres://postgres@127.0.0.1:5432/cabanas"),
+            database_max_connections: 20,
+            redis_url: Secret::new("redis://127.0.0.1:6379"),
+            redis_namespace: "cabanas".into(),
+            business_timezone: "America/Argentina/Buenos_Aires".into(),
+            hold_minutes: 30,
+            max_nights: 60,
+            deposit_percent: 30,
+            expiry_schedule: "0 * * * * *".into(),
+            worker_poll_ms: 200,
+            shutdown_grace_seconds: 20,
+            log_format: LogFormat::Pretty,
+            rust_log: "info,sqlx=warn,sea_orm=warn".into(),
+            otel_exporter_otlp_endpoint: None,
+            jwt_secret: Secret::default(),
+            git_commit: None,
+        }
+    }
+}
+
+/// Settings that cannot be used, with every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {}", .problems.join("; "))]
+pub struct ConfigError {
+    /// One line per problem.
+    pub problems: Vec<String>,
+}
+
+impl Settings {
+    /// Loads defaults, then `CABANAS_CONFIG` (a TOML file) when set, then the environment, and
+    /// validates the result.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Ok(path) = std::env::var("CABANAS_CONFIG") {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let settings: Settings = figment
+            .merge(Env::raw().filter(|key| Settings::is_known_key(key.as_str())))
+            .extract()
+            .map_err(|e| ConfigError {
+                problems: e.into_iter().map(|e| e.to_string()).collect(),
+            })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn is_known_key(key: &str) -> bool {
+        const KEYS: &[&str] = &[
+            "app_env",
+            "host",
+            "port",
+            "worker_port",
+            "public_base_url",
+            "database_url",
+            "database_max_connections",
+            "redis_url",
+            "redis_namespace",
+            "business_timezone",
+            "hold_minutes",
+            "max_nights",
+            "deposit_percent",
+            "expiry_schedule",
+            "worker_poll_ms",
+            "shutdown_grace_seconds",
+            "log_format",
+            "rust_log",
+            "otel_exporter_otlp_endpoint",
+            "jwt_secret",
+            "git_commit",
+        ];
+        KEYS.contains(&key.to_ascii_lowercase().as_str())
+    }
+
+    /// Checks every rule and reports all violations together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        if self.business_timezone.parse::<Tz>().is_err() {
+            problems.push(format!(
+                "BUSINESS_TIMEZONE {:?} is not an IANA timezone",
+                self.business_timezone
+            ));
+        }
+        if self.hold_minutes == 0 {
+            problems.push("HOLD_MINUTES must be at least 1".into());
+        }
+        if self.max_nights == 0 {
+            problems.push("MAX_NIGHTS must be at least 1".into());
+        }
+        if self.deposit_percent > 100 {
+            problems.push("DEPOSIT_PERCENT must be between 0 and 100".into());
+        }
+        if self.database_max_connections == 0 {
+            problems.push("DATABASE_MAX_CONNECTIONS must be at least 1".into());
+        }
+        if self.expiry_schedule.parse::<cron::Schedule>().is_err() {
+            problems.push(format!(
+                "EXPIRY_SCHEDULE {:?} is not a cron expression with seconds",
+                self.expiry_schedule
+            ));
+        }
+        if self.redis_namespace.is_empty() || self.redis_namespace.contains(char::is_whitespace) {
+            problems.push("REDIS_NAMESPACE must be a non-empty word".into());
+        }
+        if self.app_env == AppEnv::Production && self.jwt_secret.expose().len() < 32 {
+            problems.push("JWT_SECRET must be set to at least 32 bytes in production".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// The business timezone (validated at load).
+    pub fn timezone(&self) -> Tz {
+        self.business_timezone
+            .parse()
+            .unwrap_or(chrono_tz::America::Argentina::Buenos_Aires)
+    }
+
+    /// How long a pre-reservation holds its nights.
+    pub fn hold_duration(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.hold_minutes))
+    }
+
+    /// Grace period for in-flight work on shutdown.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_seconds)
+    }
+}

@@ -1,0 +1,28 @@
+//! PostgreSQL connection pool.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::{Result, config::Settings};
+
+/// Opens the pool described by the settings (sqlx query logging off: it would log guest data).
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection> {
+    connect_url(
+        settings.database_url.expose(),
+        settings.database_max_connections,
+    )
+    .await
+}
+
+/// Opens a pool to `url` with at most `max_connections`.
+pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Ok(Database::connect(options).await?)
+}

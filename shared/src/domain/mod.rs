@@ -1,0 +1,17 @@
+//! Vocabulary types: each has one fallible constructor, so a value that exists is valid.
+
+pub mod channel;
+pub mod code;
+pub mod contact;
+pub mod money;
+pub mod pricing;
+pub mod status;
+pub mod stay;
+
+pub use channel::Channel;
+pub use code::ReservationCode;
+pub use contact::{Email, GuestName, PhoneNumber};
+pub use money::Money;
+pub use pricing::{NightPrice, PriceRules, Quote};
+pub use status::{PaymentStatus, ReservationStatus};
+pub use stay::{Stay, StayLimits};

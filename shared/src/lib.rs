@@ -1,0 +1,21 @@
+//! Cabañas shared crate: the domain vocabulary and rules, sea-orm entities, configuration,
+//! telemetry, connections, job payloads and the use-cases both processes run.
+//!
+//! It must not depend on poem or on the worker's wiring: HTTP lives in `api`, job
+//! registration in `worker`.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod jobs;
+pub mod mask;
+pub mod redis;
+pub mod service;
+pub mod shutdown;
+pub mod store;
+pub mod telemetry;
+
+pub use error::{Error, FieldError, Result};

@@ -1,0 +1,59 @@
+//! Masking of personal data for logs and public views.
+
+/// Masks a phone number, keeping the country prefix and the last 4 digits: `+54911****5678`.
+pub fn phone(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 6 {
+        return "*".repeat(chars.len());
+    }
+    let keep_head = 4.min(chars.len() - 4);
+    let head: String = chars[..keep_head].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - keep_head - 4))
+}
+
+/// Masks an email address, keeping the first letter and the domain: `g***@example.com`.
+pub fn email(value: &str) -> String {
+    match value.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+/// Masks a person's name, keeping each word's initial: `M*** P***`.
+pub fn name(value: &str) -> String {
+    value
+        .split_whitespace()
+        .map(|word| {
+            let first: String = word.chars().take(1).collect();
+            format!("{first}***")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_keeps_prefix_and_last_four_digits() {
+        assert_eq!(phone("+5491112345678"), "+549******5678");
+        assert_eq!(phone("12345"), "*****");
+    }
+
+    #[test]
+    fn email_keeps_initial_and_domain() {
+        assert_eq!(email("guest@example.com"), "g***@example.com");
+        assert_eq!(email("nonsense"), "***");
+    }
+
+    #[test]
+    fn name_keeps_initials_of_every_word() {
+        assert_eq!(name("Martín Pérez"), "M*** P***");
+        assert_eq!(name("  Ana "), "A***");
+    }
+}

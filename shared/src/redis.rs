@@ -1,0 +1,62 @@
+//! Redis connection and the only place Redis keys and queue names are formatted.
+//!
+//! Every key starts with the configured namespace, so several environments (and every test)
+//! can share one server without seeing each other's data.
+
+use std::time::Duration;
+
+use redis::{
+    Client,
+    aio::{ConnectionManager, ConnectionManagerConfig},
+};
+
+use crate::{Result, config::Settings};
+
+/// A multiplexed, auto-reconnecting Redis connection (cheap to clone).
+pub type RedisConn = ConnectionManager;
+
+/// Opens a connection manager that fails fast when Redis is down, so health checks and
+/// webhooks answer quickly instead of hanging.
+pub async fn connect(settings: &Settings) -> Result<RedisConn> {
+    connect_url(settings.redis_url.expose()).await
+}
+
+/// Opens a connection manager to `url`.
+pub async fn connect_url(url: &str) -> Result<RedisConn> {
+    let client = Client::open(url)?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
+        .set_number_of_retries(2);
+    Ok(client.get_connection_manager_with_config(config).await?)
+}
+
+/// Formats keys under one namespace.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    namespace: String,
+}
+
+impl Keys {
+    /// Keys under `namespace`.
+    pub fn new(namespace: impl Into<String>) -> Self {
+        Self {
+            namespace: namespace.into(),
+        }
+    }
+
+    /// The namespace itself.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The apalis queue of a job kind.
+    pub fn queue(&self, job_name: &str) -> String {
+        format!("{}:queue:{job_name}", self.namespace)
+    }
+
+    /// The marker that a cron slot of a job was already enqueued.
+    pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
+        format!("{}:cron:{job_name}:{slot}", self.namespace)
+    }
+}

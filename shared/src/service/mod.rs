@@ -1,0 +1,11 @@
+//! Use-cases: each takes a connection, owns its transaction and returns domain results.
+
+pub mod availability;
+pub mod booking;
+pub mod demo;
+pub mod expiry;
+pub mod quote;
+pub mod rules;
+pub mod transitions;
+
+pub use rules::BookingRules;

@@ -1,0 +1,42 @@
+//! The configurable booking rules a use-case needs, taken from `Settings` once.
+
+use chrono::Duration;
+use chrono_tz::Tz;
+
+use crate::{clock::SharedClock, config::Settings};
+
+/// Booking rules plus the clock they are read against.
+#[derive(Clone, Debug)]
+pub struct BookingRules {
+    /// Source of "now".
+    pub clock: SharedClock,
+    /// The business timezone (what "today" means).
+    pub timezone: Tz,
+    /// How long a pre-reservation holds its nights.
+    pub hold: Duration,
+    /// The longest stay.
+    pub max_nights: u32,
+    /// Share of the total due up front.
+    pub deposit_percent: u8,
+}
+
+impl BookingRules {
+    /// Rules from the settings.
+    pub fn from_settings(settings: &Settings, clock: SharedClock) -> Self {
+        Self {
+            clock,
+            timezone: settings.timezone(),
+            hold: settings.hold_duration(),
+            max_nights: settings.max_nights,
+            deposit_percent: settings.deposit_percent,
+        }
+    }
+
+    /// Limits for a new stay as of now.
+    pub fn stay_limits(&self) -> crate::domain::StayLimits {
+        crate::domain::StayLimits {
+            today: self.clock.today(self.timezone),
+            max_nights: self.max_nights,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Queries, each scoped by construction (by accommodation, by code, by window).
+
+pub mod accommodations;
+pub mod reservations;

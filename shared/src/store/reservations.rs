@@ -1,0 +1,114 @@
+//! Queries on `reservations`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
+};
+
+use crate::{
+    Result,
+    domain::{ReservationCode, ReservationStatus},
+    entities::reservation::{self, Column},
+};
+
+/// Inserts a reservation; the exclusion constraint refuses overlapping nights (`Conflict`).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: reservation::ActiveModel,
+) -> Result<reservation::Model> {
+    Ok(row.insert(db).await?)
+}
+
+/// A reservation by its code.
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &ReservationCode,
+) -> Result<Option<reservation::Model>> {
+    Ok(reservation::Entity::find()
+        .filter(Column::Code.eq(code.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// Marks lapsed holds as expired: all of them, or only those of one accommodation that overlap
+/// the given nights. Returns how many were expired.
+pub async fn expire_lapsed_holds(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    only_overlapping: Option<(i32, NaiveDate, NaiveDate)>,
+) -> Result<u64> {
+    let mut update = reservation::Entity::update_many()
+        .col_expr(
+            Column::Status,
+            Expr::value(ReservationStatus::Expired.as_str()),
+        )
+        .col_expr(Column::ExpiredAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Status.eq(ReservationStatus::PreReserved))
+        .filter(Column::ExpiresAt.lte(now));
+    if let Some((accommodation_id, check_in, check_out)) = only_overlapping {
+        update = update
+            .filter(Column::AccommodationId.eq(accommodation_id))
+            .filter(Column::CheckIn.lt(check_out))
+            .filter(Column::CheckOut.gt(check_in));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+/// Active reservations of one accommodation that share a night with `[from, to)`, in date
+/// order. Holds that have lapsed (even if not yet swept) are not active.
+pub async fn active_in_window(
+    db: &impl ConnectionTrait,
+    accommodation_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<reservation::Model>> {
+    Ok(reservation::Entity::find()
+        .filter(Column::AccommodationId.eq(accommodation_id))
+        .filter(Column::Status.is_in(ReservationStatus::ACTIVE))
+        .filter(
+            Condition::any()
+                .add(Column::Status.ne(ReservationStatus::PreReserved))
+                .add(Column::ExpiresAt.gt(now)),
+        )
+        .filter(Column::CheckIn.lt(to))
+        .filter(Column::CheckOut.gt(from))
+        .order_by_asc(Column::CheckIn)
+        .all(db)
+        .await?)
+}
+
+/// Moves a reservation to `to` if its current status allows it, stamping the time; returns the
+/// updated row, or `None` when no row with that code is in an allowed status.
+///
+/// The status check is part of the `UPDATE`, so two concurrent transitions cannot both win.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    code: &ReservationCode,
+    to: ReservationStatus,
+    now: DateTime<Utc>,
+    reason: Option<&str>,
+) -> Result<Option<reservation::Model>> {
+    let stamp = match to {
+        ReservationStatus::Confirmed => Some(Column::ConfirmedAt),
+        ReservationStatus::Cancelled => Some(Column::CancelledAt),
+        ReservationStatus::Expired => Some(Column::ExpiredAt),
+        ReservationStatus::Completed => Some(Column::CompletedAt),
+        ReservationStatus::PreReserved => None,
+    };
+    let mut update = reservation::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(to.as_str()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Code.eq(code.as_str()))
+        .filter(Column::Status.is_in(ReservationStatus::allowed_previous(to)));
+    if let Some(column) = stamp {
+        update = update.col_expr(column, Expr::value(now));
+    }
+    if let Some(reason) = reason {
+        update = update.col_expr(Column::CancellationReason, Expr::value(reason));
+    }
+    let mut rows = update.exec_with_returning(db).await?;
+    Ok(rows.pop())
+}

@@ -1,0 +1,107 @@
+//! Tracing and metrics, one init for both processes.
+//!
+//! Logs are JSON in production and pretty in development; traces are exported over OTLP/HTTP
+//! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Metrics go to one Prometheus recorder per
+//! process, rendered at `/metrics`.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig as _;
+use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
+use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+
+use crate::config::{LogFormat, Settings};
+
+/// Latency buckets in seconds for every `*_duration_seconds` histogram.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Keeps the trace exporter alive; dropping it flushes the last spans.
+#[derive(Debug, Default)]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take()
+            && let Err(e) = provider.shutdown()
+        {
+            eprintln!("trace exporter shutdown failed: {e}");
+        }
+    }
+}
+
+/// Installs the global tracing subscriber (logs + optional OTLP traces).
+pub fn init_tracing(settings: &Settings, service_name: &'static str) -> TelemetryGuard {
+    let filter = EnvFilter::try_new(&settings.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let provider = settings
+        .otel_exporter_otlp_endpoint
+        .as_deref()
+        .and_then(|endpoint| match build_provider(endpoint, service_name) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("OTLP exporter disabled: {e}");
+                None
+            }
+        });
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    let result = match settings.log_format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true),
+            )
+            .try_init(),
+        LogFormat::Pretty => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+    };
+    if let Err(e) = result {
+        eprintln!("tracing already initialised: {e}");
+    }
+    TelemetryGuard { provider }
+}
+
+fn build_provider(
+    endpoint: &str,
+    service_name: &'static str,
+) -> Result<SdkTracerProvider, Box<dyn std::error::Error>> {
+    opentelemetry::global::set_text_map_propagator(
+        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+    );
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+        .build()?;
+    let provider = SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(Resource::builder().with_service_name(service_name).build())
+        .build();
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    Ok(provider)
+}
+
+/// The process-wide Prometheus recorder (installed on first use; later calls share it, which
+/// also lets many in-process test apps coexist).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), LATENCY_BUCKETS)
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            match builder.install_recorder() {
+                Ok(handle) => handle,
+                // Another recorder is installed: render an empty, private one.
+                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            }
+        })
+        .clone()
+}
