@@ -3,7 +3,7 @@
 use std::{future::Future, io};
 
 use poem::{
-    Endpoint, EndpointExt, Route, Server, get, handler,
+    Endpoint, EndpointExt, Response, Route, Server, get, handler,
     listener::{Acceptor, TcpAcceptor},
     web::Data,
 };
@@ -71,7 +71,7 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 }
 
 /// The whole HTTP application over `state`.
-pub fn build_app(state: AppState) -> impl Endpoint + 'static {
+pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
     let swagger = api.swagger_ui();
     let spec = api.spec_endpoint();

@@ -1,1 +1,3 @@
-fn main() {}
+//! Integration tests against real PostgreSQL and Redis, one file per feature.
+
+mod end_to_end;

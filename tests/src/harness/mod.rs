@@ -1,0 +1,13 @@
+//! Harness building blocks.
+
+pub mod app;
+pub mod database;
+pub mod fixtures;
+pub mod redis_ns;
+pub mod servers;
+pub mod wait;
+
+pub use app::TestApp;
+pub use database::TestDb;
+pub use redis_ns::TestRedis;
+pub use wait::wait_until;

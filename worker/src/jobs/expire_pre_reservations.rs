@@ -1,0 +1,22 @@
+//! `expire_pre_reservations.v1`: expire every hold whose time is up.
+//!
+//! Idempotent: the update only touches holds still `pre_reserved` and lapsed, so running it
+//! twice for one slot changes nothing the second time.
+
+use apalis::prelude::{BoxDynError, Data};
+use shared::{
+    jobs::{Job, maintenance::ExpirePreReservations},
+    service::expiry,
+};
+
+use crate::JobContext;
+
+/// Handles one expiry job.
+pub async fn handle(job: ExpirePreReservations, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
+    super::observed(ExpirePreReservations::NAME, async {
+        let expired = expiry::expire_lapsed_holds(&ctx.db, ctx.clock.as_ref()).await?;
+        tracing::debug!(slot = %job.slot, expired, "expiry sweep done");
+        Ok(())
+    })
+    .await
+}
