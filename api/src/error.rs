@@ -76,6 +76,12 @@ pub enum ApiError {
     /// Malformed request: bad JSON, wrong types, bad parameters.
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
+    /// Missing, invalid, expired or revoked credentials.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Authenticated, but not allowed.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// Not found.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
@@ -119,7 +125,11 @@ impl From<Error> for ApiError {
                 Self::Conflict(Json(ErrorBody::new(kind.code(), message)))
             }
             Error::Invalid(details) => Self::validation(details),
-            Error::Forbidden => Self::Conflict(Json(ErrorBody::new(
+            Error::Unauthorized => Self::Unauthorized(Json(ErrorBody::new(
+                "invalid_credentials",
+                "invalid email or password, or the account is temporarily locked",
+            ))),
+            Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(
                 "forbidden",
                 "this action is not allowed",
             ))),

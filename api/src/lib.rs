@@ -2,6 +2,7 @@
 //! poem-openapi. Handlers are thin: they parse a DTO, call a `shared` service and map the
 //! result. Nothing here holds business rules.
 
+pub mod auth;
 pub mod cli;
 pub mod dto;
 pub mod error;

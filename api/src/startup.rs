@@ -19,20 +19,38 @@ use crate::{
         trace_id::TraceId,
     },
     routes::{
-        accommodations::AccommodationsApi, health::HealthApi, legacy::LegacyApi, quotes::QuotesApi,
+        accommodations::AccommodationsApi,
+        admin::{
+            accommodations::AdminAccommodationsApi, config::AdminConfigApi,
+            reservations::AdminReservationsApi, session::SessionApi,
+        },
+        health::HealthApi,
+        legacy::LegacyApi,
+        quotes::QuotesApi,
         reservations::ReservationsApi,
     },
     state::AppState,
 };
 
-/// Every API under `/api/v1`.
-pub type Apis = (
+/// Public APIs.
+type PublicApis = (
     AccommodationsApi,
     QuotesApi,
     ReservationsApi,
     LegacyApi,
     HealthApi,
 );
+
+/// Admin APIs (token required, except login).
+type AdminApis = (
+    SessionApi,
+    AdminAccommodationsApi,
+    AdminReservationsApi,
+    AdminConfigApi,
+);
+
+/// Every API under `/api/v1`.
+pub type Apis = (PublicApis, AdminApis);
 
 /// Where the versioned API is mounted.
 pub const API_PREFIX: &str = "/api/v1";
@@ -41,11 +59,19 @@ pub const API_PREFIX: &str = "/api/v1";
 pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
-            AccommodationsApi,
-            QuotesApi,
-            ReservationsApi,
-            LegacyApi,
-            HealthApi,
+            (
+                AccommodationsApi,
+                QuotesApi,
+                ReservationsApi,
+                LegacyApi,
+                HealthApi,
+            ),
+            (
+                SessionApi,
+                AdminAccommodationsApi,
+                AdminReservationsApi,
+                AdminConfigApi,
+            ),
         ),
         "Cabañas API",
         env!("CARGO_PKG_VERSION"),

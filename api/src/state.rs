@@ -8,7 +8,11 @@ use std::sync::{
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use shared::{
-    clock::SharedClock, config::Settings, redis::RedisConn, service::BookingRules, telemetry,
+    clock::SharedClock,
+    config::Settings,
+    redis::{Keys, RedisConn},
+    service::BookingRules,
+    telemetry,
 };
 
 /// Shared state of the API (cheap to clone).
@@ -22,6 +26,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Booking rules and the clock.
     pub rules: BookingRules,
+    /// Redis key formatter of this deployment's namespace.
+    pub keys: Keys,
     /// Prometheus recorder of this process.
     pub metrics: PrometheusHandle,
     shutting_down: Arc<AtomicBool>,
@@ -37,6 +43,7 @@ impl AppState {
     ) -> Self {
         Self {
             rules: BookingRules::from_settings(&settings, clock),
+            keys: Keys::new(settings.redis_namespace.clone()),
             db,
             redis,
             settings: Arc::new(settings),

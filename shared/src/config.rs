@@ -110,8 +110,17 @@ pub struct Settings {
     pub rust_log: String,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`: OTLP/HTTP collector; traces are exported when set.
     pub otel_exporter_otlp_endpoint: Option<String>,
-    /// `JWT_SECRET`: key that signs admin tokens (at least 32 bytes in production).
+    /// `JWT_SECRET`: key that signs admin tokens (at least 32 bytes in production; a random
+    /// per-process key is used in development when unset).
     pub jwt_secret: Secret,
+    /// `JWT_TTL_HOURS`: how long an admin token is valid.
+    pub jwt_ttl_hours: u32,
+    /// `ADMIN_ALLOWED_EMAILS`: comma-separated emails allowed to log in (empty: any admin).
+    pub admin_allowed_emails: String,
+    /// `ADMIN_MAX_FAILED_LOGINS`: consecutive failures that lock an admin account.
+    pub admin_max_failed_logins: u32,
+    /// `ADMIN_LOCKOUT_MINUTES`: how long a locked admin account stays locked.
+    pub admin_lockout_minutes: u32,
     /// `GIT_COMMIT`: commit the binary was built from (set by the build).
     pub git_commit: Option<String>,
 }
@@ -139,6 +148,10 @@ impl Default for Settings {
             rust_log: "info,sqlx=warn,sea_orm=warn".into(),
             otel_exporter_otlp_endpoint: None,
             jwt_secret: Secret::default(),
+            jwt_ttl_hours: 24,
+            admin_allowed_emails: String::new(),
+            admin_max_failed_logins: 5,
+            admin_lockout_minutes: 15,
             git_commit: None,
         }
     }
@@ -160,12 +173,15 @@ impl Settings {
         if let Ok(path) = std::env::var("CABANAS_CONFIG") {
             figment = figment.merge(Toml::file_exact(path));
         }
-        let settings: Settings = figment
+        let mut settings: Settings = figment
             .merge(Env::raw().filter(|key| Settings::is_known_key(key.as_str())))
             .extract()
             .map_err(|e| ConfigError {
                 problems: e.into_iter().map(|e| e.to_string()).collect(),
             })?;
+        if settings.app_env != AppEnv::Production && !settings.jwt_secret.is_set() {
+            settings.jwt_secret = Secret::new(crate::auth::token::random_secret());
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -192,6 +208,10 @@ impl Settings {
             "rust_log",
             "otel_exporter_otlp_endpoint",
             "jwt_secret",
+            "jwt_ttl_hours",
+            "admin_allowed_emails",
+            "admin_max_failed_logins",
+            "admin_lockout_minutes",
             "git_commit",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
@@ -227,8 +247,17 @@ impl Settings {
         if self.redis_namespace.is_empty() || self.redis_namespace.contains(char::is_whitespace) {
             problems.push("REDIS_NAMESPACE must be a non-empty word".into());
         }
-        if self.app_env == AppEnv::Production && self.jwt_secret.expose().len() < 32 {
-            problems.push("JWT_SECRET must be set to at least 32 bytes in production".into());
+        if self.jwt_secret.is_set() && self.jwt_secret.expose().len() < 32 {
+            problems.push("JWT_SECRET must be at least 32 bytes".into());
+        }
+        if self.app_env == AppEnv::Production && !self.jwt_secret.is_set() {
+            problems.push("JWT_SECRET must be set in production".into());
+        }
+        if self.jwt_ttl_hours == 0 {
+            problems.push("JWT_TTL_HOURS must be at least 1".into());
+        }
+        if self.admin_max_failed_logins == 0 {
+            problems.push("ADMIN_MAX_FAILED_LOGINS must be at least 1".into());
         }
         if problems.is_empty() {
             Ok(())
@@ -247,6 +276,15 @@ impl Settings {
     /// How long a pre-reservation holds its nights.
     pub fn hold_duration(&self) -> chrono::Duration {
         chrono::Duration::minutes(i64::from(self.hold_minutes))
+    }
+
+    /// Emails allowed to log in to the admin API (lower-cased); empty means any active admin.
+    pub fn allowed_admin_emails(&self) -> Vec<String> {
+        self.admin_allowed_emails
+            .split(',')
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect()
     }
 
     /// Grace period for in-flight work on shutdown.

@@ -40,6 +40,8 @@ pub enum ConflictKind {
     InvalidTransition,
     /// A unique value is already taken.
     Duplicate,
+    /// The reservation is over (cancelled, expired, completed) and cannot be edited.
+    NotEditable,
 }
 
 impl ConflictKind {
@@ -49,6 +51,7 @@ impl ConflictKind {
             Self::DateOverlap => "date_overlap",
             Self::InvalidTransition => "invalid_transition",
             Self::Duplicate => "duplicate",
+            Self::NotEditable => "not_editable",
         }
     }
 }
@@ -68,8 +71,11 @@ pub enum Error {
         message: String,
     },
     /// Input that breaks the rules, one entry per bad field.
-    #[error("invalid input")]
+    #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
+    /// The caller could not be authenticated (bad credentials, locked or unknown account).
+    #[error("unauthorized")]
+    Unauthorized,
     /// The caller may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -105,6 +111,14 @@ impl Error {
             }
         )
     }
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// SQLSTATE of an exclusion-constraint violation.

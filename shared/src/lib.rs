@@ -4,6 +4,7 @@
 //! It must not depend on poem or on the worker's wiring: HTTP lives in `api`, job
 //! registration in `worker`.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;

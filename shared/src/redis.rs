@@ -55,6 +55,11 @@ impl Keys {
         format!("{}:queue:{job_name}", self.namespace)
     }
 
+    /// The marker that an admin token was revoked (logout).
+    pub fn revoked_token(&self, jti: &str) -> String {
+        format!("{}:auth:revoked:{jti}", self.namespace)
+    }
+
     /// The marker that a cron slot of a job was already enqueued.
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)

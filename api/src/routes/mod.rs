@@ -3,6 +3,7 @@
 use poem_openapi::Tags;
 
 pub mod accommodations;
+pub mod admin;
 pub mod health;
 pub mod legacy;
 pub mod quotes;
@@ -21,4 +22,6 @@ pub enum ApiTags {
     Health,
     /// Paths kept from the system this replaces, for its existing clients.
     Compatibility,
+    /// The owner's admin API (requires an admin token: log in, then Authorize).
+    Admin,
 }

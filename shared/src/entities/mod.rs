@@ -1,4 +1,6 @@
 //! sea-orm entities, one table per file.
 
 pub mod accommodation;
+pub mod admin_user;
+pub mod audit_log;
 pub mod reservation;

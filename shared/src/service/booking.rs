@@ -5,7 +5,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionSession, Transaction
 use uuid::Uuid;
 
 use super::{
-    BookingRules,
+    BookingRules, expiry,
     quote::{PricedStay, QuoteRequest, price_stay},
 };
 use crate::{
@@ -69,22 +69,32 @@ impl ContactFieldNames {
     };
 }
 
-struct Contact {
+/// A guest's checked contact data.
+pub(crate) struct Contact {
     name: GuestName,
-    phone: PhoneNumber,
+    phone: Option<PhoneNumber>,
     email: Option<Email>,
     notes: Option<String>,
 }
 
-fn parse_contact(request: &BookingRequest) -> (Option<Contact>, Vec<FieldError>) {
+/// Checks the contact fields; the phone may be left empty only when not `phone_required`.
+pub(crate) fn parse_contact(
+    request: &BookingRequest,
+    phone_required: bool,
+) -> (Option<Contact>, Vec<FieldError>) {
     let names = request.field_names;
     let mut errors = Vec::new();
     let name = GuestName::parse(names.name, &request.guest_name)
         .map_err(|e| errors.push(e))
         .ok();
-    let phone = PhoneNumber::parse(names.phone, &request.guest_phone)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let phone = if !phone_required && request.guest_phone.trim().is_empty() {
+        Some(None)
+    } else {
+        PhoneNumber::parse(names.phone, &request.guest_phone)
+            .map(Some)
+            .map_err(|e| errors.push(e))
+            .ok()
+    };
     let email = match request.guest_email.as_deref().map(str::trim) {
         None | Some("") => Some(None),
         Some(raw) => Email::parse(names.email, raw)
@@ -131,7 +141,7 @@ pub async fn pre_reserve<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let (contact, contact_errors) = parse_contact(request);
+    let (contact, contact_errors) = parse_contact(request, true);
     let priced = price_stay(db, rules, &request.stay, contact_errors).await?;
     let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
     for _ in 0..CODE_ATTEMPTS {
@@ -154,7 +164,7 @@ where
                         reservation_code = %row.code,
                         accommodation_id = row.accommodation_id,
                         channel = %request.channel,
-                        guest_phone = %crate::mask::phone(contact.phone.as_str()),
+                        guest_phone = %contact.phone.as_ref().map(|p| crate::mask::phone(p.as_str())).unwrap_or_default(),
                         "pre-reservation created"
                     );
                 }
@@ -179,14 +189,14 @@ where
     match store::reservations::insert(db, row.clone()).await {
         Err(e) if e.is_date_overlap() => {
             let txn = db.begin().await?;
-            let expired = store::reservations::expire_lapsed_holds(
+            let expired = expiry::expire_in(
                 &txn,
-                rules.clock.now(),
-                Some((
-                    priced.accommodation.id,
-                    priced.stay.check_in(),
-                    priced.stay.check_out(),
-                )),
+                rules.clock.as_ref(),
+                expiry::Scope::Overlapping {
+                    accommodation_id: priced.accommodation.id,
+                    check_in: priced.stay.check_in(),
+                    check_out: priced.stay.check_out(),
+                },
             )
             .await?;
             if expired == 0 {
@@ -200,7 +210,8 @@ where
     }
 }
 
-fn new_row(
+/// A new pre-reserved row for a priced stay.
+pub(crate) fn new_row(
     rules: &BookingRules,
     channel: Channel,
     priced: &PricedStay,
@@ -215,7 +226,7 @@ fn new_row(
         check_in: Set(priced.stay.check_in()),
         check_out: Set(priced.stay.check_out()),
         guest_name: Set(contact.name.as_str().to_owned()),
-        guest_phone: Set(Some(contact.phone.as_str().to_owned())),
+        guest_phone: Set(contact.phone.as_ref().map(|p| p.as_str().to_owned())),
         guest_email: Set(contact.email.as_ref().map(|e| e.as_str().to_owned())),
         guests: Set(i32::try_from(priced.guests).unwrap_or(i32::MAX)),
         nights: Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX)),

@@ -1,15 +1,70 @@
-//! The pre-reservation expiry sweep the worker runs every minute.
+//! Expiring lapsed pre-reservations: the sweep the worker runs every minute, and the targeted
+//! expiry a booking does when a lapsed hold is in its way. Every expiry is audited.
 
-use sea_orm::ConnectionTrait;
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
+use super::audit::{self, Actor, AuditContext, Change};
 use crate::{Result, clock::Clock, store};
 
-/// Expires every hold whose time is up; returns how many.
-pub async fn expire_lapsed_holds(db: &impl ConnectionTrait, clock: &dyn Clock) -> Result<u64> {
-    let expired = store::reservations::expire_lapsed_holds(db, clock.now(), None).await?;
-    if expired > 0 {
-        metrics::counter!("reservation_expired_total").increment(expired);
-        tracing::info!(expired, "lapsed pre-reservations expired");
+/// Which lapsed holds to expire.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// Every lapsed hold.
+    All,
+    /// Lapsed holds of one accommodation sharing a night with `[check_in, check_out)`.
+    Overlapping {
+        /// The accommodation.
+        accommodation_id: i32,
+        /// First night.
+        check_in: NaiveDate,
+        /// Day after the last night.
+        check_out: NaiveDate,
+    },
+}
+
+/// Expires lapsed holds in `scope` and audits each one, inside the caller's transaction.
+pub async fn expire_in(db: &impl ConnectionTrait, clock: &dyn Clock, scope: Scope) -> Result<u64> {
+    let now = clock.now();
+    let filter = match scope {
+        Scope::All => None,
+        Scope::Overlapping {
+            accommodation_id,
+            check_in,
+            check_out,
+        } => Some((accommodation_id, check_in, check_out)),
+    };
+    let expired = store::reservations::expire_lapsed_holds(db, now, filter).await?;
+    let ctx = AuditContext {
+        actor: Actor::System("expire_pre_reservations"),
+        trace_id: None,
+    };
+    for row in &expired {
+        let mut before = row.clone();
+        before.status = crate::domain::ReservationStatus::PreReserved;
+        audit::record(
+            db,
+            &ctx,
+            now,
+            Change::reservation("reservation.expire", Some(&before), row),
+        )
+        .await?;
+        tracing::info!(reservation_code = %row.code, "pre-reservation expired");
     }
-    Ok(expired)
+    let count = u64::try_from(expired.len()).unwrap_or(u64::MAX);
+    if count > 0 {
+        metrics::counter!("reservation_expired_total").increment(count);
+    }
+    Ok(count)
+}
+
+/// The sweep: expires every lapsed hold in one transaction; returns how many.
+pub async fn expire_lapsed_holds<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+) -> Result<u64> {
+    let txn = db.begin().await?;
+    let count = expire_in(&txn, clock, Scope::All).await?;
+    txn.commit().await?;
+    Ok(count)
 }

@@ -1,5 +1,9 @@
 //! Use-cases: each takes a connection, owns its transaction and returns domain results.
 
+pub mod accommodations;
+pub mod admin_auth;
+pub mod admin_reservations;
+pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod demo;

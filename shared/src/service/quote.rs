@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use super::BookingRules;
 use crate::{
     Error, FieldError, Result,
-    domain::{Quote, Stay},
+    domain::{Quote, Stay, StayLimits},
     entities::accommodation,
     store,
 };
@@ -44,9 +44,20 @@ pub async fn price_stay(
     request: &QuoteRequest,
     extra_errors: Vec<FieldError>,
 ) -> Result<PricedStay> {
+    price_stay_within(db, rules, request, rules.stay_limits(), extra_errors).await
+}
+
+/// [`price_stay`] with explicit date limits (an edit may keep a check-in already past).
+pub async fn price_stay_within(
+    db: &impl ConnectionTrait,
+    rules: &BookingRules,
+    request: &QuoteRequest,
+    limits: StayLimits,
+    extra_errors: Vec<FieldError>,
+) -> Result<PricedStay> {
     let accommodation = store::accommodations::find_active(db, request.accommodation_id).await?;
     let mut errors = extra_errors;
-    let stay = Stay::parse_new(&request.check_in, &request.check_out, rules.stay_limits())
+    let stay = Stay::parse_new(&request.check_in, &request.check_out, limits)
         .map_err(|e| errors.extend(e))
         .ok();
     let guests = match u32::try_from(request.guests) {

@@ -1,8 +1,10 @@
 //! Status transitions: pre_reserved → confirmed | cancelled | expired; confirmed → cancelled |
-//! completed. Anything else is `Conflict(InvalidTransition)`.
+//! completed. Anything else is `Conflict(InvalidTransition)`. Each change is timestamped and
+//! audited in the same transaction.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
+use super::audit::{self, AuditContext, Change};
 use crate::{
     Error, Result,
     clock::Clock,
@@ -12,23 +14,59 @@ use crate::{
     store,
 };
 
-/// Moves a reservation to `to`, timestamping the change.
-pub async fn transition(
-    db: &impl ConnectionTrait,
+/// Longest cancellation reason kept.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Moves a reservation to `to`, timestamping and auditing the change.
+pub async fn transition<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     clock: &dyn Clock,
+    ctx: &AuditContext,
     code: &ReservationCode,
     to: ReservationStatus,
     reason: Option<&str>,
 ) -> Result<reservation::Model> {
-    if let Some(row) = store::reservations::transition(db, code, to, clock.now(), reason).await? {
-        tracing::info!(reservation_code = %code, status = %to, "reservation status changed");
-        return Ok(row);
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(Error::invalid(
+            "reason",
+            "too_long",
+            format!("the reason can have at most {MAX_REASON_CHARS} characters"),
+        ));
     }
-    match store::reservations::find_by_code(db, code).await? {
-        None => Err(Error::NotFound("reservation")),
-        Some(current) => Err(Error::conflict(
+    let txn = db.begin().await?;
+    let before = store::reservations::lock_by_code(&txn, code)
+        .await?
+        .ok_or(Error::NotFound("reservation"))?;
+    if !before.status.can_become(to) {
+        return Err(Error::conflict(
             ConflictKind::InvalidTransition,
-            format!("a {} reservation cannot become {}", current.status, to),
-        )),
+            format!("a {} reservation cannot become {to}", before.status),
+        ));
+    }
+    let now = clock.now();
+    let after = store::reservations::transition(&txn, code, to, now, reason)
+        .await?
+        .ok_or_else(|| Error::Internal("locked reservation vanished".into()))?;
+    let action = format!("reservation.{}", action_name(to));
+    audit::record(
+        &txn,
+        ctx,
+        now,
+        Change::reservation(&action, Some(&before), &after),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(reservation_code = %code, from = %before.status, to = %to, "reservation status changed");
+    Ok(after)
+}
+
+fn action_name(to: ReservationStatus) -> &'static str {
+    match to {
+        ReservationStatus::PreReserved => "hold",
+        ReservationStatus::Confirmed => "confirm",
+        ReservationStatus::Cancelled => "cancel",
+        ReservationStatus::Expired => "expire",
+        ReservationStatus::Completed => "complete",
     }
 }

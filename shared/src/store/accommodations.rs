@@ -65,3 +65,19 @@ pub fn new_ical_token() -> String {
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+/// Every accommodation, active or not (admin), by id.
+pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<accommodation::Model>> {
+    Ok(accommodation::Entity::find()
+        .order_by_asc(accommodation::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// One accommodation, active or not, or `NotFound`.
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<accommodation::Model> {
+    accommodation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("accommodation"))
+}

@@ -32,12 +32,12 @@ pub async fn find_by_code(
 }
 
 /// Marks lapsed holds as expired: all of them, or only those of one accommodation that overlap
-/// the given nights. Returns how many were expired.
+/// the given nights. Returns the expired rows.
 pub async fn expire_lapsed_holds(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     only_overlapping: Option<(i32, NaiveDate, NaiveDate)>,
-) -> Result<u64> {
+) -> Result<Vec<reservation::Model>> {
     let mut update = reservation::Entity::update_many()
         .col_expr(
             Column::Status,
@@ -53,7 +53,7 @@ pub async fn expire_lapsed_holds(
             .filter(Column::CheckIn.lt(check_out))
             .filter(Column::CheckOut.gt(check_in));
     }
-    Ok(update.exec(db).await?.rows_affected)
+    Ok(update.exec_with_returning(db).await?)
 }
 
 /// Active reservations of one accommodation that share a night with `[from, to)`, in date
@@ -111,4 +111,17 @@ pub async fn transition(
     }
     let mut rows = update.exec_with_returning(db).await?;
     Ok(rows.pop())
+}
+
+/// A reservation by its code, locked for update until the transaction ends.
+pub async fn lock_by_code(
+    db: &impl ConnectionTrait,
+    code: &ReservationCode,
+) -> Result<Option<reservation::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(reservation::Entity::find()
+        .filter(Column::Code.eq(code.as_str()))
+        .lock_exclusive()
+        .one(db)
+        .await?)
 }

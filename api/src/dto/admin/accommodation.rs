@@ -1,0 +1,93 @@
+//! Admin views and inputs of accommodations.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use shared::{entities::accommodation, service::accommodations::AccommodationInput};
+
+use crate::dto::accommodation::AccommodationView;
+
+/// An accommodation as the owner sees it (incl. inactive ones and the iCal export token).
+#[derive(Debug, Clone, Object)]
+pub struct AdminAccommodationView {
+    /// Everything guests see.
+    #[oai(flatten)]
+    pub public: AccommodationView,
+    /// Whether guests can book it.
+    pub active: bool,
+    /// Secret token of its iCal export URL.
+    pub ical_export_token: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<accommodation::Model> for AdminAccommodationView {
+    fn from(row: accommodation::Model) -> Self {
+        Self {
+            active: row.active,
+            ical_export_token: row.ical_export_token.clone(),
+            created_at: row.created_at.with_timezone(&Utc),
+            updated_at: row.updated_at.with_timezone(&Utc),
+            public: row.into(),
+        }
+    }
+}
+
+/// Fields to set; omitted fields keep their value (on create: name, capacity and base_price
+/// are required).
+#[derive(Debug, Clone, Default, Object)]
+pub struct AccommodationBody {
+    /// Display name.
+    pub name: Option<String>,
+    /// cabin, apartment, house, room, dome or other.
+    pub kind: Option<String>,
+    /// Most guests (1 to 50).
+    pub capacity: Option<i64>,
+    /// Weekday night price, e.g. "45000.00".
+    pub base_price: Option<String>,
+    /// Weekend factor, e.g. "1.20".
+    pub weekend_multiplier: Option<String>,
+    /// Weekend nights, e.g. ["friday", "saturday"].
+    pub weekend_nights: Option<Vec<String>>,
+    /// ISO 4217 currency (ARS).
+    pub currency: Option<String>,
+    /// Description (guests read it: Spanish).
+    pub description: Option<String>,
+    /// Amenities.
+    pub amenities: Option<Vec<String>>,
+    /// Photo URLs.
+    pub photos: Option<Vec<String>>,
+    /// Location.
+    pub location: Option<String>,
+    /// House rules and cancellation policy.
+    pub policies: Option<String>,
+    /// Check-in time, HH:MM.
+    pub check_in_time: Option<String>,
+    /// Check-out time, HH:MM.
+    pub check_out_time: Option<String>,
+    /// Bookable.
+    pub active: Option<bool>,
+}
+
+impl From<AccommodationBody> for AccommodationInput {
+    fn from(b: AccommodationBody) -> Self {
+        Self {
+            name: b.name,
+            kind: b.kind,
+            capacity: b.capacity,
+            base_price: b.base_price,
+            weekend_multiplier: b.weekend_multiplier,
+            weekend_nights: b.weekend_nights,
+            currency: b.currency,
+            description: b.description,
+            amenities: b.amenities,
+            photos: b.photos,
+            location: b.location,
+            policies: b.policies,
+            check_in_time: b.check_in_time,
+            check_out_time: b.check_out_time,
+            active: b.active,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! `GET/POST /admin/accommodations`, `PATCH /admin/accommodations/{id}`,
+//! `POST /admin/accommodations/{id}/ical-token/rotate`.
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+use shared::{service::accommodations, store};
+
+use crate::{
+    auth::AdminAuth,
+    dto::admin::accommodation::{AccommodationBody, AdminAccommodationView},
+    error::ApiError,
+    routes::ApiTags,
+    state::AppState,
+};
+
+/// Admin accommodation endpoints.
+pub struct AdminAccommodationsApi;
+
+/// Created.
+#[derive(ApiResponse)]
+pub enum AccommodationCreated {
+    /// The new accommodation.
+    #[oai(status = 201)]
+    Created(Json<AdminAccommodationView>),
+}
+
+#[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
+impl AdminAccommodationsApi {
+    /// List all accommodations
+    ///
+    /// Active and inactive, with their iCal export tokens.
+    #[oai(path = "/accommodations", method = "get")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<AdminAccommodationView>>, ApiError> {
+        let rows = store::accommodations::list_all(&state.db).await?;
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
+    }
+
+    /// Create an accommodation
+    #[oai(path = "/accommodations", method = "post")]
+    async fn create(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        body: Json<AccommodationBody>,
+    ) -> Result<AccommodationCreated, ApiError> {
+        let row = accommodations::create(
+            &state.db,
+            state.rules.clock.as_ref(),
+            &auth.audit(),
+            &body.0.into(),
+        )
+        .await?;
+        Ok(AccommodationCreated::Created(Json(row.into())))
+    }
+
+    /// Change an accommodation
+    ///
+    /// Prices, weekend multiplier and nights, capacity, photos, active, ... Only the fields
+    /// sent change. Existing reservations keep the price they were booked at.
+    #[oai(path = "/accommodations/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Accommodation id.
+        id: Path<i32>,
+        body: Json<AccommodationBody>,
+    ) -> Result<Json<AdminAccommodationView>, ApiError> {
+        let row = accommodations::update(
+            &state.db,
+            state.rules.clock.as_ref(),
+            &auth.audit(),
+            id.0,
+            &body.0.into(),
+        )
+        .await?;
+        Ok(Json(row.into()))
+    }
+
+    /// Rotate the iCal export token
+    ///
+    /// The old export URL stops working at once; give the new one to Airbnb and Booking.com.
+    #[oai(path = "/accommodations/:id/ical-token/rotate", method = "post")]
+    async fn rotate_ical_token(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Accommodation id.
+        id: Path<i32>,
+    ) -> Result<Json<AdminAccommodationView>, ApiError> {
+        let row = accommodations::rotate_ical_token(
+            &state.db,
+            state.rules.clock.as_ref(),
+            &auth.audit(),
+            id.0,
+        )
+        .await?;
+        Ok(Json(row.into()))
+    }
+}

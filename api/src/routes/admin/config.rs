@@ -1,0 +1,64 @@
+//! `GET /admin/config`: the running configuration, secrets shown only as set/unset.
+
+use std::collections::BTreeMap;
+
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, payload::Json};
+
+use crate::{auth::AdminAuth, routes::ApiTags, state::AppState};
+
+/// Admin configuration endpoint.
+pub struct AdminConfigApi;
+
+/// The running configuration.
+#[derive(Debug, Clone, Object)]
+pub struct ConfigView {
+    /// Package version.
+    pub version: String,
+    /// Git commit the binary was built from (`unknown` when not recorded).
+    pub git_commit: String,
+    /// When the binary was built (`unknown` when not recorded).
+    pub build_time: String,
+    /// Every setting by its environment variable name; secrets read `set` or `unset`.
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+/// Settings whose values are never shown.
+const SECRET_KEYS: &[&str] = &["database_url", "redis_url", "jwt_secret"];
+
+#[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
+impl AdminConfigApi {
+    /// Running configuration
+    #[oai(path = "/config", method = "get")]
+    async fn config(&self, _auth: AdminAuth, state: Data<&AppState>) -> Json<ConfigView> {
+        let raw = serde_json::to_value(state.settings.as_ref()).unwrap_or_default();
+        let settings = raw
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| {
+                let shown = if SECRET_KEYS.contains(&key.as_str())
+                    || key.contains("secret")
+                    || key.contains("token")
+                {
+                    let set = value.as_str().is_some_and(|v| !v.is_empty());
+                    serde_json::Value::from(if set { "set" } else { "unset" })
+                } else {
+                    value.clone()
+                };
+                (key.to_ascii_uppercase(), shown)
+            })
+            .collect();
+        Json(ConfigView {
+            version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: state
+                .settings
+                .git_commit
+                .clone()
+                .or_else(|| option_env!("GIT_COMMIT").map(str::to_owned))
+                .unwrap_or_else(|| "unknown".into()),
+            build_time: option_env!("BUILD_TIME").unwrap_or("unknown").into(),
+            settings,
+        })
+    }
+}

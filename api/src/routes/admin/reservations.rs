@@ -1,0 +1,165 @@
+//! Reservation management: book, look up, confirm, cancel, edit.
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+use shared::{
+    Error,
+    domain::{ReservationCode, ReservationStatus},
+    service::{admin_reservations, audit, transitions},
+    store,
+};
+
+use crate::{
+    auth::AdminAuth,
+    dto::admin::reservation::{
+        AdminBookingBody, AdminReservationDetail, AdminReservationView, CancelBody,
+        ReservationPatchBody,
+    },
+    error::ApiError,
+    routes::ApiTags,
+    state::AppState,
+};
+
+/// Admin reservation endpoints.
+pub struct AdminReservationsApi;
+
+/// Created.
+#[derive(ApiResponse)]
+pub enum AdminBooked {
+    /// The new reservation.
+    #[oai(status = 201)]
+    Created(Json<AdminReservationView>),
+}
+
+fn parse_code(raw: &str) -> Result<ReservationCode, ApiError> {
+    Ok(ReservationCode::parse(raw).ok_or(Error::NotFound("reservation"))?)
+}
+
+async fn change_status(
+    auth: &AdminAuth,
+    state: &AppState,
+    code: &str,
+    to: ReservationStatus,
+    reason: Option<&str>,
+) -> Result<Json<AdminReservationView>, ApiError> {
+    let code = parse_code(code)?;
+    let row = transitions::transition(
+        &state.db,
+        state.rules.clock.as_ref(),
+        &auth.audit(),
+        &code,
+        to,
+        reason,
+    )
+    .await?;
+    Ok(Json(row.into()))
+}
+
+#[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
+impl AdminReservationsApi {
+    /// Book for a guest
+    ///
+    /// The owner books a stay (channel `admin` by default), optionally at a manual price and
+    /// confirmed at once. Not subject to the public hold limits. `409 date_overlap` when the
+    /// nights are taken.
+    #[oai(path = "/reservations", method = "post")]
+    async fn create(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        body: Json<AdminBookingBody>,
+    ) -> Result<AdminBooked, ApiError> {
+        let booking = body
+            .0
+            .into_booking()
+            .map_err(|e| ApiError::validation(vec![e]))?;
+        let row =
+            admin_reservations::book(&state.db, &state.rules, &auth.audit(), &booking).await?;
+        Ok(AdminBooked::Created(Json(row.into())))
+    }
+
+    /// Reservation detail
+    ///
+    /// Everything about a reservation, including guest data and the audit trail.
+    #[oai(path = "/reservations/:code", method = "get")]
+    async fn get(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Reservation code.
+        code: Path<String>,
+    ) -> Result<Json<AdminReservationDetail>, ApiError> {
+        let code = parse_code(&code.0)?;
+        let row = store::reservations::find_by_code(&state.db, &code)
+            .await?
+            .ok_or(Error::NotFound("reservation"))?;
+        let accommodation = store::accommodations::find(&state.db, row.accommodation_id).await?;
+        let trail = audit::for_reservation(&state.db, row.id).await?;
+        Ok(Json(AdminReservationDetail {
+            reservation: row.into(),
+            accommodation_name: accommodation.name,
+            audit: trail.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// Confirm a reservation
+    ///
+    /// `409 invalid_transition` unless it is pre-reserved.
+    #[oai(path = "/reservations/:code/confirm", method = "post")]
+    async fn confirm(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Reservation code.
+        code: Path<String>,
+    ) -> Result<Json<AdminReservationView>, ApiError> {
+        change_status(&auth, &state, &code.0, ReservationStatus::Confirmed, None).await
+    }
+
+    /// Cancel a reservation
+    ///
+    /// Frees the nights. `409 invalid_transition` unless it is pre-reserved or confirmed.
+    #[oai(path = "/reservations/:code/cancel", method = "post")]
+    async fn cancel(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Reservation code.
+        code: Path<String>,
+        body: Json<CancelBody>,
+    ) -> Result<Json<AdminReservationView>, ApiError> {
+        change_status(
+            &auth,
+            &state,
+            &code.0,
+            ReservationStatus::Cancelled,
+            Some(&body.reason),
+        )
+        .await
+    }
+
+    /// Edit a reservation
+    ///
+    /// Guest data, notes, guests and dates. A date change re-checks the nights through the
+    /// database constraint (`409 date_overlap`). `409 not_editable` once it is over.
+    #[oai(path = "/reservations/:code", method = "patch")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Reservation code.
+        code: Path<String>,
+        body: Json<ReservationPatchBody>,
+    ) -> Result<Json<AdminReservationView>, ApiError> {
+        let code = parse_code(&code.0)?;
+        let row = admin_reservations::update(
+            &state.db,
+            &state.rules,
+            &auth.audit(),
+            &code,
+            &body.0.into(),
+        )
+        .await?;
+        Ok(Json(row.into()))
+    }
+}

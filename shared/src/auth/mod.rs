@@ -1,0 +1,4 @@
+//! Admin authentication: password hashing and signed, revocable access tokens.
+
+pub mod password;
+pub mod token;

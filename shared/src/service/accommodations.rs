@@ -1,0 +1,326 @@
+//! Owner-side management of accommodations: create, change, rotate the iCal export token.
+//! Every change is audited in the same transaction.
+
+use chrono::NaiveTime;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession,
+    TransactionTrait,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::audit::{self, AuditContext, Change};
+use crate::{
+    Error, FieldError, Result, clock::Clock, domain::stay::parse_weekday, entities::accommodation,
+    store::accommodations::new_ical_token,
+};
+
+/// Kinds of accommodation the schema accepts.
+pub const KINDS: &[&str] = &["cabin", "apartment", "house", "room", "dome", "other"];
+
+/// Fields of an accommodation as the owner sends them; `None` leaves a field unchanged (or
+/// takes the default on create).
+#[derive(Clone, Debug, Default)]
+pub struct AccommodationInput {
+    /// Display name.
+    pub name: Option<String>,
+    /// One of [`KINDS`].
+    pub kind: Option<String>,
+    /// Most guests (1..=50).
+    pub capacity: Option<i64>,
+    /// Weekday night price, decimal string.
+    pub base_price: Option<String>,
+    /// Weekend factor, decimal string (> 0, ≤ 10).
+    pub weekend_multiplier: Option<String>,
+    /// Weekday names of weekend nights.
+    pub weekend_nights: Option<Vec<String>>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Amenities.
+    pub amenities: Option<Vec<String>>,
+    /// Photo URLs (http/https).
+    pub photos: Option<Vec<String>>,
+    /// Location.
+    pub location: Option<String>,
+    /// Policies.
+    pub policies: Option<String>,
+    /// `HH:MM`.
+    pub check_in_time: Option<String>,
+    /// `HH:MM`.
+    pub check_out_time: Option<String>,
+    /// Bookable.
+    pub active: Option<bool>,
+}
+
+fn err(field: &str, code: &str, message: &str) -> FieldError {
+    FieldError::new(field, code, message)
+}
+
+/// Applies the given fields to `row`, collecting every invalid one.
+fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(name) = &input.name {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            errors.push(err(
+                "name",
+                "invalid_name",
+                "the name must have 1 to 120 characters",
+            ));
+        }
+        row.name = Set(name.to_owned());
+    }
+    if let Some(kind) = &input.kind {
+        if !KINDS.contains(&kind.as_str()) {
+            errors.push(FieldError::new(
+                "kind",
+                "invalid_kind",
+                format!("kind must be one of {}", KINDS.join(", ")),
+            ));
+        }
+        row.kind = Set(kind.clone());
+    }
+    if let Some(capacity) = input.capacity {
+        match i32::try_from(capacity) {
+            Ok(c) if (1..=50).contains(&c) => row.capacity = Set(c),
+            _ => errors.push(err("capacity", "out_of_range", "capacity must be 1 to 50")),
+        }
+    }
+    if let Some(raw) = &input.base_price {
+        match raw.trim().parse::<Decimal>() {
+            Ok(p)
+                if !p.is_sign_negative()
+                    && p.scale() <= 2
+                    && p < Decimal::from(10_000_000_000i64) =>
+            {
+                row.base_price = Set(p)
+            }
+            _ => errors.push(err(
+                "base_price",
+                "invalid_amount",
+                "base_price must be a non-negative amount with at most two decimals",
+            )),
+        }
+    }
+    if let Some(raw) = &input.weekend_multiplier {
+        match raw.trim().parse::<Decimal>() {
+            Ok(m) if m > Decimal::ZERO && m <= Decimal::TEN && m.scale() <= 2 => {
+                row.weekend_multiplier = Set(m)
+            }
+            _ => errors.push(err(
+                "weekend_multiplier",
+                "invalid_multiplier",
+                "weekend_multiplier must be above 0 and at most 10, with at most two decimals",
+            )),
+        }
+    }
+    if let Some(nights) = &input.weekend_nights {
+        let parsed: Vec<_> = nights.iter().map(|n| parse_weekday(n)).collect();
+        if parsed.iter().any(Option::is_none) {
+            errors.push(err(
+                "weekend_nights",
+                "invalid_weekday",
+                "weekend_nights must be weekday names, e.g. friday",
+            ));
+        } else {
+            let names: Vec<&str> = parsed
+                .into_iter()
+                .flatten()
+                .map(crate::domain::stay::weekday_name)
+                .collect();
+            row.weekend_nights = Set(json!(names));
+        }
+    }
+    if let Some(currency) = &input.currency {
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            errors.push(err(
+                "currency",
+                "invalid_currency",
+                "currency must be an ISO 4217 code",
+            ));
+        }
+        row.currency = Set(currency.clone());
+    }
+    if let Some(photos) = &input.photos {
+        if photos
+            .iter()
+            .any(|p| !(p.starts_with("https://") || p.starts_with("http://")))
+        {
+            errors.push(err("photos", "invalid_url", "photos must be http(s) URLs"));
+        }
+        row.photos = Set(json!(photos));
+    }
+    if let Some(amenities) = &input.amenities {
+        row.amenities = Set(json!(amenities));
+    }
+    for (field, value, target) in [
+        (
+            "check_in_time",
+            &input.check_in_time,
+            &mut row.check_in_time,
+        ),
+        (
+            "check_out_time",
+            &input.check_out_time,
+            &mut row.check_out_time,
+        ),
+    ] {
+        if let Some(raw) = value {
+            match NaiveTime::parse_from_str(raw.trim(), "%H:%M") {
+                Ok(t) => *target = Set(t),
+                Err(_) => errors.push(err(field, "invalid_time", "times are HH:MM")),
+            }
+        }
+    }
+    for (value, target) in [
+        (&input.description, &mut row.description),
+        (&input.location, &mut row.location),
+        (&input.policies, &mut row.policies),
+    ] {
+        if let Some(text) = value {
+            *target = Set(text.trim().to_owned());
+        }
+    }
+    if let Some(active) = input.active {
+        row.active = Set(active);
+    }
+    errors
+}
+
+fn snapshot(row: &accommodation::Model) -> Value {
+    json!({
+        "name": row.name, "kind": row.kind, "capacity": row.capacity,
+        "base_price": row.base_price.to_string(),
+        "weekend_multiplier": row.weekend_multiplier.to_string(),
+        "weekend_nights": row.weekend_nights, "currency": row.currency,
+        "active": row.active,
+    })
+}
+
+async fn audited<C: ConnectionTrait>(
+    db: &C,
+    ctx: &AuditContext,
+    clock: &dyn Clock,
+    action: &str,
+    before: Option<&accommodation::Model>,
+    after: &accommodation::Model,
+) -> Result<()> {
+    audit::record(
+        db,
+        ctx,
+        clock.now(),
+        Change {
+            action,
+            entity_kind: "accommodation",
+            entity_id: after.id.to_string(),
+            reservation_id: None,
+            before: before.map(snapshot),
+            after: Some(snapshot(after)),
+        },
+    )
+    .await
+}
+
+/// Creates an accommodation; `name`, `capacity` and `base_price` are required.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    ctx: &AuditContext,
+    input: &AccommodationInput,
+) -> Result<accommodation::Model> {
+    let mut row = accommodation::ActiveModel {
+        uuid: Set(Uuid::now_v7()),
+        ical_export_token: Set(new_ical_token()),
+        ..Default::default()
+    };
+    let mut errors = apply(input, &mut row);
+    for (field, missing) in [
+        ("name", input.name.is_none()),
+        ("capacity", input.capacity.is_none()),
+        ("base_price", input.base_price.is_none()),
+    ] {
+        if missing {
+            errors.push(FieldError::new(
+                field,
+                "required",
+                format!("{field} is required"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let txn = db.begin().await?;
+    let created = row.insert(&txn).await?;
+    audited(&txn, ctx, clock, "accommodation.create", None, &created).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes the given fields of an accommodation.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    ctx: &AuditContext,
+    id: i32,
+    input: &AccommodationInput,
+) -> Result<accommodation::Model> {
+    let txn = db.begin().await?;
+    let before = locked(&txn, id).await?;
+    let mut row: accommodation::ActiveModel = before.clone().into();
+    let errors = apply(input, &mut row);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    row.updated_at = Set(clock.now().into());
+    let after = row.update(&txn).await?;
+    audited(
+        &txn,
+        ctx,
+        clock,
+        "accommodation.update",
+        Some(&before),
+        &after,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Replaces the iCal export token (the old export URL stops working at once).
+pub async fn rotate_ical_token<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    ctx: &AuditContext,
+    id: i32,
+) -> Result<accommodation::Model> {
+    let txn = db.begin().await?;
+    let before = locked(&txn, id).await?;
+    let mut row: accommodation::ActiveModel = before.clone().into();
+    row.ical_export_token = Set(new_ical_token());
+    row.updated_at = Set(clock.now().into());
+    let after = row.update(&txn).await?;
+    audited(
+        &txn,
+        ctx,
+        clock,
+        "accommodation.rotate_ical_token",
+        Some(&before),
+        &after,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn locked(db: &impl ConnectionTrait, id: i32) -> Result<accommodation::Model> {
+    use sea_orm::QuerySelect;
+    accommodation::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("accommodation"))
+}

@@ -1,0 +1,224 @@
+//! The owner's reservation management: book for a guest (optionally at a manual price and
+//! confirmed at once), edit guest data, notes, party size and dates. Every change is audited
+//! in its transaction; overlapping dates are refused by the exclusion constraint.
+
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait,
+};
+
+use super::{
+    BookingRules,
+    audit::{self, AuditContext, Change},
+    booking::{BookingRequest, new_row, parse_contact},
+    expiry,
+    quote::{QuoteRequest, price_stay, price_stay_within},
+};
+use crate::{
+    Error, FieldError, Result,
+    domain::{Email, GuestName, Money, PhoneNumber, ReservationCode, ReservationStatus},
+    entities::reservation,
+    error::ConflictKind,
+    store,
+};
+
+/// A booking the owner makes.
+#[derive(Clone, Debug)]
+pub struct AdminBooking {
+    /// Stay and contact (the phone may be empty).
+    pub request: BookingRequest,
+    /// A manual total replacing the computed one (decimal string).
+    pub total_price: Option<String>,
+    /// Confirm at once instead of holding.
+    pub confirm: bool,
+}
+
+fn parse_amount(field: &str, raw: &str) -> std::result::Result<Money, FieldError> {
+    match raw.trim().parse::<Decimal>() {
+        Ok(d) if !d.is_sign_negative() && d.scale() <= 2 => Ok(Money::from_decimal(d)),
+        _ => Err(FieldError::new(
+            field,
+            "invalid_amount",
+            "amounts are non-negative decimals with at most two places, e.g. \"120000.00\"",
+        )),
+    }
+}
+
+/// Books a stay for a guest: channel as given (admin by default), no hold limits.
+pub async fn book<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    rules: &BookingRules,
+    ctx: &AuditContext,
+    booking: &AdminBooking,
+) -> Result<reservation::Model> {
+    let (contact, mut errors) = parse_contact(&booking.request, false);
+    let manual = booking.total_price.as_deref().and_then(|raw| {
+        parse_amount("total_price", raw)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    let priced = price_stay(db, rules, &booking.request.stay, errors).await?;
+    let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
+    let now = rules.clock.now();
+    let mut row = new_row(rules, booking.request.channel, &priced, &contact);
+    if let Some(total) = manual {
+        row.total_price = Set(total.amount());
+        row.deposit_amount = Set(total.percent(rules.deposit_percent).amount());
+    }
+    if booking.confirm {
+        row.status = Set(ReservationStatus::Confirmed);
+        row.confirmed_at = Set(Some(now.into()));
+        row.expires_at = Set(None);
+    }
+    let txn = db.begin().await?;
+    expiry::expire_in(
+        &txn,
+        rules.clock.as_ref(),
+        expiry::Scope::Overlapping {
+            accommodation_id: priced.accommodation.id,
+            check_in: priced.stay.check_in(),
+            check_out: priced.stay.check_out(),
+        },
+    )
+    .await?;
+    let created = store::reservations::insert(&txn, row).await?;
+    audit::record(
+        &txn,
+        ctx,
+        now,
+        Change::reservation("reservation.create", None, &created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Fields the owner may change; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct ReservationPatch {
+    /// Guest's name.
+    pub guest_name: Option<String>,
+    /// Guest's phone (empty string clears it).
+    pub guest_phone: Option<String>,
+    /// Guest's email (empty string clears it).
+    pub guest_email: Option<String>,
+    /// Internal notes (empty string clears them).
+    pub notes: Option<String>,
+    /// Number of guests.
+    pub guests: Option<i64>,
+    /// New arrival date.
+    pub check_in: Option<String>,
+    /// New departure date.
+    pub check_out: Option<String>,
+    /// A manual total (otherwise a date or party change re-prices the stay).
+    pub total_price: Option<String>,
+}
+
+fn apply_contact(
+    patch: &ReservationPatch,
+    row: &mut reservation::ActiveModel,
+    errors: &mut Vec<FieldError>,
+) {
+    if let Some(name) = &patch.guest_name {
+        match GuestName::parse("guest_name", name) {
+            Ok(n) => row.guest_name = Set(n.as_str().to_owned()),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(phone) = &patch.guest_phone {
+        match phone.trim() {
+            "" => row.guest_phone = Set(None),
+            raw => match PhoneNumber::parse("guest_phone", raw) {
+                Ok(p) => row.guest_phone = Set(Some(p.as_str().to_owned())),
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    if let Some(email) = &patch.guest_email {
+        match email.trim() {
+            "" => row.guest_email = Set(None),
+            raw => match Email::parse("guest_email", raw) {
+                Ok(e) => row.guest_email = Set(Some(e.as_str().to_owned())),
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    if let Some(notes) = &patch.notes {
+        let notes = notes.trim();
+        row.notes = Set((!notes.is_empty()).then(|| notes.to_owned()));
+    }
+}
+
+/// Edits an active reservation (pre_reserved or confirmed).
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    rules: &BookingRules,
+    ctx: &AuditContext,
+    code: &ReservationCode,
+    patch: &ReservationPatch,
+) -> Result<reservation::Model> {
+    let txn = db.begin().await?;
+    let before = store::reservations::lock_by_code(&txn, code)
+        .await?
+        .ok_or(Error::NotFound("reservation"))?;
+    if !ReservationStatus::ACTIVE.contains(&before.status) {
+        return Err(Error::conflict(
+            ConflictKind::NotEditable,
+            format!("a {} reservation cannot be edited", before.status),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut row: reservation::ActiveModel = before.clone().into();
+    apply_contact(patch, &mut row, &mut errors);
+    let manual = patch.total_price.as_deref().and_then(|raw| {
+        parse_amount("total_price", raw)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    let reprice = patch.check_in.is_some() || patch.check_out.is_some() || patch.guests.is_some();
+    if reprice {
+        let request = QuoteRequest {
+            accommodation_id: before.accommodation_id,
+            check_in: patch
+                .check_in
+                .clone()
+                .unwrap_or_else(|| before.check_in.to_string()),
+            check_out: patch
+                .check_out
+                .clone()
+                .unwrap_or_else(|| before.check_out.to_string()),
+            guests: patch.guests.unwrap_or(i64::from(before.guests)),
+        };
+        // A stay already under way may keep its (past) check-in date.
+        let mut limits = rules.stay_limits();
+        limits.today = limits.today.min(before.check_in);
+        let priced =
+            price_stay_within(&txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
+        row.check_in = Set(priced.stay.check_in());
+        row.check_out = Set(priced.stay.check_out());
+        row.nights = Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX));
+        row.guests = Set(i32::try_from(priced.guests).unwrap_or(i32::MAX));
+        row.price_per_night = Set(priced.quote.base_rate.amount());
+        row.total_price = Set(priced.quote.total.amount());
+        row.deposit_amount = Set(priced.quote.deposit.amount());
+    } else if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if let Some(total) = manual {
+        row.total_price = Set(total.amount());
+        let percent = u8::try_from(before.deposit_percent).unwrap_or(rules.deposit_percent);
+        row.deposit_amount = Set(total.percent(percent).amount());
+    }
+    let now = rules.clock.now();
+    row.updated_at = Set(now.into());
+    let after = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        ctx,
+        now,
+        Change::reservation("reservation.update", Some(&before), &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
