@@ -21,7 +21,8 @@ use crate::{
     routes::{
         accommodations::AccommodationsApi,
         admin::{
-            accommodations::AdminAccommodationsApi, config::AdminConfigApi,
+            accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
+            config::AdminConfigApi, dashboard::AdminDashboardApi,
             reservations::AdminReservationsApi, session::SessionApi,
         },
         health::HealthApi,
@@ -46,6 +47,8 @@ type AdminApis = (
     SessionApi,
     AdminAccommodationsApi,
     AdminReservationsApi,
+    AdminCalendarApi,
+    AdminDashboardApi,
     AdminConfigApi,
 );
 
@@ -70,6 +73,8 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 SessionApi,
                 AdminAccommodationsApi,
                 AdminReservationsApi,
+                AdminCalendarApi,
+                AdminDashboardApi,
                 AdminConfigApi,
             ),
         ),

@@ -60,6 +60,11 @@ impl Keys {
         format!("{}:auth:revoked:{jti}", self.namespace)
     }
 
+    /// A durable counter shown on the dashboard.
+    pub fn stat(&self, name: &str) -> String {
+        format!("{}:stats:{name}", self.namespace)
+    }
+
     /// The marker that a cron slot of a job was already enqueued.
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)

@@ -5,7 +5,10 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::{
     Error,
     domain::ReservationCode,
-    service::booking::{self, ContactFieldNames},
+    service::{
+        booking::{self, ContactFieldNames},
+        dashboard,
+    },
     store,
 };
 
@@ -34,8 +37,15 @@ pub async fn pre_reserve(
     names: ContactFieldNames,
 ) -> Result<Created, ApiError> {
     let request = body.into_request(names).map_err(ApiError::validation)?;
-    let row = booking::pre_reserve(&state.db, &state.rules, &request).await?;
-    Ok(Created::Created(Json(row.into())))
+    match booking::pre_reserve(&state.db, &state.rules, &request).await {
+        Ok(row) => Ok(Created::Created(Json(row.into()))),
+        Err(e) => {
+            if e.is_date_overlap() {
+                dashboard::record_overlap(&state.redis, &state.keys).await;
+            }
+            Err(e.into())
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Reservations")]

@@ -6,6 +6,8 @@ pub mod admin_reservations;
 pub mod audit;
 pub mod availability;
 pub mod booking;
+pub mod calendar;
+pub mod dashboard;
 pub mod demo;
 pub mod expiry;
 pub mod quote;

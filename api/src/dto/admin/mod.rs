@@ -1,5 +1,7 @@
 //! Request and response types of the admin API.
 
 pub mod accommodation;
+pub mod calendar;
+pub mod dashboard;
 pub mod reservation;
 pub mod session;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# ops/test.sh: run every test of the workspace against a real PostgreSQL and Redis.
+#
+#   ops/test.sh                       all tests (cargo nextest run --workspace --no-fail-fast)
+#   ops/test.sh --profile ci          what CI runs (profiles live in .config/nextest.toml)
+#   ops/test.sh -E 'test(booking)'    any other arguments go to cargo nextest run
+#
+# The tests create (and drop) their own databases on the TEST_DATABASE_URL server, working
+# from its maintenance database, and keep to their own Redis key namespaces on TEST_REDIS_URL:
+#   TEST_DATABASE_URL   default postgres://postgres@127.0.0.1:5432/postgres
+#   TEST_REDIS_URL      default redis://127.0.0.1:6379
+# Both servers are found, started or installed first by ops/services.sh.
+#
+# cargo-nextest runs each test in its own process, in parallel. When it is missing this script
+# installs it (cargo install cargo-nextest --locked) and, if that fails, falls back to
+# `cargo test --workspace --no-fail-fast` (nextest-only arguments such as --profile are dropped).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+  PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null 2>&1 || {
+  echo "test.sh: cargo is not installed; see https://rustup.rs" >&2
+  exit 1
+}
+
+# The servers the tests will use (not DATABASE_URL's database: the tests never touch it).
+DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" "$ROOT/ops/services.sh"
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "test.sh: cargo-nextest is missing; installing it (cargo install cargo-nextest --locked)" >&2
+  if ! cargo install cargo-nextest --locked; then
+    echo "test.sh: could not install cargo-nextest; falling back to cargo test" >&2
+    args=()
+    skip=""
+    for arg in "$@"; do
+      if [[ -n "$skip" ]]; then
+        skip=""
+        continue
+      fi
+      case "$arg" in
+        --profile) skip=1 ;; # and its value
+        --profile=*) ;;
+        *) args+=("$arg") ;;
+      esac
+    done
+    exec cargo test --workspace --no-fail-fast ${args[@]+"${args[@]}"}
+  fi
+fi
+
+exec cargo nextest run --workspace --no-fail-fast "$@"
