@@ -22,7 +22,7 @@ use crate::{
         accommodations::AccommodationsApi,
         admin::{
             accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
-            config::AdminConfigApi, dashboard::AdminDashboardApi,
+            config::AdminConfigApi, dashboard::AdminDashboardApi, export::AdminExportApi,
             reservations::AdminReservationsApi, session::SessionApi,
         },
         health::HealthApi,
@@ -49,6 +49,7 @@ type AdminApis = (
     AdminReservationsApi,
     AdminCalendarApi,
     AdminDashboardApi,
+    AdminExportApi,
     AdminConfigApi,
 );
 
@@ -75,6 +76,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminReservationsApi,
                 AdminCalendarApi,
                 AdminDashboardApi,
+                AdminExportApi,
                 AdminConfigApi,
             ),
         ),

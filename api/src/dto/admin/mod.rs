@@ -4,4 +4,5 @@ pub mod accommodation;
 pub mod calendar;
 pub mod dashboard;
 pub mod reservation;
+pub mod reservation_filter;
 pub mod session;
