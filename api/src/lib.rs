@@ -3,9 +3,11 @@
 //! result. Nothing here holds business rules.
 
 pub mod cli;
+pub mod client_ip;
 pub mod dto;
 pub mod error;
 pub mod middleware;
+pub mod pagination;
 pub mod routes;
 pub mod startup;
 pub mod state;

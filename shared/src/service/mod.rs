@@ -4,8 +4,10 @@ pub mod availability;
 pub mod booking;
 pub mod demo;
 pub mod expiry;
+pub mod hold_limits;
 pub mod quote;
 pub mod rules;
 pub mod transitions;
 
+pub use hold_limits::{HoldLimits, HoldPolicy};
 pub use rules::BookingRules;

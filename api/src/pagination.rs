@@ -1,0 +1,1 @@
+//! Uniform pagination, filtering and sorting of list endpoints (placeholder).
