@@ -304,6 +304,12 @@ async fn requests_are_served_unlimited_when_redis_is_down() {
         "took {:?}",
         started.elapsed()
     );
+    let metrics = base.state.metrics.render();
+    assert!(
+        metrics.contains(r#"rate_limit_redis_errors_total{request="read"}"#)
+            && metrics.contains(r#"rate_limit_redis_errors_total{request="write"}"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
