@@ -32,6 +32,7 @@ use poem::{
 use poem_openapi::payload::Json;
 use redis::Script;
 use shared::{
+    config::AppEnv,
     mask,
     redis::{Keys, RedisConn},
 };
@@ -134,6 +135,17 @@ impl RateLimit {
     /// The limiter configured by the state's settings, counting in its Redis namespace.
     pub fn from_state(state: &AppState) -> Self {
         let settings = &state.settings;
+        if settings.app_env == AppEnv::Production
+            && settings.rate_limit_per_minute > 0
+            && !settings.trust_proxy_headers
+        {
+            // Behind Fly's proxy every request comes from the proxy's address: without the
+            // proxy headers all clients would share one bucket.
+            tracing::warn!(
+                "rate limiting by socket address in production: set TRUST_PROXY_HEADERS=true \
+                 when running behind a proxy (Fly.io), or all clients share one limit"
+            );
+        }
         Self {
             limiter: Arc::new(Limiter {
                 redis: state.redis.clone(),

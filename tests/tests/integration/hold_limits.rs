@@ -14,10 +14,13 @@ use tests::harness::{TestApp, fixtures};
 
 use crate::http_helpers::{header_u64, json as body_json, status};
 
+/// An app with the production hold limits (2 per phone, 5 per IP), IPs from X-Forwarded-For.
 async fn app() -> TestApp {
+    let defaults = shared::config::Settings::default();
     TestApp::with_settings(|s| {
         s.trust_proxy_headers = true;
-        s.rate_limit_per_minute = 0;
+        s.hold_limit_per_phone = defaults.hold_limit_per_phone;
+        s.hold_limit_per_ip = defaults.hold_limit_per_ip;
     })
     .await
 }
@@ -235,6 +238,7 @@ async fn ten_parallel_holds_from_one_phone_with_two_slots_give_exactly_two() {
 async fn staff_bookings_are_exempt_from_hold_limits() {
     // Arrange
     let app = app().await;
+    assert_eq!(app.state.rules.hold_limits.per_phone, 2);
     let cabin = fixtures::cabin("Cabaña Admin").insert(app.conn()).await;
 
     // Act: three holds for one phone through the service with the staff policy.

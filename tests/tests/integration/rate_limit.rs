@@ -24,7 +24,12 @@ async fn app_with_limits(general: u32, login: u32) -> TestApp {
 #[tokio::test]
 async fn the_101st_request_in_a_minute_is_refused_with_a_correct_retry_after() {
     // Arrange: the default limit of 100 per minute, clients identified by X-Forwarded-For.
-    let app = TestApp::with_settings(|s| s.trust_proxy_headers = true).await;
+    let defaults = shared::config::Settings::default();
+    let app = app_with_limits(
+        defaults.rate_limit_per_minute,
+        defaults.login_rate_limit_per_minute,
+    )
+    .await;
     assert_eq!(app.settings.rate_limit_per_minute, 100);
 
     // Act: 100 requests are served, counting down.
