@@ -33,6 +33,7 @@ async fn the_101st_request_in_a_minute_is_refused_with_a_correct_retry_after() {
     assert_eq!(app.settings.rate_limit_per_minute, 100);
 
     // Act: 100 requests are served, counting down.
+    let mut first_reset = None;
     for n in 1..=100u64 {
         let resp = app
             .client
@@ -45,6 +46,7 @@ async fn the_101st_request_in_a_minute_is_refused_with_a_correct_retry_after() {
         assert_eq!(header_u64(&resp, "x-ratelimit-remaining"), Some(100 - n));
         let reset = header_u64(&resp, "x-ratelimit-reset").expect("reset");
         assert!((1..=60).contains(&reset), "reset {reset}");
+        first_reset.get_or_insert(reset);
     }
     let refused = app
         .client
@@ -58,6 +60,8 @@ async fn the_101st_request_in_a_minute_is_refused_with_a_correct_retry_after() {
     let retry_after = header_u64(&refused, "retry-after").expect("Retry-After");
     assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
     assert_eq!(header_u64(&refused, "x-ratelimit-reset"), Some(retry_after));
+    // The window started with the first request and does not move: no later reset.
+    assert!(first_reset.is_some_and(|first| retry_after <= first));
     assert_eq!(header_u64(&refused, "x-ratelimit-remaining"), Some(0));
     assert_eq!(header_u64(&refused, "x-ratelimit-limit"), Some(100));
     let request_id = header(&refused, "x-request-id").expect("X-Request-ID");
