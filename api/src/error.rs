@@ -97,6 +97,15 @@ pub enum ApiError {
     /// Well-formed but invalid input (`validation_error`, one entry per field in `details`).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many requests (`rate_limited`) or too many active holds (`too_many_holds`, the
+    /// limit hit in `details`); `Retry-After` says when to try again, when known.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<ErrorBody>,
+        /// Seconds until a retry may succeed.
+        #[oai(header = "Retry-After")]
+        Option<u64>,
+    ),
     /// Unexpected failure; the body carries only the trace id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -133,6 +142,16 @@ impl From<Error> for ApiError {
                 "forbidden",
                 "this action is not allowed",
             ))),
+            Error::TooMany {
+                code,
+                message,
+                details,
+                retry_after_seconds,
+            } => {
+                let mut body = ErrorBody::new(code, message);
+                body.details = Some(details.into_iter().map(Into::into).collect());
+                Self::TooManyRequests(Json(body), retry_after_seconds)
+            }
             Error::Unavailable(source) => {
                 tracing::warn!(error = %source, "dependency unavailable");
                 Self::Unavailable(Json(ErrorBody::new(
@@ -183,6 +202,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
         ),
         StatusCode::UNAUTHORIZED => ("unauthorized", "authentication required".to_string()),
         StatusCode::FORBIDDEN => ("forbidden", "not allowed".to_string()),
+        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests".to_string()),
         s if s.is_client_error() => ("bad_request", err.to_string()),
         _ => {
             tracing::error!(error = %err, "unhandled error");

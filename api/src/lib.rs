@@ -4,9 +4,11 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod dto;
 pub mod error;
 pub mod middleware;
+pub mod pagination;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -15,15 +15,19 @@ use crate::{
     error,
     middleware::{
         body_limit::{self, BodyLimit},
+        cors::Cors,
         metrics::RequestMetrics,
+        rate_limit::RateLimit,
+        security_headers::SecurityHeaders,
         trace_id::TraceId,
     },
     routes::{
         accommodations::AccommodationsApi,
         admin::{
             accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
-            config::AdminConfigApi, dashboard::AdminDashboardApi, export::AdminExportApi,
-            reservations::AdminReservationsApi, session::SessionApi,
+            config::AdminConfigApi, dashboard::AdminDashboardApi,
+            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
+            session::SessionApi,
         },
         health::HealthApi,
         legacy::LegacyApi,
@@ -49,7 +53,7 @@ type AdminApis = (
     AdminReservationsApi,
     AdminCalendarApi,
     AdminDashboardApi,
-    AdminExportApi,
+    AdminReservationListApi,
     AdminConfigApi,
 );
 
@@ -76,7 +80,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminReservationsApi,
                 AdminCalendarApi,
                 AdminDashboardApi,
-                AdminExportApi,
+                AdminReservationListApi,
                 AdminConfigApi,
             ),
         ),
@@ -104,10 +108,21 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 }
 
 /// The whole HTTP application over `state`.
+///
+/// Middleware, from the outside in:
+/// 1. [`SecurityHeaders`]: outermost, so every response gets them, errors and 429s included.
+/// 2. [`TraceId`]: every body and log line below carries the trace id.
+/// 3. [`Cors`]: answers preflights before they are counted, and decorates 429s too, so a
+///    browser client can read `Retry-After`.
+/// 4. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
+///    (and adds its headers to) the final response of every request.
+/// 5. the error catcher, state, metrics and body limit, around the routes.
 pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
     let swagger = api.swagger_ui();
     let spec = api.spec_endpoint();
+    let settings = state.settings.clone();
+    let rate_limit = RateLimit::from_state(&state);
     Route::new()
         .nest(API_PREFIX, api)
         .nest("/docs", swagger)
@@ -117,7 +132,13 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .with(RequestMetrics)
         .data(state)
         .catch_all_error(error::catch_all)
+        .with(rate_limit)
+        .with(Cors::new(settings.allowed_origins()))
         .with(TraceId)
+        .with(SecurityHeaders::new(
+            settings.force_hsts,
+            settings.trust_proxy_headers,
+        ))
 }
 
 /// A bound, ready-to-run API server.

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_booking_core;
 mod m20261123_000002_admin;
+mod m20261123_000005_reservation_client_ip;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_booking_core::Migration),
             Box::new(m20261123_000002_admin::Migration),
+            Box::new(m20261123_000005_reservation_client_ip::Migration),
         ]
     }
 }

@@ -123,6 +123,22 @@ pub struct Settings {
     pub admin_lockout_minutes: u32,
     /// `GIT_COMMIT`: commit the binary was built from (set by the build).
     pub git_commit: Option<String>,
+    /// `RATE_LIMIT_PER_MINUTE`: requests per client IP and minute; 0 turns rate limiting off.
+    pub rate_limit_per_minute: u32,
+    /// `LOGIN_RATE_LIMIT_PER_MINUTE`: stricter limit of `POST /api/v1/admin/login` per client IP;
+    /// 0 leaves the login path under the general limit.
+    pub login_rate_limit_per_minute: u32,
+    /// `TRUST_PROXY_HEADERS`: take the client IP from `Fly-Client-IP` / `X-Forwarded-For` and
+    /// the scheme from `X-Forwarded-Proto`. Only true behind a proxy that sets them (Fly.io).
+    pub trust_proxy_headers: bool,
+    /// `HOLD_LIMIT_PER_PHONE`: active public pre-reservations per guest phone; 0 = no limit.
+    pub hold_limit_per_phone: u32,
+    /// `HOLD_LIMIT_PER_IP`: active public pre-reservations per client IP; 0 = no limit.
+    pub hold_limit_per_ip: u32,
+    /// `ALLOWED_ORIGINS`: comma-separated browser origins allowed by CORS; empty = no CORS.
+    pub allowed_origins: String,
+    /// `FORCE_HSTS`: send `Strict-Transport-Security` on every response, whatever the scheme.
+    pub force_hsts: bool,
 }
 
 impl Default for Settings {
@@ -153,6 +169,13 @@ impl Default for Settings {
             admin_max_failed_logins: 5,
             admin_lockout_minutes: 15,
             git_commit: None,
+            rate_limit_per_minute: 100,
+            login_rate_limit_per_minute: 10,
+            trust_proxy_headers: false,
+            hold_limit_per_phone: 2,
+            hold_limit_per_ip: 5,
+            allowed_origins: String::new(),
+            force_hsts: false,
         }
     }
 }
@@ -213,6 +236,13 @@ impl Settings {
             "admin_max_failed_logins",
             "admin_lockout_minutes",
             "git_commit",
+            "rate_limit_per_minute",
+            "login_rate_limit_per_minute",
+            "trust_proxy_headers",
+            "hold_limit_per_phone",
+            "hold_limit_per_ip",
+            "allowed_origins",
+            "force_hsts",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -259,6 +289,14 @@ impl Settings {
         if self.admin_max_failed_logins == 0 {
             problems.push("ADMIN_MAX_FAILED_LOGINS must be at least 1".into());
         }
+        for origin in self.allowed_origins() {
+            if !is_origin(&origin) {
+                problems.push(format!(
+                    "ALLOWED_ORIGINS entry {origin:?} is not an origin like https://example.com \
+                     (scheme and host, optional port, no path, no wildcard)"
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -287,8 +325,79 @@ impl Settings {
             .collect()
     }
 
+    /// The CORS allowlist: `ALLOWED_ORIGINS` split on commas, trimmed, without a trailing `/`.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.allowed_origins
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect()
+    }
+
     /// Grace period for in-flight work on shutdown.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_seconds)
+    }
+}
+
+/// Whether `value` is a serialized origin: `http(s)://host[:port]`, nothing else.
+fn is_origin(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let host = rest.rsplit_once(':').map_or(rest, |(host, port)| {
+        if port.parse::<u16>().is_ok() {
+            host
+        } else {
+            ""
+        }
+    });
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_origins_are_split_trimmed_and_checked() {
+        let settings = Settings {
+            allowed_origins: " https://cabanas.example , http://localhost:5173/,".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.allowed_origins(),
+            vec!["https://cabanas.example", "http://localhost:5173"]
+        );
+        assert!(settings.validate().is_ok());
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "cabanas.example",
+            "https://a.com/path",
+        ] {
+            let settings = Settings {
+                allowed_origins: bad.into(),
+                ..Settings::default()
+            };
+            assert!(settings.validate().is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn defaults_match_the_documented_limits() {
+        let settings = Settings::default();
+        assert_eq!(settings.rate_limit_per_minute, 100);
+        assert_eq!(settings.login_rate_limit_per_minute, 10);
+        assert_eq!(
+            (settings.hold_limit_per_phone, settings.hold_limit_per_ip),
+            (2, 5)
+        );
+        assert!(!settings.trust_proxy_headers && !settings.force_hsts);
+        assert!(settings.allowed_origins().is_empty());
     }
 }

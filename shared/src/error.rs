@@ -79,6 +79,19 @@ pub enum Error {
     /// The caller may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// A per-client quota is used up (for example active holds per phone); the request may
+    /// succeed later, once older holds lapse or are confirmed.
+    #[error("{message}")]
+    TooMany {
+        /// Stable machine-readable code (`too_many_holds`).
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+        /// Which limit was hit, one entry per limit.
+        details: Vec<FieldError>,
+        /// Seconds until a slot frees up by itself, when known.
+        retry_after_seconds: Option<u64>,
+    },
     /// A dependency (database, Redis, provider) is down or timed out; retrying may help.
     #[error("service unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -35,6 +35,21 @@ pub fn name(value: &str) -> String {
         .join(" ")
 }
 
+/// Masks an IP address for logs, keeping the network: the /24 of IPv4 (`203.0.113.x`) and the
+/// /48 of IPv6 (`2001:db8:1::/48`). IP addresses are personal data.
+pub fn ip(value: &std::net::IpAddr) -> String {
+    match value {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.x")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +70,14 @@ mod tests {
     fn name_keeps_initials_of_every_word() {
         assert_eq!(name("Martín Pérez"), "M*** P***");
         assert_eq!(name("  Ana "), "A***");
+    }
+
+    #[test]
+    fn ip_keeps_only_the_network() {
+        assert_eq!(ip(&"203.0.113.77".parse().expect("ip")), "203.0.113.x");
+        assert_eq!(
+            ip(&"2001:db8:1:2::42".parse().expect("ip")),
+            "2001:db8:1::/48"
+        );
     }
 }

@@ -69,4 +69,10 @@ impl Keys {
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)
     }
+
+    /// The rate-limit counter of one client in one bucket (`api`, `login`). The client is an
+    /// IP address (or `unknown`); the counter expires with its window.
+    pub fn rate_limit(&self, bucket: &str, client: &str) -> String {
+        format!("{}:ratelimit:{bucket}:{client}", self.namespace)
+    }
 }

@@ -1,5 +1,9 @@
-//! HTTP middleware: trace ids, request metrics, body size limits.
+//! HTTP middleware: trace ids, request metrics, body size limits, rate limits, CORS and
+//! security headers. The order they are layered in is explained in `startup::build_app`.
 
 pub mod body_limit;
+pub mod cors;
 pub mod metrics;
+pub mod rate_limit;
+pub mod security_headers;
 pub mod trace_id;

@@ -9,6 +9,7 @@ use super::{
     reservations::{self, Created},
 };
 use crate::{
+    client_ip::ClientIp,
     dto::{
         accommodation::AccommodationView,
         reservation::{CreateReservationBody, LegacyPreReserveBody},
@@ -30,10 +31,11 @@ impl LegacyApi {
     async fn pre_reserve(
         &self,
         state: Data<&AppState>,
+        client_ip: ClientIp,
         body: Json<LegacyPreReserveBody>,
     ) -> Result<Created, ApiError> {
         let body = CreateReservationBody::from(body.0);
-        reservations::pre_reserve(&state, body, ContactFieldNames::CONTACT).await
+        reservations::pre_reserve(&state, body, ContactFieldNames::CONTACT, client_ip).await
     }
 
     /// List accommodations (legacy)

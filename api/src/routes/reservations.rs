@@ -6,6 +6,7 @@ use shared::{
     Error,
     domain::ReservationCode,
     service::{
+        HoldPolicy,
         booking::{self, ContactFieldNames},
         dashboard,
     },
@@ -14,6 +15,7 @@ use shared::{
 
 use super::ApiTags;
 use crate::{
+    client_ip::ClientIp,
     dto::reservation::{CreateReservationBody, ReservationCreatedView, ReservationPublicView},
     error::ApiError,
     state::AppState,
@@ -30,14 +32,19 @@ pub enum Created {
     Created(Json<ReservationCreatedView>),
 }
 
-/// Validates and holds a stay (shared with the legacy path).
+/// Validates and holds a stay for a public client (shared with the legacy path): the
+/// hold-hoarding limits apply and the client's IP is stored on the hold.
 pub async fn pre_reserve(
     state: &AppState,
     body: CreateReservationBody,
     names: ContactFieldNames,
+    client_ip: ClientIp,
 ) -> Result<Created, ApiError> {
     let request = body.into_request(names).map_err(ApiError::validation)?;
-    match booking::pre_reserve(&state.db, &state.rules, &request).await {
+    let policy = HoldPolicy::Public {
+        client_ip: client_ip.0,
+    };
+    match booking::pre_reserve(&state.db, &state.rules, &request, policy).await {
         Ok(row) => Ok(Created::Created(Json(row.into()))),
         Err(e) => {
             if e.is_date_overlap() {
@@ -54,14 +61,17 @@ impl ReservationsApi {
     ///
     /// Holds the nights for 30 minutes (configurable) while the guest pays the deposit.
     /// `409 date_overlap` when any night is taken (back-to-back stays are fine);
-    /// `422 validation_error` lists every bad field; `404` for an unknown accommodation.
+    /// `422 validation_error` lists every bad field; `404` for an unknown accommodation;
+    /// `429 too_many_holds` when the guest's phone or network already holds too many
+    /// pre-reservations (the limit hit is in `details`).
     #[oai(path = "/reservations", method = "post")]
     async fn create(
         &self,
         state: Data<&AppState>,
+        client_ip: ClientIp,
         body: Json<CreateReservationBody>,
     ) -> Result<Created, ApiError> {
-        pre_reserve(&state, body.0, ContactFieldNames::GUEST).await
+        pre_reserve(&state, body.0, ContactFieldNames::GUEST, client_ip).await
     }
 
     /// Look up a reservation

@@ -70,6 +70,10 @@ pub struct Model {
     pub completed_at: Option<DateTimeWithTimeZone>,
     /// Internal notes.
     pub notes: Option<String>,
+    /// The IP address a public pre-reservation came from (`INET`; read back as text, e.g.
+    /// `203.0.113.7/32`). Personal data: mask it before logging.
+    #[sea_orm(column_type = "custom(\"inet\")", select_as = "text", save_as = "inet")]
+    pub client_ip: Option<String>,
     /// Row creation.
     pub created_at: DateTimeWithTimeZone,
     /// Last change.

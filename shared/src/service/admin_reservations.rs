@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::{
-    BookingRules,
+    BookingRules, HoldPolicy,
     audit::{self, AuditContext, Change},
     booking::{BookingRequest, new_row, parse_contact},
     expiry,
@@ -60,7 +60,13 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     let priced = price_stay(db, rules, &booking.request.stay, errors).await?;
     let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
     let now = rules.clock.now();
-    let mut row = new_row(rules, booking.request.channel, &priced, &contact);
+    let mut row = new_row(
+        rules,
+        booking.request.channel,
+        &priced,
+        &contact,
+        HoldPolicy::Exempt,
+    );
     if let Some(total) = manual {
         row.total_price = Set(total.amount());
         row.deposit_amount = Set(total.percent(rules.deposit_percent).amount());

@@ -5,7 +5,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionSession, Transaction
 use uuid::Uuid;
 
 use super::{
-    BookingRules, expiry,
+    BookingRules, HoldPolicy, expiry,
+    hold_limits::HoldGuard,
     quote::{PricedStay, QuoteRequest, price_stay},
 };
 use crate::{
@@ -133,10 +134,15 @@ pub(crate) fn parse_contact(
 /// Overlaps are detected by the exclusion constraint, never by a read-then-write check. The
 /// insert is tried first; only when it conflicts are lapsed holds on those nights expired, in
 /// the same transaction as a second insert, so an expired hold never blocks a booking.
+///
+/// Under [`HoldPolicy::Public`] the hold-hoarding limits are enforced in the inserting
+/// transaction (see [`super::hold_limits`]) and the client IP is stored on the hold; staff
+/// routes pass [`HoldPolicy::Exempt`].
 pub async fn pre_reserve<C>(
     db: &C,
     rules: &BookingRules,
     request: &BookingRequest,
+    policy: HoldPolicy,
 ) -> Result<reservation::Model>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -144,9 +150,14 @@ where
     let (contact, contact_errors) = parse_contact(request, true);
     let priced = price_stay(db, rules, &request.stay, contact_errors).await?;
     let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
+    let guard = policy.guard(
+        rules.hold_limits,
+        contact.phone.as_ref().map_or("", |p| p.as_str()),
+        request.field_names.phone,
+    );
     for _ in 0..CODE_ATTEMPTS {
-        let row = new_row(rules, request.channel, &priced, &contact);
-        match insert_expiring_lapsed(db, rules, &priced, row).await {
+        let row = new_row(rules, request.channel, &priced, &contact, policy);
+        match insert_hold(db, rules, &priced, guard.as_ref(), row).await {
             Err(Error::Conflict {
                 kind: ConflictKind::Duplicate,
                 ..
@@ -177,37 +188,72 @@ where
     ))
 }
 
-async fn insert_expiring_lapsed<C>(
+/// Inserts the hold; on an overlap, retries once after expiring lapsed holds on those nights.
+async fn insert_hold<C>(
     db: &C,
     rules: &BookingRules,
     priced: &PricedStay,
+    guard: Option<&HoldGuard<'_>>,
     row: reservation::ActiveModel,
 ) -> Result<reservation::Model>
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    match store::reservations::insert(db, row.clone()).await {
+    let first = match guard {
+        // Fast path of staff bookings: a single autocommitted INSERT.
+        None => store::reservations::insert(db, row.clone()).await.map(Some),
+        Some(_) => insert_in_txn(db, rules, priced, guard, row.clone(), false).await,
+    };
+    match first {
+        Ok(Some(inserted)) => Ok(inserted),
+        Ok(None) => Err(Error::Internal("hold insert returned no row".into())),
         Err(e) if e.is_date_overlap() => {
-            let txn = db.begin().await?;
-            let expired = expiry::expire_in(
-                &txn,
-                rules.clock.as_ref(),
-                expiry::Scope::Overlapping {
-                    accommodation_id: priced.accommodation.id,
-                    check_in: priced.stay.check_in(),
-                    check_out: priced.stay.check_out(),
-                },
-            )
-            .await?;
-            if expired == 0 {
-                return Err(e);
+            match insert_in_txn(db, rules, priced, guard, row, true).await? {
+                Some(inserted) => Ok(inserted),
+                None => Err(e),
             }
-            let inserted = store::reservations::insert(&txn, row).await?;
-            txn.commit().await?;
-            Ok(inserted)
         }
-        other => other,
+        Err(e) => Err(e),
     }
+}
+
+/// One transaction: the hold limits (when guarded), then, when `expire_lapsed_first`, the
+/// expiry of lapsed holds on the nights, then the insert. `Ok(None)` when asked to expire
+/// lapsed holds and there were none (the overlap is real).
+async fn insert_in_txn<C>(
+    db: &C,
+    rules: &BookingRules,
+    priced: &PricedStay,
+    guard: Option<&HoldGuard<'_>>,
+    row: reservation::ActiveModel,
+    expire_lapsed_first: bool,
+) -> Result<Option<reservation::Model>>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let now = rules.clock.now();
+    if let Some(guard) = guard {
+        guard.enforce(&txn, now).await?;
+    }
+    if expire_lapsed_first {
+        let expired = expiry::expire_in(
+            &txn,
+            rules.clock.as_ref(),
+            expiry::Scope::Overlapping {
+                accommodation_id: priced.accommodation.id,
+                check_in: priced.stay.check_in(),
+                check_out: priced.stay.check_out(),
+            },
+        )
+        .await?;
+        if expired == 0 {
+            return Ok(None);
+        }
+    }
+    let inserted = store::reservations::insert(&txn, row).await?;
+    txn.commit().await?;
+    Ok(Some(inserted))
 }
 
 /// A new pre-reserved row for a priced stay.
@@ -216,6 +262,7 @@ pub(crate) fn new_row(
     channel: Channel,
     priced: &PricedStay,
     contact: &Contact,
+    policy: HoldPolicy,
 ) -> reservation::ActiveModel {
     let now = rules.clock.now();
     let quote = &priced.quote;
@@ -241,6 +288,7 @@ pub(crate) fn new_row(
         channel: Set(channel),
         expires_at: Set(Some((now + rules.hold).into())),
         notes: Set(contact.notes.clone()),
+        client_ip: Set(policy.client_ip().map(|ip| ip.to_string())),
         created_at: Set(now.into()),
         updated_at: Set(now.into()),
         ..Default::default()

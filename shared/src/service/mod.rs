@@ -10,8 +10,10 @@ pub mod calendar;
 pub mod dashboard;
 pub mod demo;
 pub mod expiry;
+pub mod hold_limits;
 pub mod quote;
 pub mod rules;
 pub mod transitions;
 
+pub use hold_limits::{HoldLimits, HoldPolicy};
 pub use rules::BookingRules;

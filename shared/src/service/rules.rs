@@ -18,6 +18,8 @@ pub struct BookingRules {
     pub max_nights: u32,
     /// Share of the total due up front.
     pub deposit_percent: u8,
+    /// Active public holds allowed per phone and per IP.
+    pub hold_limits: super::HoldLimits,
 }
 
 impl BookingRules {
@@ -29,6 +31,10 @@ impl BookingRules {
             hold: settings.hold_duration(),
             max_nights: settings.max_nights,
             deposit_percent: settings.deposit_percent,
+            hold_limits: super::HoldLimits {
+                per_phone: settings.hold_limit_per_phone,
+                per_ip: settings.hold_limit_per_ip,
+            },
         }
     }
 

@@ -13,6 +13,10 @@ use shared::{
 use super::{TestDb, TestRedis, redis_ns::redis_url};
 
 /// Settings for a test against `db` and `redis`.
+///
+/// Rate limiting and hold limits are off here: most tests book with the same fixture phone and
+/// share one client bucket (the in-process client has no IP), and would trip them. Tests of
+/// those limits turn them on explicitly.
 pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
     Settings {
         app_env: AppEnv::Test,
@@ -25,6 +29,9 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         redis_namespace: redis.namespace.clone(),
         worker_poll_ms: 50,
         shutdown_grace_seconds: 5,
+        rate_limit_per_minute: 0,
+        hold_limit_per_phone: 0,
+        hold_limit_per_ip: 0,
         ..Settings::default()
     }
 }

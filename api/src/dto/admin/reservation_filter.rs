@@ -1,98 +1,129 @@
-//! The filters shared by the admin reservation list and its CSV export.
+//! The filters and sort shared by the admin reservation list and its CSV export.
 
-use chrono::NaiveDate;
+use sea_orm::Select;
 use shared::{
-    FieldError,
     domain::{Channel, ReservationStatus},
-    store::reservation_search::{ReservationFilter, ReservationSort, SORT_FIELDS},
+    entities::reservation,
+    store::reservation_search::{self, ReservationFilter},
 };
 
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    pagination::{DateRange, Sort, SortColumn, SortField, SortKey, parse_list},
+};
+
+/// Fields the reservation list can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReservationSortField {
+    /// Arrival.
+    CheckIn,
+    /// Departure.
+    CheckOut,
+    /// Creation.
+    CreatedAt,
+    /// Total price.
+    TotalPrice,
+    /// Guest's name.
+    GuestName,
+    /// Status.
+    Status,
+    /// Code.
+    Code,
+}
+
+impl SortField for ReservationSortField {
+    const FIELDS: &'static [(&'static str, Self)] = &[
+        ("check_in", Self::CheckIn),
+        ("check_out", Self::CheckOut),
+        ("created_at", Self::CreatedAt),
+        ("total_price", Self::TotalPrice),
+        ("guest_name", Self::GuestName),
+        ("status", Self::Status),
+        ("code", Self::Code),
+    ];
+}
+
+impl SortColumn<reservation::Entity> for ReservationSortField {
+    fn column(self) -> reservation::Column {
+        match self {
+            Self::CheckIn => reservation::Column::CheckIn,
+            Self::CheckOut => reservation::Column::CheckOut,
+            Self::CreatedAt => reservation::Column::CreatedAt,
+            Self::TotalPrice => reservation::Column::TotalPrice,
+            Self::GuestName => reservation::Column::GuestName,
+            Self::Status => reservation::Column::Status,
+            Self::Code => reservation::Column::Code,
+        }
+    }
+}
+
+const STATUSES: &[(&str, ReservationStatus)] = &[
+    ("pre_reserved", ReservationStatus::PreReserved),
+    ("confirmed", ReservationStatus::Confirmed),
+    ("cancelled", ReservationStatus::Cancelled),
+    ("expired", ReservationStatus::Expired),
+    ("completed", ReservationStatus::Completed),
+];
+
+const CHANNELS: &[(&str, Channel)] = &[
+    ("whatsapp", Channel::Whatsapp),
+    ("web", Channel::Web),
+    ("admin", Channel::Admin),
+    ("airbnb", Channel::Airbnb),
+    ("booking", Channel::Booking),
+    ("ical", Channel::Ical),
+    ("phone", Channel::Phone),
+];
 
 /// Raw filter parameters as the client sent them.
 #[derive(Debug, Clone, Default)]
 pub struct RawFilter {
     /// Free text.
     pub q: Option<String>,
-    /// Status name.
+    /// Comma-separated statuses.
     pub status: Option<String>,
-    /// Channel name.
+    /// Comma-separated channels.
     pub channel: Option<String>,
     /// Accommodation id.
     pub accommodation_id: Option<i32>,
-    /// Window start.
-    pub from: Option<NaiveDate>,
-    /// Window end.
-    pub to: Option<NaiveDate>,
-    /// Sort field, `-` for descending.
+    /// Window start, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Window end (inclusive), `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// Sort keys, `-` for descending.
     pub sort: Option<String>,
 }
 
-fn parse_status(raw: &str) -> Option<ReservationStatus> {
-    serde_json::from_value(serde_json::Value::String(raw.trim().to_ascii_lowercase())).ok()
-}
-
 impl RawFilter {
-    /// The checked filter and sort; every bad parameter is reported (422).
-    pub fn parse(self) -> Result<(ReservationFilter, ReservationSort), ApiError> {
+    /// The filtered, sorted query (newest first by default); every bad parameter is a 422.
+    pub fn into_query(self) -> Result<Select<reservation::Entity>, ApiError> {
         let mut errors = Vec::new();
-        let status = self.status.as_deref().and_then(|raw| {
-            let parsed = parse_status(raw);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
-                    "status",
-                    "invalid_status",
-                    "status must be pre_reserved, confirmed, cancelled, expired or completed",
-                ));
-            }
-            parsed
-        });
-        let channel = self.channel.as_deref().and_then(|raw| {
-            raw.parse::<Channel>()
-                .map_err(|e| errors.push(FieldError::new("channel", "invalid_channel", e)))
-                .ok()
-        });
-        if let (Some(from), Some(to)) = (self.from, self.to)
-            && to <= from
-        {
-            errors.push(FieldError::new(
-                "to",
-                "not_after_from",
-                "`to` must be after `from`",
-            ));
-        }
-        let sort = match self
-            .sort
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => ReservationSort::default(),
-            Some(raw) => ReservationSort::parse(raw).unwrap_or_else(|| {
-                errors.push(FieldError::new(
-                    "sort",
-                    "invalid_sort",
-                    format!(
-                        "sort by one of {} (prefix - for descending)",
-                        SORT_FIELDS.join(", ")
-                    ),
-                ));
-                ReservationSort::default()
-            }),
-        };
-        if !errors.is_empty() {
+        let statuses = parse_list("status", self.status.as_deref(), STATUSES)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let channels = parse_list("channel", self.channel.as_deref(), CHANNELS)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let range = DateRange::parse(("from", self.from.as_deref()), ("to", self.to.as_deref()))
+            .map_err(|e| errors.extend(e))
+            .unwrap_or_default();
+        let sort = Sort::parse(
+            self.sort.as_deref(),
+            &[SortKey::desc(ReservationSortField::CreatedAt)],
+        )
+        .map_err(|e| errors.extend(e))
+        .ok();
+        let Some(sort) = sort.filter(|_| errors.is_empty()) else {
             return Err(ApiError::validation(errors));
-        }
-        Ok((
-            ReservationFilter {
-                q: self.q,
-                status,
-                channel,
-                accommodation_id: self.accommodation_id,
-                from: self.from,
-                to: self.to,
-            },
-            sort,
-        ))
+        };
+        let filter = ReservationFilter {
+            q: self.q,
+            statuses,
+            channels,
+            accommodation_id: self.accommodation_id,
+            from: range.from,
+            to: range.to,
+        };
+        Ok(sort.apply(reservation_search::filtered(&filter)))
     }
 }

@@ -4,6 +4,6 @@ pub mod accommodations;
 pub mod calendar;
 pub mod config;
 pub mod dashboard;
-pub mod export;
+pub mod reservation_list;
 pub mod reservations;
 pub mod session;

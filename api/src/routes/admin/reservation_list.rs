@@ -1,22 +1,31 @@
-//! `GET /admin/reservations/export.csv`: the filtered list as RFC 4180 CSV, streamed.
+//! `GET /admin/reservations` (filtered, sorted, paginated) and
+//! `GET /admin/reservations/export.csv` (the same rows as RFC 4180 CSV, streamed).
 //!
-//! Rows are read from a database cursor in a background task and sent to the response body
-//! through a small channel, so an export of any size uses constant memory.
+//! Export rows are read from a database cursor in a background task and sent to the response
+//! body through a small channel, so an export of any size uses constant memory.
 
-use chrono::NaiveDate;
 use futures::StreamExt;
 use poem::{Body, web::Data};
-use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Binary};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::Query,
+    payload::{Binary, Json},
+};
 use sea_orm::DatabaseConnection;
+use sea_orm::QueryOrder;
 use shared::{domain::Money, entities::reservation, store::reservation_search};
 
 use crate::{
-    auth::AdminAuth, dto::admin::reservation_filter::RawFilter, error::ApiError, routes::ApiTags,
+    auth::AdminAuth,
+    dto::admin::{reservation::AdminReservationView, reservation_filter::RawFilter},
+    error::ApiError,
+    pagination::{Page, PageParams},
+    routes::ApiTags,
     state::AppState,
 };
 
-/// CSV export endpoint.
-pub struct AdminExportApi;
+/// Reservation list and export endpoints.
+pub struct AdminReservationListApi;
 
 /// A CSV file.
 #[derive(ApiResponse)]
@@ -129,7 +138,58 @@ async fn produce(
 }
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
-impl AdminExportApi {
+impl AdminReservationListApi {
+    /// List reservations
+    ///
+    /// Server-side filters, search, sort and pagination: `{items, page, page_size, total}`.
+    /// `from`/`to` select stays with a night in that window; unknown sort fields or values
+    /// are a 422 listing the allowed ones.
+    #[oai(path = "/reservations", method = "get")]
+    #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Rows per page, 1 to 100 (default 20).
+        page_size: Query<Option<i64>>,
+        /// Free text: guest name, phone, email or code.
+        q: Query<Option<String>>,
+        /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
+        status: Query<Option<String>>,
+        /// Comma-separated channels: whatsapp, web, admin, airbnb, booking, ical, phone.
+        channel: Query<Option<String>>,
+        /// Accommodation id.
+        accommodation_id: Query<Option<i32>>,
+        /// Stays with a night on or after this date, `YYYY-MM-DD`.
+        from: Query<Option<String>>,
+        /// Stays with a night on or before this date, `YYYY-MM-DD`.
+        to: Query<Option<String>>,
+        /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
+        /// status, code (prefix `-` for descending; default `-created_at`).
+        sort: Query<Option<String>>,
+    ) -> Result<Json<Page<AdminReservationView>>, ApiError> {
+        let params = PageParams::from_query(page.0, page_size.0)?;
+        let query = RawFilter {
+            q: q.0,
+            status: status.0,
+            channel: channel.0,
+            accommodation_id: accommodation_id.0,
+            from: from.0,
+            to: to.0,
+            sort: sort.0,
+        }
+        .into_query()?;
+        let (rows, total) =
+            reservation_search::page(&state.db, query, params.offset(), params.limit()).await?;
+        Ok(Json(Page::new(
+            rows.into_iter().map(Into::into).collect(),
+            params,
+            total,
+        )))
+    }
+
     /// Export reservations as CSV
     ///
     /// The same filters and sort as the list, every matching row, streamed.
@@ -141,20 +201,21 @@ impl AdminExportApi {
         state: Data<&AppState>,
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
-        /// Status.
+        /// Comma-separated statuses.
         status: Query<Option<String>>,
-        /// Channel.
+        /// Comma-separated channels.
         channel: Query<Option<String>>,
         /// Accommodation id.
         accommodation_id: Query<Option<i32>>,
-        /// Stays sharing a night with [from, to): from.
-        from: Query<Option<NaiveDate>>,
-        /// Stays sharing a night with [from, to): to.
-        to: Query<Option<NaiveDate>>,
-        /// Sort: check_in, check_out, created_at, total_price, guest_name, status, code (prefix - for descending).
+        /// Stays with a night on or after this date, `YYYY-MM-DD`.
+        from: Query<Option<String>>,
+        /// Stays with a night on or before this date, `YYYY-MM-DD`.
+        to: Query<Option<String>>,
+        /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
+        /// status, code (prefix `-` for descending; default `-created_at`).
         sort: Query<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
-        let (filter, sort) = RawFilter {
+        let query = RawFilter {
             q: q.0,
             status: status.0,
             channel: channel.0,
@@ -163,11 +224,11 @@ impl AdminExportApi {
             to: to.0,
             sort: sort.0,
         }
-        .parse()?;
+        .into_query()?;
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         tokio::spawn(produce(
             state.db.clone(),
-            reservation_search::query(&filter, sort),
+            query.order_by_asc(reservation::Column::Id),
             tx,
         ));
         let stream = futures::stream::unfold(rx, |mut rx| async move {

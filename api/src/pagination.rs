@@ -1,0 +1,383 @@
+//! Uniform pagination, filtering and sorting for every list endpoint.
+//!
+//! Query parameters, the same on every list:
+//!
+//! * `page`: 1-based, default 1;
+//! * `page_size`: 1 to [`MAX_PAGE_SIZE`] (100), default [`DEFAULT_PAGE_SIZE`] (20). Out of range
+//!   is a `422 validation_error`, not clamped: a client that asked for 500 rows and silently got
+//!   100 would believe it had them all;
+//! * `sort`: comma-separated fields from the endpoint's whitelist, `-` for descending
+//!   (`sort=-check_in,created_at`). An unknown field is a `422` whose `details` list the
+//!   allowed ones;
+//! * filters: [`parse_list`] for `status=pre_reserved,confirmed`-style enumerations and
+//!   [`DateRange`] for `from`/`to` dates.
+//!
+//! Responses are a [`Page<T>`]: `{items, page, page_size, total}`.
+//!
+//! A handler takes the raw values as `Query<Option<..>>` (integers as `i64`, so a negative
+//! number is our 422 rather than a parse error) and converts them here:
+//!
+//! ```ignore
+//! async fn list(&self, page: Query<Option<i64>>, page_size: Query<Option<i64>>,
+//!               sort: Query<Option<String>>) -> Result<Json<Page<ReservationView>>, ApiError> {
+//!     let params = PageParams::from_query(page.0, page_size.0)?;
+//!     let sort = Sort::<ReservationSort>::from_query(sort.0.as_deref(), &[SortKey::desc(ReservationSort::CreatedAt)])?;
+//!     let (rows, total) = store::reservations::list(&state.db, params.offset(), params.limit(), ..).await?;
+//!     Ok(Json(Page::new(rows.into_iter().map(Into::into).collect(), params, total)))
+//! }
+//! ```
+
+use chrono::NaiveDate;
+use poem_openapi::{
+    Object,
+    types::{ParseFromJSON, ToJSON},
+};
+use sea_orm::{EntityTrait, Order, QueryOrder, Select};
+use shared::FieldError;
+
+use crate::error::ApiError;
+
+/// Rows per page when the client does not say.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+/// The most sort keys one request may give.
+pub const MAX_SORT_KEYS: usize = 3;
+
+/// A validated page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageParams {
+    page: u64,
+    page_size: u64,
+}
+
+impl Default for PageParams {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
+    }
+}
+
+impl PageParams {
+    /// Validates `page` and `page_size` (absent means the default), one error per bad field.
+    pub fn parse(page: Option<i64>, page_size: Option<i64>) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let page = match page {
+            None => Some(1),
+            Some(p) => u64::try_from(p).ok().filter(|p| *p >= 1),
+        };
+        if page.is_none() {
+            errors.push(FieldError::new(
+                "page",
+                "out_of_range",
+                "page must be 1 or more",
+            ));
+        }
+        let page_size = match page_size {
+            None => Some(DEFAULT_PAGE_SIZE),
+            Some(s) => u64::try_from(s)
+                .ok()
+                .filter(|s| (1..=MAX_PAGE_SIZE).contains(s)),
+        };
+        if page_size.is_none() {
+            errors.push(FieldError::new(
+                "page_size",
+                "out_of_range",
+                format!("page_size must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        match (page, page_size) {
+            (Some(page), Some(page_size)) => Ok(Self { page, page_size }),
+            _ => Err(errors),
+        }
+    }
+
+    /// [`PageParams::parse`], with problems as a `422 validation_error`.
+    pub fn from_query(page: Option<i64>, page_size: Option<i64>) -> Result<Self, ApiError> {
+        Self::parse(page, page_size).map_err(ApiError::validation)
+    }
+
+    /// The 1-based page number.
+    pub fn page(&self) -> u64 {
+        self.page
+    }
+
+    /// Rows per page.
+    pub fn page_size(&self) -> u64 {
+        self.page_size
+    }
+
+    /// Rows to skip (`OFFSET`).
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.page_size)
+    }
+
+    /// Rows to return (`LIMIT`).
+    pub fn limit(&self) -> u64 {
+        self.page_size
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Object)]
+pub struct Page<T: ParseFromJSON + ToJSON> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// This page's number (1-based).
+    pub page: u64,
+    /// Rows per page asked for (the last page may hold fewer).
+    pub page_size: u64,
+    /// Rows matching the filters, over all pages.
+    pub total: u64,
+}
+
+impl<T: ParseFromJSON + ToJSON> Page<T> {
+    /// A page of `items` out of `total` matching rows.
+    pub fn new(items: Vec<T>, params: PageParams, total: u64) -> Self {
+        Self {
+            items,
+            page: params.page,
+            page_size: params.page_size,
+            total,
+        }
+    }
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first (`field`).
+    Asc,
+    /// Largest first (`-field`).
+    Desc,
+}
+
+/// The whitelist of fields a list can be sorted by. Implement it on a small enum per list.
+pub trait SortField: Copy + Eq + 'static {
+    /// Every sortable field with its name in the query string.
+    const FIELDS: &'static [(&'static str, Self)];
+
+    /// The field's query name.
+    fn name(self) -> &'static str {
+        Self::FIELDS
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(name, _)| name)
+    }
+}
+
+/// How a sortable field maps to a column of entity `E`, for [`Sort::apply`].
+pub trait SortColumn<E: EntityTrait>: SortField {
+    /// The column to order by.
+    fn column(self) -> E::Column;
+}
+
+/// One sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortKey<T> {
+    /// The field.
+    pub field: T,
+    /// The direction.
+    pub direction: Direction,
+}
+
+impl<T> SortKey<T> {
+    /// Ascending by `field`.
+    pub fn asc(field: T) -> Self {
+        Self {
+            field,
+            direction: Direction::Asc,
+        }
+    }
+
+    /// Descending by `field`.
+    pub fn desc(field: T) -> Self {
+        Self {
+            field,
+            direction: Direction::Desc,
+        }
+    }
+}
+
+/// A validated `sort` parameter: one or more keys, most significant first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sort<T> {
+    keys: Vec<SortKey<T>>,
+}
+
+impl<T: SortField> Sort<T> {
+    /// Parses `sort` (`-check_in,created_at`); absent or empty gives `default`.
+    pub fn parse(raw: Option<&str>, default: &[SortKey<T>]) -> Result<Self, Vec<FieldError>> {
+        let parts: Vec<&str> = raw
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() {
+            return Ok(Self {
+                keys: default.to_vec(),
+            });
+        }
+        if parts.len() > MAX_SORT_KEYS {
+            return Err(vec![FieldError::new(
+                "sort",
+                "too_many_sort_fields",
+                format!("sort by at most {MAX_SORT_KEYS} fields"),
+            )]);
+        }
+        let mut keys: Vec<SortKey<T>> = Vec::with_capacity(parts.len());
+        let mut errors = Vec::new();
+        for part in parts {
+            let (direction, name) = match part.strip_prefix('-') {
+                Some(name) => (Direction::Desc, name),
+                None => (Direction::Asc, part.strip_prefix('+').unwrap_or(part)),
+            };
+            match T::FIELDS.iter().find(|(n, _)| *n == name) {
+                Some((_, field)) if keys.iter().any(|k| k.field == *field) => {
+                    errors.push(FieldError::new(
+                        "sort",
+                        "duplicate_sort_field",
+                        format!("`{name}` appears more than once"),
+                    ));
+                }
+                Some((_, field)) => keys.push(SortKey {
+                    field: *field,
+                    direction,
+                }),
+                None => errors.push(FieldError::new(
+                    "sort",
+                    "unknown_sort_field",
+                    format!(
+                        "cannot sort by `{name}`; allowed: {} (prefix `-` for descending)",
+                        allowed_names(T::FIELDS.iter().map(|(n, _)| *n))
+                    ),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { keys })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// [`Sort::parse`], with problems as a `422 validation_error`.
+    pub fn from_query(raw: Option<&str>, default: &[SortKey<T>]) -> Result<Self, ApiError> {
+        Self::parse(raw, default).map_err(ApiError::validation)
+    }
+
+    /// The keys, most significant first.
+    pub fn keys(&self) -> &[SortKey<T>] {
+        &self.keys
+    }
+
+    /// Orders a sea-orm query by these keys.
+    pub fn apply<E>(&self, mut select: Select<E>) -> Select<E>
+    where
+        E: EntityTrait,
+        T: SortColumn<E>,
+    {
+        for key in &self.keys {
+            let order = match key.direction {
+                Direction::Asc => Order::Asc,
+                Direction::Desc => Order::Desc,
+            };
+            select = select.order_by(key.field.column(), order);
+        }
+        select
+    }
+}
+
+fn allowed_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
+
+/// Parses a comma-separated filter (`status=pre_reserved,confirmed`) against a whitelist of
+/// `(query name, value)`; absent or empty means "no filter" (an empty list). An unknown value
+/// is a field error that lists the allowed ones.
+pub fn parse_list<V: Copy + PartialEq>(
+    field: &str,
+    raw: Option<&str>,
+    allowed: &[(&str, V)],
+) -> Result<Vec<V>, FieldError> {
+    let mut values = Vec::new();
+    for part in raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match allowed.iter().find(|(name, _)| *name == part) {
+            Some((_, value)) if !values.contains(value) => values.push(*value),
+            Some(_) => {}
+            None => {
+                return Err(FieldError::new(
+                    field,
+                    "unknown_value",
+                    format!(
+                        "`{part}` is not a valid {field}; allowed: {}",
+                        allowed_names(allowed.iter().map(|(n, _)| *n))
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// A date filter `[from, to]`, either end optional (`from=2027-01-01&to=2027-01-31`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateRange {
+    /// First date included.
+    pub from: Option<NaiveDate>,
+    /// Last date included.
+    pub to: Option<NaiveDate>,
+}
+
+impl DateRange {
+    /// Parses `YYYY-MM-DD` bounds named `from_field` and `to_field`; `from` after `to` is an error.
+    pub fn parse(
+        (from_field, from): (&str, Option<&str>),
+        (to_field, to): (&str, Option<&str>),
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut date = |field: &str, raw: Option<&str>| {
+            raw.map(str::trim).filter(|r| !r.is_empty()).and_then(|r| {
+                NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                    .map_err(|_| {
+                        errors.push(FieldError::new(
+                            field,
+                            "invalid_date",
+                            format!("{field} must be a date like 2027-01-15"),
+                        ));
+                    })
+                    .ok()
+            })
+        };
+        let range = Self {
+            from: date(from_field, from),
+            to: date(to_field, to),
+        };
+        if let (Some(from), Some(to)) = (range.from, range.to)
+            && from > to
+        {
+            errors.push(FieldError::new(
+                to_field,
+                "before_start",
+                format!("{to_field} must not be before {from_field}"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(range)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "pagination_tests.rs"]
+mod tests;

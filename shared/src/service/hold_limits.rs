@@ -1,0 +1,221 @@
+//! Hold hoarding limits: the public booking endpoint is open, so one guest (a phone) or one
+//! client (an IP address) must not hold a cabin's whole season with pre-reservations it never
+//! pays for.
+//!
+//! "Active" means `status = 'pre_reserved' AND expires_at > now`: a lapsed hold no longer
+//! counts even before the expiry job sweeps it, and a confirmed one is no longer a hold.
+//!
+//! # Concurrency
+//!
+//! Count-then-insert is a race unless serialized: two requests from one phone with one slot
+//! left would both count one hold and both insert. So [`enforce`] runs inside the transaction
+//! that inserts the hold and first takes transaction-scoped advisory locks keyed by the phone
+//! and by the IP (`pg_advisory_xact_lock(class, hashtext(key))`; the two-key form keeps phones
+//! and IPs in separate lock spaces). A second request for the same phone waits until the
+//! first commits, then counts in a fresh snapshot (READ COMMITTED takes one per statement, so
+//! the count is a separate statement after the lock) and sees its hold. Locks are always taken
+//! phone first, then IP, so two transactions cannot wait on each other in a cycle. Different
+//! phones and IPs never wait on each other (barring a hash collision, which only serializes).
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+use crate::{Error, FieldError, Result, mask};
+
+/// Lock class of per-phone hold locks (first key of `pg_advisory_xact_lock(int, int)`).
+const PHONE_LOCK_CLASS: i32 = 0x484f_4c50; // "HOLP"
+/// Lock class of per-IP hold locks.
+const IP_LOCK_CLASS: i32 = 0x484f_4c49; // "HOLI"
+
+/// How many active public holds one phone and one IP may have; 0 means no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HoldLimits {
+    /// Active holds per guest phone (`HOLD_LIMIT_PER_PHONE`).
+    pub per_phone: u32,
+    /// Active holds per client IP (`HOLD_LIMIT_PER_IP`).
+    pub per_ip: u32,
+}
+
+/// Whether hold limits apply to a booking. Public routes must pass [`HoldPolicy::Public`];
+/// only staff routes (admin bookings, imports) may pass [`HoldPolicy::Exempt`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldPolicy {
+    /// A public client: limits apply, and its IP (when known) is stored on the hold.
+    Public {
+        /// The client's IP address, as the API resolved it.
+        client_ip: Option<IpAddr>,
+    },
+    /// Staff bookings: no limits, no IP stored.
+    Exempt,
+}
+
+impl HoldPolicy {
+    /// The IP to store on the hold.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        match self {
+            Self::Public { client_ip } => *client_ip,
+            Self::Exempt => None,
+        }
+    }
+
+    /// What to check for a hold of `phone` (stored form) under `limits`; `None` when nothing is.
+    pub(crate) fn guard<'a>(
+        &self,
+        limits: HoldLimits,
+        phone: &'a str,
+        phone_field: &'static str,
+    ) -> Option<HoldGuard<'a>> {
+        match self {
+            Self::Public { client_ip } if limits.per_phone > 0 || limits.per_ip > 0 => {
+                Some(HoldGuard {
+                    limits,
+                    phone,
+                    phone_field,
+                    ip: *client_ip,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The checks of one public hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HoldGuard<'a> {
+    limits: HoldLimits,
+    phone: &'a str,
+    phone_field: &'static str,
+    ip: Option<IpAddr>,
+}
+
+/// Active holds of one phone and one IP, with their earliest expiry.
+#[derive(Debug, Default)]
+struct ActiveHolds {
+    by_phone: i64,
+    phone_first_expiry: Option<DateTime<Utc>>,
+    by_ip: i64,
+    ip_first_expiry: Option<DateTime<Utc>>,
+}
+
+const COUNT_ACTIVE_HOLDS: &str = r#"
+SELECT count(*) FILTER (WHERE guest_phone = $1)              AS by_phone,
+       min(expires_at) FILTER (WHERE guest_phone = $1)       AS phone_first_expiry,
+       count(*) FILTER (WHERE client_ip = $2::inet)          AS by_ip,
+       min(expires_at) FILTER (WHERE client_ip = $2::inet)   AS ip_first_expiry
+FROM reservations
+WHERE status = 'pre_reserved' AND expires_at > $3
+  AND (guest_phone = $1 OR client_ip = $2::inet)
+"#;
+
+impl HoldGuard<'_> {
+    /// Serializes holds of this phone and IP until the transaction ends, then refuses the hold
+    /// with `Error::TooMany` when a limit is reached. Call inside the inserting transaction.
+    pub(crate) async fn enforce(
+        &self,
+        txn: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let ip = self.ip.map(|ip| ip.to_string());
+        let lock_ip = self.limits.per_ip > 0 && ip.is_some();
+        let (sql, values) = if lock_ip {
+            (
+                "SELECT pg_advisory_xact_lock($1, hashtext($2)), \
+                        pg_advisory_xact_lock($3, hashtext($4))",
+                vec![
+                    PHONE_LOCK_CLASS.into(),
+                    self.phone.into(),
+                    IP_LOCK_CLASS.into(),
+                    ip.clone().into(),
+                ],
+            )
+        } else {
+            (
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                vec![PHONE_LOCK_CLASS.into(), self.phone.into()],
+            )
+        };
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+        let active = self.count(txn, ip, now).await?;
+        self.verdict(&active, now)
+    }
+
+    async fn count(
+        &self,
+        txn: &impl ConnectionTrait,
+        ip: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<ActiveHolds> {
+        let row = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                COUNT_ACTIVE_HOLDS,
+                [self.phone.into(), ip.into(), now.into()],
+            ))
+            .await?;
+        let Some(row) = row else {
+            return Ok(ActiveHolds::default());
+        };
+        Ok(ActiveHolds {
+            by_phone: row.try_get("", "by_phone")?,
+            phone_first_expiry: row.try_get("", "phone_first_expiry")?,
+            by_ip: row.try_get("", "by_ip")?,
+            ip_first_expiry: row.try_get("", "ip_first_expiry")?,
+        })
+    }
+
+    fn verdict(&self, active: &ActiveHolds, now: DateTime<Utc>) -> Result<()> {
+        let mut details = Vec::new();
+        let mut frees_at: Option<DateTime<Utc>> = None;
+        let per_phone = i64::from(self.limits.per_phone);
+        if per_phone > 0 && active.by_phone >= per_phone {
+            details.push(FieldError::new(
+                self.phone_field,
+                "hold_limit_per_phone",
+                format!("this phone already has {per_phone} active pre-reservations"),
+            ));
+            frees_at = active.phone_first_expiry;
+        }
+        let per_ip = i64::from(self.limits.per_ip);
+        if per_ip > 0 && self.ip.is_some() && active.by_ip >= per_ip {
+            details.push(FieldError::new(
+                "client_ip",
+                "hold_limit_per_ip",
+                format!("this network already has {per_ip} active pre-reservations"),
+            ));
+            frees_at = frees_at.max(active.ip_first_expiry);
+        }
+        if details.is_empty() {
+            return Ok(());
+        }
+        for detail in &details {
+            metrics::counter!("reservation_hold_limit_total", "limit" => detail.code.clone())
+                .increment(1);
+        }
+        tracing::info!(
+            guest_phone = %mask::phone(self.phone),
+            client_ip = %self.ip.as_ref().map(mask::ip).unwrap_or_default(),
+            active_by_phone = active.by_phone,
+            active_by_ip = active.by_ip,
+            "pre-reservation refused: too many active holds"
+        );
+        let retry_after_seconds = frees_at.map(|at| {
+            let millis = u64::try_from((at - now).num_milliseconds()).unwrap_or(0);
+            millis.div_ceil(1000).max(1)
+        });
+        Err(Error::TooMany {
+            code: "too_many_holds",
+            message: "too many active pre-reservations; pay the deposit of one or wait for \
+                      one to lapse"
+                .into(),
+            details,
+            retry_after_seconds,
+        })
+    }
+}
