@@ -1,3 +1,4 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
+mod accommodations;
 mod end_to_end;
