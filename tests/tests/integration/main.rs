@@ -1,4 +1,5 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod accommodations;
+mod availability;
 mod end_to_end;
