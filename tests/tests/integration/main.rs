@@ -3,3 +3,4 @@
 mod accommodations;
 mod availability;
 mod end_to_end;
+mod quotes;
