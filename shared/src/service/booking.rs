@@ -41,6 +41,9 @@ pub struct BookingRequest {
     pub notes: Option<String>,
     /// Names of the contact fields as the client calls them (they differ on the legacy route).
     pub field_names: ContactFieldNames,
+    /// Fields the client layer already refused (a channel it may not claim); reported together
+    /// with these checks, and nothing is stored while any remain.
+    pub rejected: Vec<FieldError>,
 }
 
 /// The client's names for the contact fields, so errors point at what the client sent.
@@ -78,7 +81,7 @@ struct Contact {
 
 fn parse_contact(request: &BookingRequest) -> (Option<Contact>, Vec<FieldError>) {
     let names = request.field_names;
-    let mut errors = Vec::new();
+    let mut errors = request.rejected.clone();
     let name = GuestName::parse(names.name, &request.guest_name)
         .map_err(|e| errors.push(e))
         .ok();
