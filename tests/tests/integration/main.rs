@@ -4,3 +4,4 @@ mod accommodations;
 mod availability;
 mod end_to_end;
 mod quotes;
+mod reservations;
