@@ -4,4 +4,6 @@ mod accommodations;
 mod availability;
 mod end_to_end;
 mod quotes;
+mod reservation_lookup;
+mod reservation_validation;
 mod reservations;
