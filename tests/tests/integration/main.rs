@@ -3,6 +3,7 @@
 mod accommodations;
 mod availability;
 mod end_to_end;
+mod errors_and_edges;
 mod quotes;
 mod reservation_lookup;
 mod reservation_validation;
