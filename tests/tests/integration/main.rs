@@ -4,6 +4,7 @@ mod accommodations;
 mod availability;
 mod end_to_end;
 mod errors_and_edges;
+mod health;
 mod quotes;
 mod reservation_lookup;
 mod reservation_validation;
