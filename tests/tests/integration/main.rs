@@ -5,6 +5,8 @@ mod availability;
 mod end_to_end;
 mod errors_and_edges;
 mod health;
+mod observability;
+mod openapi;
 mod quotes;
 mod reservation_lookup;
 mod reservation_validation;
