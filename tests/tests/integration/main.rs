@@ -5,6 +5,7 @@ mod availability;
 mod end_to_end;
 mod errors_and_edges;
 mod health;
+mod legacy_paths;
 mod observability;
 mod openapi;
 mod quotes;
