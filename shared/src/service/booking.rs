@@ -123,9 +123,9 @@ fn parse_contact(request: &BookingRequest) -> (Option<Contact>, Vec<FieldError>)
 
 /// Validates, prices and holds a stay for `rules.hold`.
 ///
-/// Overlaps are detected by the exclusion constraint, never by a read-then-write check. The
-/// insert is tried first; only when it conflicts are lapsed holds on those nights expired, in
-/// the same transaction as a second insert, so an expired hold never blocks a booking.
+/// Overlaps are detected by the exclusion constraint, never by a read-then-write check. Lapsed
+/// holds on those nights are expired in the same transaction as the insert, so an expired hold
+/// never blocks a booking.
 pub async fn pre_reserve<C>(
     db: &C,
     rules: &BookingRules,
@@ -170,6 +170,13 @@ where
     ))
 }
 
+/// Inserts `row` after expiring lapsed holds on its nights, holding the accommodation's
+/// booking lock for the transaction.
+///
+/// The lock only serializes bookings of one accommodation; the exclusion constraint still
+/// decides. Without it, two concurrent inserts of overlapping nights each wait for the other
+/// inside the constraint check, and PostgreSQL aborts one as a deadlock (40P01) after
+/// `deadlock_timeout`: a 500 for that guest, and a stalled pool for everyone else.
 async fn insert_expiring_lapsed<C>(
     db: &C,
     rules: &BookingRules,
@@ -179,27 +186,30 @@ async fn insert_expiring_lapsed<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    match store::reservations::insert(db, row.clone()).await {
-        Err(e) if e.is_date_overlap() => {
-            let txn = db.begin().await?;
-            let expired = store::reservations::expire_lapsed_holds(
-                &txn,
-                rules.clock.now(),
-                Some((
-                    priced.accommodation.id,
-                    priced.stay.check_in(),
-                    priced.stay.check_out(),
-                )),
-            )
-            .await?;
-            if expired == 0 {
-                return Err(e);
-            }
-            let inserted = store::reservations::insert(&txn, row).await?;
+    let txn = db.begin().await?;
+    store::reservations::lock_accommodation(&txn, priced.accommodation.id).await?;
+    store::reservations::expire_lapsed_holds(
+        &txn,
+        rules.clock.now(),
+        Some((
+            priced.accommodation.id,
+            priced.stay.check_in(),
+            priced.stay.check_out(),
+        )),
+    )
+    .await?;
+    match store::reservations::insert(&txn, row).await {
+        Ok(inserted) => {
             txn.commit().await?;
             Ok(inserted)
         }
-        other => other,
+        Err(e) => {
+            // Release the lock now, not when the pool next recycles the connection.
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback after a refused booking failed");
+            }
+            Err(e)
+        }
     }
 }
 
