@@ -2,6 +2,7 @@
 
 mod accommodations;
 mod availability;
+mod concurrency;
 mod end_to_end;
 mod errors_and_edges;
 mod health;
