@@ -3,6 +3,7 @@
 mod accommodations;
 mod availability;
 mod concurrency;
+mod database_invariants;
 mod end_to_end;
 mod errors_and_edges;
 mod health;
