@@ -8,6 +8,7 @@ mod end_to_end;
 mod errors_and_edges;
 mod health;
 mod legacy_paths;
+mod metrics;
 mod observability;
 mod openapi;
 mod quotes;
