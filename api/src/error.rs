@@ -200,6 +200,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
             "payload_too_large",
             "the request body is too large".to_string(),
         ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", err.to_string()),
         StatusCode::UNAUTHORIZED => ("unauthorized", "authentication required".to_string()),
         StatusCode::FORBIDDEN => ("forbidden", "not allowed".to_string()),
         StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests".to_string()),

@@ -63,6 +63,12 @@ impl CreateReservationBody {
     /// client's names of the contact fields, used in errors.
     pub fn into_request(self, names: ContactFieldNames) -> Result<BookingRequest, Vec<FieldError>> {
         let (accommodation_id, channel) = required_parts(self.accommodation_id, self.channel)?;
+        // A channel the client may not claim is reported with the service's own checks, so
+        // the 422 lists every bad field; the placeholder is never stored.
+        let (channel, rejected) = match channel {
+            Ok(channel) => (channel, Vec::new()),
+            Err(e) => (Channel::Web, vec![e]),
+        };
         Ok(BookingRequest {
             stay: QuoteRequest {
                 accommodation_id,
@@ -76,6 +82,7 @@ impl CreateReservationBody {
             channel,
             notes: self.notes,
             field_names: names,
+            rejected,
         })
     }
 }
@@ -122,26 +129,22 @@ impl From<LegacyPreReserveBody> for CreateReservationBody {
     }
 }
 
-/// The accommodation id and the channel, reporting both when bad.
+/// The accommodation id (without it nothing else can be checked) and the channel; both are
+/// reported when the id is missing.
 fn required_parts(
     accommodation_id: Option<i32>,
     channel: Option<String>,
-) -> Result<(i32, Channel), Vec<FieldError>> {
+) -> Result<(i32, Result<Channel, FieldError>), Vec<FieldError>> {
     let channel = public_channel(channel.as_deref());
-    match (accommodation_id, channel) {
-        (Some(id), Ok(channel)) => Ok((id, channel)),
-        (id, channel) => Err(id
-            .is_none()
-            .then(|| {
-                FieldError::new(
-                    "accommodation_id",
-                    "required",
-                    "accommodation_id is required",
-                )
-            })
-            .into_iter()
-            .chain(channel.err())
-            .collect()),
+    match accommodation_id {
+        Some(id) => Ok((id, channel)),
+        None => Err(std::iter::once(FieldError::new(
+            "accommodation_id",
+            "required",
+            "accommodation_id is required",
+        ))
+        .chain(channel.err())
+        .collect()),
     }
 }
 

@@ -3,14 +3,12 @@
 //! in its transaction; overlapping dates are refused by the exclusion constraint.
 
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionTrait};
 
 use super::{
     BookingRules, HoldPolicy,
     audit::{self, AuditContext, Change},
-    booking::{BookingRequest, new_row, parse_contact},
+    booking::{BookingRequest, finish, insert_locked, new_row, parse_contact},
     expiry,
     quote::{QuoteRequest, price_stay, price_stay_within},
 };
@@ -77,26 +75,14 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         row.expires_at = Set(None);
     }
     let txn = db.begin().await?;
-    expiry::expire_in(
-        &txn,
-        rules.clock.as_ref(),
-        expiry::Scope::Overlapping {
-            accommodation_id: priced.accommodation.id,
-            check_in: priced.stay.check_in(),
-            check_out: priced.stay.check_out(),
-        },
-    )
-    .await?;
-    let created = store::reservations::insert(&txn, row).await?;
-    audit::record(
-        &txn,
-        ctx,
-        now,
-        Change::reservation("reservation.create", None, &created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    let created = async {
+        let created = insert_locked(&txn, rules, &priced, row).await?;
+        let change = Change::reservation("reservation.create", None, &created);
+        audit::record(&txn, ctx, now, change).await?;
+        Ok(created)
+    }
+    .await;
+    finish(txn, created).await
 }
 
 /// Fields the owner may change; `None` keeps the current value.
@@ -164,7 +150,18 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     patch: &ReservationPatch,
 ) -> Result<reservation::Model> {
     let txn = db.begin().await?;
-    let before = store::reservations::lock_by_code(&txn, code)
+    let result = update_in(&txn, rules, ctx, code, patch).await;
+    finish(txn, result).await
+}
+
+async fn update_in(
+    txn: &impl ConnectionTrait,
+    rules: &BookingRules,
+    ctx: &AuditContext,
+    code: &ReservationCode,
+    patch: &ReservationPatch,
+) -> Result<reservation::Model> {
+    let before = store::reservations::lock_by_code(txn, code)
         .await?
         .ok_or(Error::NotFound("reservation"))?;
     if !ReservationStatus::ACTIVE.contains(&before.status) {
@@ -199,7 +196,19 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         let mut limits = rules.stay_limits();
         limits.today = limits.today.min(before.check_in);
         let priced =
-            price_stay_within(&txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
+            price_stay_within(txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
+        // New nights: same lock and lapsed-hold expiry as any booking (see `insert_locked`).
+        store::reservations::lock_accommodation(txn, before.accommodation_id).await?;
+        expiry::expire_in(
+            txn,
+            rules.clock.as_ref(),
+            expiry::Scope::Overlapping {
+                accommodation_id: before.accommodation_id,
+                check_in: priced.stay.check_in(),
+                check_out: priced.stay.check_out(),
+            },
+        )
+        .await?;
         row.check_in = Set(priced.stay.check_in());
         row.check_out = Set(priced.stay.check_out());
         row.nights = Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX));
@@ -217,14 +226,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     let now = rules.clock.now();
     row.updated_at = Set(now.into());
-    let after = row.update(&txn).await?;
+    let after = row.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         ctx,
         now,
         Change::reservation("reservation.update", Some(&before), &after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }

@@ -42,6 +42,9 @@ pub struct BookingRequest {
     pub notes: Option<String>,
     /// Names of the contact fields as the client calls them (they differ on the legacy route).
     pub field_names: ContactFieldNames,
+    /// Fields the client layer already refused (a channel it may not claim); reported together
+    /// with these checks, and nothing is stored while any remain.
+    pub rejected: Vec<FieldError>,
 }
 
 /// The client's names for the contact fields, so errors point at what the client sent.
@@ -84,7 +87,7 @@ pub(crate) fn parse_contact(
     phone_required: bool,
 ) -> (Option<Contact>, Vec<FieldError>) {
     let names = request.field_names;
-    let mut errors = Vec::new();
+    let mut errors = request.rejected.clone();
     let name = GuestName::parse(names.name, &request.guest_name)
         .map_err(|e| errors.push(e))
         .ok();
@@ -188,7 +191,8 @@ where
     ))
 }
 
-/// Inserts the hold; on an overlap, retries once after expiring lapsed holds on those nights.
+/// Inserts a public hold in one transaction: the hold limits (when guarded), then
+/// [`insert_locked`].
 async fn insert_hold<C>(
     db: &C,
     rules: &BookingRules,
@@ -199,61 +203,61 @@ async fn insert_hold<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let first = match guard {
-        // Fast path of staff bookings: a single autocommitted INSERT.
-        None => store::reservations::insert(db, row.clone()).await.map(Some),
-        Some(_) => insert_in_txn(db, rules, priced, guard, row.clone(), false).await,
-    };
-    match first {
-        Ok(Some(inserted)) => Ok(inserted),
-        Ok(None) => Err(Error::Internal("hold insert returned no row".into())),
-        Err(e) if e.is_date_overlap() => {
-            match insert_in_txn(db, rules, priced, guard, row, true).await? {
-                Some(inserted) => Ok(inserted),
-                None => Err(e),
-            }
+    let txn = db.begin().await?;
+    let inserted = async {
+        if let Some(guard) = guard {
+            guard.enforce(&txn, rules.clock.now()).await?;
         }
-        Err(e) => Err(e),
+        insert_locked(&txn, rules, priced, row).await
     }
+    .await;
+    finish(txn, inserted).await
 }
 
-/// One transaction: the hold limits (when guarded), then, when `expire_lapsed_first`, the
-/// expiry of lapsed holds on the nights, then the insert. `Ok(None)` when asked to expire
-/// lapsed holds and there were none (the overlap is real).
-async fn insert_in_txn<C>(
-    db: &C,
+/// Inserts `row` inside the caller's transaction, after taking the accommodation's booking
+/// lock and expiring lapsed holds on its nights (audited), so an expired hold never blocks it.
+///
+/// The lock only serializes bookings of one accommodation; the exclusion constraint still
+/// decides every overlap. Without it, two concurrent inserts of overlapping nights each wait
+/// for the other inside the constraint check, and PostgreSQL aborts one as a deadlock (40P01)
+/// after `deadlock_timeout`: a 500 for that guest, and a stalled pool for everyone else.
+/// Every path that inserts or re-activates a reservation goes through here. Lock order:
+/// hold-limit locks (phone, IP) first, then the accommodation.
+pub(crate) async fn insert_locked(
+    txn: &impl ConnectionTrait,
     rules: &BookingRules,
     priced: &PricedStay,
-    guard: Option<&HoldGuard<'_>>,
     row: reservation::ActiveModel,
-    expire_lapsed_first: bool,
-) -> Result<Option<reservation::Model>>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    let txn = db.begin().await?;
-    let now = rules.clock.now();
-    if let Some(guard) = guard {
-        guard.enforce(&txn, now).await?;
-    }
-    if expire_lapsed_first {
-        let expired = expiry::expire_in(
-            &txn,
-            rules.clock.as_ref(),
-            expiry::Scope::Overlapping {
-                accommodation_id: priced.accommodation.id,
-                check_in: priced.stay.check_in(),
-                check_out: priced.stay.check_out(),
-            },
-        )
-        .await?;
-        if expired == 0 {
-            return Ok(None);
+) -> Result<reservation::Model> {
+    store::reservations::lock_accommodation(txn, priced.accommodation.id).await?;
+    expiry::expire_in(
+        txn,
+        rules.clock.as_ref(),
+        expiry::Scope::Overlapping {
+            accommodation_id: priced.accommodation.id,
+            check_in: priced.stay.check_in(),
+            check_out: priced.stay.check_out(),
+        },
+    )
+    .await?;
+    store::reservations::insert(txn, row).await
+}
+
+/// Commits on success; on failure rolls back at once, releasing the locks now rather than when
+/// the pool next recycles the connection.
+pub(crate) async fn finish<T>(txn: impl TransactionSession, result: Result<T>) -> Result<T> {
+    match result {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback after a refused booking failed");
+            }
+            Err(e)
         }
     }
-    let inserted = store::reservations::insert(&txn, row).await?;
-    txn.commit().await?;
-    Ok(Some(inserted))
 }
 
 /// A new pre-reserved row for a priced stay.

@@ -4,7 +4,10 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value, json};
-use shared::{entities::accommodation, store::accommodations::new_ical_token};
+use shared::{
+    entities::{accommodation, reservation},
+    store::accommodations::new_ical_token,
+};
 use uuid::Uuid;
 
 /// An accommodation to insert.
@@ -108,4 +111,50 @@ pub fn next_weekday(from: NaiveDate, weekday: chrono::Weekday) -> NaiveDate {
         date += Duration::days(1);
     }
     date
+}
+
+/// Every reservation row, by id.
+pub async fn reservations(db: &DatabaseConnection) -> Vec<reservation::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    reservation::Entity::find()
+        .order_by_asc(reservation::Column::Id)
+        .all(db)
+        .await
+        .expect("list reservations")
+}
+
+/// The reservation row with `code`.
+pub async fn reservation(db: &DatabaseConnection, code: &str) -> reservation::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    reservation::Entity::find()
+        .filter(reservation::Column::Code.eq(code))
+        .one(db)
+        .await
+        .expect("find reservation")
+        .unwrap_or_else(|| panic!("no reservation {code}"))
+}
+
+/// Sets a reservation's status directly in the database (as the owner's tools would).
+pub async fn set_status(db: &DatabaseConnection, code: &str, status: &str) {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "UPDATE reservations SET status = $1, updated_at = now() WHERE code = $2",
+            [status.into(), code.into()],
+        ))
+        .await
+        .expect("update reservation status");
+    assert_eq!(result.rows_affected(), 1, "no reservation {code}");
+}
+
+/// A single `BIGINT` a query returns (`SELECT count(*) ...`).
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    db.query_one_raw(Statement::from_string(DatabaseBackend::Postgres, sql))
+        .await
+        .expect("run scalar query")
+        .expect("a row")
+        .try_get_by_index::<i64>(0)
+        .expect("a BIGINT")
 }

@@ -3,11 +3,13 @@
 pub mod app;
 pub mod database;
 pub mod fixtures;
+pub mod http;
 pub mod redis_ns;
 pub mod servers;
 pub mod wait;
 
 pub use app::TestApp;
 pub use database::TestDb;
+pub use http::{Reply, reply};
 pub use redis_ns::TestRedis;
 pub use wait::wait_until;

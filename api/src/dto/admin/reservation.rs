@@ -218,6 +218,7 @@ impl AdminBookingBody {
                 channel,
                 notes: self.notes,
                 field_names: ContactFieldNames::GUEST,
+                rejected: Vec::new(),
             },
             total_price: self.total_price,
             confirm: self.confirm,

@@ -1,0 +1,110 @@
+//! `GET /healthz` (PostgreSQL and Redis answer) and `GET /readyz` (taking traffic).
+
+use std::{sync::Arc, time::Duration};
+
+use api::{startup::build_app, state::AppState};
+use poem::{EndpointExt, test::TestClient};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde_json::json;
+use shared::clock::OffsetClock;
+use tests::harness::{TestApp, TestDb, TestRedis, app::test_settings, reply};
+
+#[tokio::test]
+async fn healthz_reports_both_dependencies_up_with_their_latency() {
+    let app = TestApp::new().await;
+
+    let resp = reply(app.client.get("/api/v1/healthz").send().await).await;
+
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(resp.keys(), vec!["database", "redis", "status", "version"]);
+    assert_eq!(resp.body["status"], "healthy");
+    assert_eq!(resp.body["version"], env!("CARGO_PKG_VERSION"));
+    for dependency in ["database", "redis"] {
+        let check = &resp.body[dependency];
+        let mut keys: Vec<&str> = check
+            .as_object()
+            .expect("a check object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, vec!["latency_ms", "status"], "{dependency}: {check}");
+        assert_eq!(check["status"], "up", "{dependency}");
+        assert!(check["latency_ms"].is_u64(), "{dependency}: {check}");
+    }
+    assert!(!resp.request_id().is_empty());
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_redis_cannot_be_reached() {
+    // Arrange: the app's Redis connection points at a closed port. `shared::redis::connect_url`
+    // connects eagerly (and would fail here), so build the same kind of connection lazily.
+    let db = TestDb::new(2).await;
+    let redis = TestRedis::new().await;
+    let settings = test_settings(&db, &redis);
+    let client = redis::Client::open("redis://127.0.0.1:1").expect("a Redis URL");
+    let unreachable = ConnectionManager::new_lazy_with_config(
+        client,
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_number_of_retries(0),
+    )
+    .expect("a lazy connection manager");
+    let state = AppState::new(
+        db.conn.clone(),
+        unreachable,
+        settings,
+        Arc::new(OffsetClock::default()),
+    );
+    let client = TestClient::new(build_app(state).boxed());
+
+    // Act
+    let resp = reply(client.get("/api/v1/healthz").send().await).await;
+
+    // Assert
+    assert_eq!(resp.status, 503, "{}", resp.text);
+    assert_eq!(resp.body["status"], "unhealthy");
+    assert_eq!(resp.body["database"]["status"], "up");
+    assert_eq!(resp.body["redis"]["status"], "down");
+    assert!(
+        resp.body["redis"]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{}",
+        resp.text
+    );
+    assert!(
+        !resp.text.contains("redis://"),
+        "no connection string: {}",
+        resp.text
+    );
+    assert!(!resp.request_id().is_empty());
+}
+
+#[tokio::test]
+async fn readyz_is_200_while_serving() {
+    let app = TestApp::new().await;
+
+    let resp = reply(app.client.get("/api/v1/readyz").send().await).await;
+
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(resp.body, json!({"status": "ready"}));
+}
+
+#[tokio::test]
+async fn readyz_is_503_once_shutdown_has_begun_while_healthz_stays_200() {
+    // Arrange
+    let app = TestApp::new().await;
+
+    // Act
+    app.state.begin_shutdown();
+    let ready = reply(app.client.get("/api/v1/readyz").send().await).await;
+    let health = reply(app.client.get("/api/v1/healthz").send().await).await;
+
+    // Assert
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    assert_eq!(ready.body, json!({"status": "shutting_down"}));
+    assert!(!ready.request_id().is_empty());
+    assert_eq!(health.status, 200, "{}", health.text);
+}
