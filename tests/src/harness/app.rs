@@ -12,6 +12,9 @@ use shared::{
 
 use super::{TestDb, TestRedis, redis_ns::redis_url};
 
+/// The key test apps sign admin tokens with (32+ bytes, as production requires).
+pub const TEST_JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef-0123456789";
+
 /// Settings for a test against `db` and `redis`.
 pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
     Settings {
@@ -25,6 +28,7 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         redis_namespace: redis.namespace.clone(),
         worker_poll_ms: 50,
         shutdown_grace_seconds: 5,
+        jwt_secret: Secret::new(TEST_JWT_SECRET),
         ..Settings::default()
     }
 }
@@ -84,6 +88,21 @@ impl TestApp {
     pub fn today(&self) -> chrono::NaiveDate {
         use shared::clock::Clock;
         self.clock.today(self.settings.timezone())
+    }
+
+    /// Moves the app's clock (forward or back) to noon of `date` in the business timezone.
+    pub fn travel_to(&self, date: chrono::NaiveDate) {
+        use chrono::TimeZone;
+        use shared::clock::Clock;
+        let noon = self
+            .settings
+            .timezone()
+            .from_local_datetime(&date.and_hms_opt(12, 0, 0).expect("noon"))
+            .single()
+            .expect("noon exists in the business timezone")
+            .with_timezone(&chrono::Utc);
+        self.clock.advance(noon - self.clock.now());
+        assert_eq!(self.today(), date);
     }
 }
 

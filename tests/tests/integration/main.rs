@@ -1,3 +1,5 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
+mod admin_accommodations;
+mod admin_auth;
 mod end_to_end;
