@@ -194,6 +194,17 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         limits.today = limits.today.min(before.check_in);
         let priced =
             price_stay_within(&txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
+        // As a new booking does: a lapsed hold not yet swept must not block the new nights.
+        expiry::expire_in(
+            &txn,
+            rules.clock.as_ref(),
+            expiry::Scope::Overlapping {
+                accommodation_id: before.accommodation_id,
+                check_in: priced.stay.check_in(),
+                check_out: priced.stay.check_out(),
+            },
+        )
+        .await?;
         row.check_in = Set(priced.stay.check_in());
         row.check_out = Set(priced.stay.check_out());
         row.nights = Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX));
