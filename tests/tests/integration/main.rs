@@ -2,4 +2,5 @@
 
 mod admin_accommodations;
 mod admin_auth;
+mod admin_reservations;
 mod end_to_end;
