@@ -826,3 +826,29 @@ async fn the_expiry_sweep_audits_each_lapsed_hold_as_the_system() {
     assert_eq!(trail[0]["before"]["status"], "pre_reserved");
     assert_eq!(trail[0]["after"]["status"], "expired");
 }
+
+#[tokio::test]
+async fn a_malformed_admin_booking_answers_400_with_the_uniform_error_body() {
+    // Arrange
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+
+    // Act: guest_name missing, guests a string
+    let reply = admin
+        .post(
+            "/admin/reservations",
+            &json!({ "accommodation_id": 1, "check_in": "2030-01-01", "check_out": "2030-01-03", "guests": "two" }),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "bad_request");
+    assert_eq!(reply.body["trace_id"], reply.request_id.as_str());
+    assert_eq!(
+        reply.body.as_object().expect("object").len(),
+        3,
+        "{}",
+        reply.body
+    );
+}
