@@ -3,10 +3,7 @@
 use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Query, payload::Json};
-use shared::{
-    Error, FieldError,
-    service::{availability, calendar},
-};
+use shared::service::{availability, calendar};
 
 use crate::{
     auth::AdminAuth,
@@ -63,7 +60,7 @@ impl AdminCalendarApi {
     /// Availability of a date range (legacy)
     ///
     /// Kept for the scripts of the system this replaces: which nights of
-    /// `[start_date, end_date)` are free. `from`/`to` are accepted as aliases.
+    /// `[start_date, end_date)` are free.
     #[oai(path = "/calendar/availability", method = "get")]
     async fn legacy_availability(
         &self,
@@ -75,21 +72,8 @@ impl AdminCalendarApi {
         start_date: Query<Option<NaiveDate>>,
         /// Day after the last night (default start + 90 days).
         end_date: Query<Option<NaiveDate>>,
-        /// Alias of start_date.
-        from: Query<Option<NaiveDate>>,
-        /// Alias of end_date.
-        to: Query<Option<NaiveDate>>,
     ) -> Result<Json<LegacyAvailabilityView>, ApiError> {
-        if start_date.0.is_some() && from.0.is_some() {
-            return Err(Error::Invalid(vec![FieldError::new(
-                "from",
-                "ambiguous",
-                "give start_date or from, not both",
-            )])
-            .into());
-        }
-        let (start, end) =
-            availability::window(&state.rules, start_date.0.or(from.0), end_date.0.or(to.0))?;
+        let (start, end) = availability::window(&state.rules, start_date.0, end_date.0)?;
         let (_, days) =
             calendar::nights(&state.db, &state.rules, accommodation_id.0, start, end).await?;
         let days: Vec<LegacyDayView> = days
