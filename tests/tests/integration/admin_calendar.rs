@@ -379,41 +379,38 @@ async fn the_legacy_availability_lists_each_night_and_the_unavailable_dates() {
 }
 
 #[tokio::test]
-async fn the_legacy_availability_accepts_from_and_to_but_not_both_spellings() {
+async fn the_legacy_availability_refuses_an_end_not_after_the_start() {
     // Arrange
     let app = TestApp::new().await;
     let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
     let admin = app.admin().await;
     let start = app.today() + Duration::days(3);
-    let end = start + Duration::days(2);
 
     // Act
-    let aliases = admin
+    let reply = admin
         .get(&format!(
-            "/admin/calendar/availability?accommodation_id={}&from={start}&to={end}",
-            cabin.id
-        ))
-        .await;
-    let both = admin
-        .get(&format!(
-            "/admin/calendar/availability?accommodation_id={}&start_date={start}&from={start}",
-            cabin.id
-        ))
-        .await;
-    let backwards = admin
-        .get(&format!(
-            "/admin/calendar/availability?accommodation_id={}&start_date={end}&end_date={start}",
+            "/admin/calendar/availability?accommodation_id={}&start_date={start}&end_date={start}",
             cabin.id
         ))
         .await;
 
     // Assert
-    assert_eq!(aliases.status, StatusCode::OK);
-    assert_eq!(aliases.body["start_date"], start.to_string());
-    assert_eq!(aliases.body["end_date"], end.to_string());
-    assert_eq!(aliases.body["days"].as_array().expect("days").len(), 2);
-    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(both.body["details"][0]["code"], "ambiguous");
-    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(backwards.body["details"][0]["code"], "not_after_from");
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["details"][0]["code"], "not_after_from");
+}
+
+#[tokio::test]
+async fn the_legacy_availability_of_an_unknown_accommodation_answers_404() {
+    // Arrange
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+
+    // Act
+    let reply = admin
+        .get("/admin/calendar/availability?accommodation_id=999999")
+        .await;
+
+    // Assert
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["code"], "not_found");
 }
