@@ -12,6 +12,9 @@ use shared::{
 
 use super::{TestDb, TestRedis, redis_ns::redis_url};
 
+/// The key test apps sign admin tokens with (32+ bytes, as production requires).
+pub const TEST_JWT_SECRET: &str = "test-jwt-secret-0123456789abcdef-0123456789";
+
 /// Settings for a test against `db` and `redis`.
 ///
 /// Rate limiting and hold limits are off here: most tests book with the same fixture phone and
@@ -32,6 +35,7 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         rate_limit_per_minute: 0,
         hold_limit_per_phone: 0,
         hold_limit_per_ip: 0,
+        jwt_secret: Secret::new(TEST_JWT_SECRET),
         ..Settings::default()
     }
 }
@@ -91,6 +95,21 @@ impl TestApp {
     pub fn today(&self) -> chrono::NaiveDate {
         use shared::clock::Clock;
         self.clock.today(self.settings.timezone())
+    }
+
+    /// Moves the app's clock (forward or back) to noon of `date` in the business timezone.
+    pub fn travel_to(&self, date: chrono::NaiveDate) {
+        use chrono::TimeZone;
+        use shared::clock::Clock;
+        let noon = self
+            .settings
+            .timezone()
+            .from_local_datetime(&date.and_hms_opt(12, 0, 0).expect("noon"))
+            .single()
+            .expect("noon exists in the business timezone")
+            .with_timezone(&chrono::Utc);
+        self.clock.advance(noon - self.clock.now());
+        assert_eq!(self.today(), date);
     }
 }
 

@@ -1,5 +1,6 @@
 //! Harness building blocks.
 
+pub mod admin;
 pub mod app;
 pub mod database;
 pub mod fixtures;

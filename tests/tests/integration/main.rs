@@ -1,6 +1,12 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod accommodations;
+mod admin_accommodations;
+mod admin_auth;
+mod admin_calendar;
+mod admin_config;
+mod admin_dashboard;
+mod admin_reservations;
 mod availability;
 mod concurrency;
 mod cors;

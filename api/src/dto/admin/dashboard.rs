@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use poem_openapi::Object;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use shared::service::dashboard::{DashboardStats, Movement};
 
 /// Occupancy of one accommodation.
@@ -112,9 +112,11 @@ impl From<DashboardStats> for DashboardView {
             .occupancy
             .into_iter()
             .map(|o| OccupancyView {
+                // Round, then pad: `{:.2}` alone truncates a Decimal (2/30 would read 6.66).
                 occupancy_percent: format!(
                     "{:.2}",
-                    Decimal::from(o.booked_nights) * Decimal::ONE_HUNDRED / days
+                    (Decimal::from(o.booked_nights) * Decimal::ONE_HUNDRED / days)
+                        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
                 ),
                 accommodation_id: o.accommodation_id,
                 name: o.name,

@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::{
     Error,
     domain::{ReservationCode, ReservationStatus},
-    service::{admin_reservations, audit, transitions},
+    service::{admin_reservations, audit, dashboard, transitions},
     store,
 };
 
@@ -33,6 +33,17 @@ pub enum AdminBooked {
 
 fn parse_code(raw: &str) -> Result<ReservationCode, ApiError> {
     Ok(ReservationCode::parse(raw).ok_or(Error::NotFound("reservation"))?)
+}
+
+/// Counts a double booking the database refused, as the public booking route does, so the
+/// dashboard's `overlaps_prevented` includes the owner's refused bookings and date changes.
+async fn counting_overlaps<T>(state: &AppState, result: shared::Result<T>) -> shared::Result<T> {
+    if let Err(e) = &result
+        && e.is_date_overlap()
+    {
+        dashboard::record_overlap(&state.redis, &state.keys).await;
+    }
+    result
 }
 
 async fn change_status(
@@ -73,8 +84,9 @@ impl AdminReservationsApi {
             .0
             .into_booking()
             .map_err(|e| ApiError::validation(vec![e]))?;
-        let row =
-            admin_reservations::book(&state.db, &state.rules, &auth.audit(), &booking).await?;
+        let booked =
+            admin_reservations::book(&state.db, &state.rules, &auth.audit(), &booking).await;
+        let row = counting_overlaps(&state, booked).await?;
         Ok(AdminBooked::Created(Json(row.into())))
     }
 
@@ -152,14 +164,15 @@ impl AdminReservationsApi {
         body: Json<ReservationPatchBody>,
     ) -> Result<Json<AdminReservationView>, ApiError> {
         let code = parse_code(&code.0)?;
-        let row = admin_reservations::update(
+        let updated = admin_reservations::update(
             &state.db,
             &state.rules,
             &auth.audit(),
             &code,
             &body.0.into(),
         )
-        .await?;
+        .await;
+        let row = counting_overlaps(&state, updated).await?;
         Ok(Json(row.into()))
     }
 }

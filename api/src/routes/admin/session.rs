@@ -44,7 +44,9 @@ impl SessionApi {
             access_token: session.token,
             token_type: "Bearer".into(),
             expires_at: session.claims.expires_at(),
-            expires_in: (session.claims.expires_at() - now).num_seconds(),
+            // From the claims, not `now`: `exp` is whole seconds, so `exp - now` would lose
+            // the sub-second part of `now` and report 86399 for a 24-hour token.
+            expires_in: session.claims.exp - session.claims.iat,
         }))
     }
 
