@@ -114,6 +114,21 @@ pub struct Settings {
     pub jwt_secret: Secret,
     /// `GIT_COMMIT`: commit the binary was built from (set by the build).
     pub git_commit: Option<String>,
+    /// `MERCADOPAGO_ACCESS_TOKEN`: bearer token of the owner's Mercado Pago application.
+    pub mercadopago_access_token: Secret,
+    /// `MERCADOPAGO_API_BASE`: Mercado Pago API root (tests point it at a local stand-in).
+    pub mercadopago_api_base: String,
+    /// `MERCADOPAGO_BINARY_MODE`: when true, payments are approved or rejected at once, never
+    /// left pending (no cash vouchers that could be paid after the hold lapses).
+    pub mercadopago_binary_mode: bool,
+    /// `MERCADOPAGO_SUCCESS_URL`: where Checkout Pro sends the guest after an approved payment.
+    pub mercadopago_success_url: Option<String>,
+    /// `MERCADOPAGO_FAILURE_URL`: where Checkout Pro sends the guest after a failed payment.
+    pub mercadopago_failure_url: Option<String>,
+    /// `MERCADOPAGO_PENDING_URL`: where Checkout Pro sends the guest while a payment is pending.
+    pub mercadopago_pending_url: Option<String>,
+    /// `MERCADOPAGO_TIMEOUT_SECONDS`: limit of each call to Mercado Pago.
+    pub mercadopago_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -140,6 +155,13 @@ impl Default for Settings {
             otel_exporter_otlp_endpoint: None,
             jwt_secret: Secret::default(),
             git_commit: None,
+            mercadopago_access_token: Secret::default(),
+            mercadopago_api_base: "https://api.mercadopago.com".into(),
+            mercadopago_binary_mode: false,
+            mercadopago_success_url: None,
+            mercadopago_failure_url: None,
+            mercadopago_pending_url: None,
+            mercadopago_timeout_seconds: 10,
         }
     }
 }
@@ -193,6 +215,13 @@ impl Settings {
             "otel_exporter_otlp_endpoint",
             "jwt_secret",
             "git_commit",
+            "mercadopago_access_token",
+            "mercadopago_api_base",
+            "mercadopago_binary_mode",
+            "mercadopago_success_url",
+            "mercadopago_failure_url",
+            "mercadopago_pending_url",
+            "mercadopago_timeout_seconds",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -230,10 +259,33 @@ impl Settings {
         if self.app_env == AppEnv::Production && self.jwt_secret.expose().len() < 32 {
             problems.push("JWT_SECRET must be set to at least 32 bytes in production".into());
         }
+        self.validate_mercadopago(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
             Err(ConfigError { problems })
+        }
+    }
+
+    fn validate_mercadopago(&self, problems: &mut Vec<String>) {
+        let is_http = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+        if !is_http(&self.mercadopago_api_base) {
+            problems.push("MERCADOPAGO_API_BASE must be an http(s) URL".into());
+        }
+        for (key, url) in [
+            ("MERCADOPAGO_SUCCESS_URL", &self.mercadopago_success_url),
+            ("MERCADOPAGO_FAILURE_URL", &self.mercadopago_failure_url),
+            ("MERCADOPAGO_PENDING_URL", &self.mercadopago_pending_url),
+        ] {
+            if url.as_deref().is_some_and(|u| !is_http(u)) {
+                problems.push(format!("{key} must be an http(s) URL"));
+            }
+        }
+        if self.mercadopago_timeout_seconds == 0 || self.mercadopago_timeout_seconds > 60 {
+            problems.push("MERCADOPAGO_TIMEOUT_SECONDS must be between 1 and 60".into());
+        }
+        if self.app_env == AppEnv::Production && !self.mercadopago_access_token.is_set() {
+            problems.push("MERCADOPAGO_ACCESS_TOKEN must be set in production".into());
         }
     }
 

@@ -40,6 +40,10 @@ pub enum ConflictKind {
     InvalidTransition,
     /// A unique value is already taken.
     Duplicate,
+    /// The pre-reservation's hold lapsed, so it can no longer be paid.
+    HoldExpired,
+    /// The reservation is not waiting for a deposit (confirmed, cancelled, nothing owed).
+    NotPayable,
 }
 
 impl ConflictKind {
@@ -49,6 +53,8 @@ impl ConflictKind {
             Self::DateOverlap => "date_overlap",
             Self::InvalidTransition => "invalid_transition",
             Self::Duplicate => "duplicate",
+            Self::HoldExpired => "hold_expired",
+            Self::NotPayable => "reservation_not_payable",
         }
     }
 }

@@ -1,4 +1,6 @@
 //! sea-orm entities, one table per file.
 
 pub mod accommodation;
+pub mod payment;
+pub mod payment_alert;
 pub mod reservation;

@@ -1,4 +1,5 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod payments;
 pub mod reservations;

@@ -112,3 +112,57 @@ pub async fn transition(
     let mut rows = update.exec_with_returning(db).await?;
     Ok(rows.pop())
 }
+
+/// A reservation by its code, locked (`SELECT ... FOR UPDATE`) until the transaction ends, so
+/// payment reconciliation, link creation and status changes of one reservation take turns.
+pub async fn find_by_code_for_update(
+    db: &impl ConnectionTrait,
+    code: &ReservationCode,
+) -> Result<Option<reservation::Model>> {
+    use sea_orm::QuerySelect;
+    Ok(reservation::Entity::find()
+        .filter(Column::Code.eq(code.as_str()))
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
+/// Brings an expired hold back as confirmed because its deposit arrived late. Only payment
+/// reconciliation does this (it is not in the general transition table): the exclusion
+/// constraint refuses it (`Conflict(DateOverlap)`) when someone else took the nights meanwhile.
+pub async fn revive_expired_as_confirmed(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<reservation::Model>> {
+    let mut rows = reservation::Entity::update_many()
+        .col_expr(
+            Column::Status,
+            Expr::value(ReservationStatus::Confirmed.as_str()),
+        )
+        .col_expr(Column::ConfirmedAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(ReservationStatus::Expired))
+        .exec_with_returning(db)
+        .await?;
+    Ok(rows.pop())
+}
+
+/// Stores what a reservation's payments add up to.
+pub async fn set_payment_totals(
+    db: &impl ConnectionTrait,
+    id: i64,
+    paid_amount: rust_decimal::Decimal,
+    payment_status: crate::domain::PaymentStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    reservation::Entity::update_many()
+        .col_expr(Column::PaidAmount, Expr::value(paid_amount))
+        .col_expr(Column::PaymentStatus, Expr::value(payment_status.as_str()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
