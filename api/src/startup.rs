@@ -19,8 +19,8 @@ use crate::{
         trace_id::TraceId,
     },
     routes::{
-        accommodations::AccommodationsApi, health::HealthApi, legacy::LegacyApi, quotes::QuotesApi,
-        reservations::ReservationsApi,
+        accommodations::AccommodationsApi, health::HealthApi, legacy::LegacyApi,
+        payments::PaymentsApi, quotes::QuotesApi, reservations::ReservationsApi,
     },
     state::AppState,
 };
@@ -30,6 +30,7 @@ pub type Apis = (
     AccommodationsApi,
     QuotesApi,
     ReservationsApi,
+    PaymentsApi,
     LegacyApi,
     HealthApi,
 );
@@ -44,6 +45,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             AccommodationsApi,
             QuotesApi,
             ReservationsApi,
+            PaymentsApi,
             LegacyApi,
             HealthApi,
         ),
@@ -106,7 +108,7 @@ impl Application {
             tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
         let port = listener.local_addr()?.port();
         let acceptor = TcpAcceptor::from_tokio(listener)?;
-        let state = AppState::new(db, redis, settings, clock);
+        let state = AppState::new(db, redis, settings, clock)?;
         Ok(Self {
             acceptor,
             state,

@@ -3,5 +3,6 @@
 pub mod accommodation;
 pub mod availability;
 pub mod health;
+pub mod payment;
 pub mod quote;
 pub mod reservation;

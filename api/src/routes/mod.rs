@@ -5,6 +5,7 @@ use poem_openapi::Tags;
 pub mod accommodations;
 pub mod health;
 pub mod legacy;
+pub mod payments;
 pub mod quotes;
 pub mod reservations;
 
@@ -17,6 +18,8 @@ pub enum ApiTags {
     Quotes,
     /// Booking and looking up reservations.
     Reservations,
+    /// Paying the deposit with Mercado Pago.
+    Payments,
     /// Liveness and readiness.
     Health,
     /// Paths kept from the system this replaces, for its existing clients.
