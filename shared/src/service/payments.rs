@@ -300,7 +300,7 @@ async fn save_payment_row(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(payment::Model, bool)> {
     let amount = rules::to_money(payment.transaction_amount).amount();
-    let approved_at = payment.date_approved.map(Into::into);
+    let approved_at = payment.date_approved;
     match existing {
         Some(row)
             if row.status == status

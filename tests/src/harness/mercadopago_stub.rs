@@ -17,7 +17,7 @@ use poem::{
     listener::TcpAcceptor, web::Data,
 };
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
+use tokio::{sync::Semaphore, task::JoinHandle};
 
 /// Mercado Pago's payment document (`GET /v1/payments/{id}`), as the fixture has it.
 pub const PAYMENT_FIXTURE: &str = include_str!("../../fixtures/mercadopago/payment_approved.json");
@@ -61,6 +61,7 @@ struct StubState {
     requests: Vec<RecordedRequest>,
     payments: HashMap<String, Reply>,
     preference_reply: Option<Reply>,
+    preference_gate: Option<Arc<Semaphore>>,
 }
 
 type Shared = Arc<Mutex<StubState>>;
@@ -116,6 +117,18 @@ impl MercadoPagoStub {
         self.lock().preference_reply = reply;
     }
 
+    /// Holds every preference answer until [`MercadoPagoStub::open_preference_gate`].
+    pub fn close_preference_gate(&self) {
+        self.lock().preference_gate = Some(Arc::new(Semaphore::new(0)));
+    }
+
+    /// Releases held preference answers (and stops holding new ones).
+    pub fn open_preference_gate(&self) {
+        if let Some(gate) = self.lock().preference_gate.take() {
+            gate.add_permits(Semaphore::MAX_PERMITS / 2);
+        }
+    }
+
     /// Every request received, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().requests.clone()
@@ -154,10 +167,11 @@ async fn serve(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
             .collect(),
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     };
-    let reply = {
+    let (reply, gate) = {
         let mut state = state.lock().expect("stub state");
         state.requests.push(recorded.clone());
-        match (recorded.method.as_str(), recorded.path.as_str()) {
+        let gate = state.preference_gate.clone();
+        let reply = match (recorded.method.as_str(), recorded.path.as_str()) {
             ("POST", "/checkout/preferences") => state
                 .preference_reply
                 .clone()
@@ -167,8 +181,12 @@ async fn serve(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
                 state.payments.get(id).cloned().unwrap_or_else(not_found)
             }
             _ => not_found(),
-        }
+        };
+        (reply, gate)
     };
+    if let Some(gate) = gate.filter(|_| recorded.path == "/checkout/preferences") {
+        let _permit = gate.acquire().await;
+    }
     match reply {
         Reply::Json(status, body) => poem::web::Json(body)
             .with_status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))

@@ -9,9 +9,13 @@ use shared::{
     domain::{PaymentRecordStatus, ReservationCode, ReservationStatus},
     service::{payment_link::mercadopago_datetime, transitions},
 };
+use std::time::Duration as StdDuration;
+
+use sea_orm::ConnectionTrait;
 use tests::harness::{
     mercadopago_stub::Reply,
     payments::{PUBLIC_BASE_URL, PaymentsApp, TEST_TOKEN},
+    wait_until,
 };
 
 fn link_path(code: &str) -> String {
@@ -114,14 +118,47 @@ async fn asking_again_returns_the_same_link_without_a_second_preference() {
     assert_eq!(env.payment_rows(&hold.code).await.len(), 1);
 }
 
+/// Sessions of the test database waiting for a lock.
+async fn lock_waiters(env: &PaymentsApp) -> i64 {
+    let row = env
+        .app
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(*) AS waiting FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ))
+        .await
+        .expect("pg_stat_activity")
+        .expect("one row");
+    row.try_get("", "waiting").expect("count")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_requests_create_one_link() {
+    // Arrange: Mercado Pago holds its answer until the second request is provably in flight:
+    // waiting for the reservation's row lock, or (were there no lock) at the stub itself.
     let env = PaymentsApp::start().await;
     let hold = env.hold(10, 2).await;
+    env.stub.close_preference_gate();
+    let release = async {
+        wait_until(
+            "the second request to be in flight",
+            StdDuration::from_secs(10),
+            || async {
+                let at_stub = env.stub.preference_requests().len();
+                at_stub >= 2 || (at_stub == 1 && lock_waiters(&env).await > 0)
+            },
+        )
+        .await;
+        env.stub.open_preference_gate();
+    };
 
-    let (a, b) = tokio::join!(
+    // Act
+    let (a, b, ()) = tokio::join!(
         request_link(&env, &hold.code),
-        request_link(&env, &hold.code)
+        request_link(&env, &hold.code),
+        release
     );
 
     let mut statuses = [a.0, b.0];
