@@ -170,7 +170,13 @@ async fn apply(
 
     let mut reservation_status = reservation.status;
     let mut confirmed = false;
+    // Decisions are taken when the money first arrives; re-applying an already credited
+    // payment (a repeated notification) decides nothing again.
+    let already_credited = existing
+        .as_ref()
+        .is_some_and(|row| row.status == PaymentRecordStatus::Approved);
     let money_arrived = status == PaymentRecordStatus::Approved
+        && !already_credited
         && credited_amount(status, amount, refunded) > Money::ZERO;
     if money_arrived && rules::covers_deposit(paid, deposit) {
         confirmed = confirm(txn, clock, &reservation).await?;

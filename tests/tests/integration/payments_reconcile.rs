@@ -413,3 +413,50 @@ async fn mercadopago_failures_are_retryable_or_permanent() {
         "{unauthorized:?}"
     );
 }
+
+#[tokio::test]
+async fn a_payment_for_a_cancelled_hold_needs_a_refund() {
+    let env = PaymentsApp::start().await;
+    let hold = env.hold(10, 2).await;
+    let code = shared::domain::ReservationCode::parse(&hold.code).expect("code");
+    shared::service::transitions::transition(
+        env.app.conn(),
+        env.app.clock.as_ref(),
+        &code,
+        ReservationStatus::Cancelled,
+        Some("guest changed plans"),
+    )
+    .await
+    .expect("cancel");
+    approved(&env, "1001", &hold.code, hold.deposit);
+
+    let outcome = env.reconcile("1001").await.expect("reconcile");
+
+    assert_eq!(outcome.effect, ReconcileEffect::NeedsRefund);
+    let reservation = env.reservation(&hold.code).await;
+    assert_eq!(reservation.status, ReservationStatus::Cancelled);
+    assert_eq!(reservation.payment_status, PaymentStatus::NeedsRefund);
+    assert_eq!(alert_kinds(&env).await, vec!["needs_refund".to_string()]);
+}
+
+#[tokio::test]
+async fn a_chargeback_after_confirmation_keeps_the_stay_and_alerts_the_owner() {
+    let env = PaymentsApp::start().await;
+    let hold = env.hold(10, 2).await;
+    approved(&env, "1001", &hold.code, hold.deposit);
+    env.reconcile("1001").await.expect("approved");
+    let amount = hold.deposit.to_string();
+    env.stub.set_payment(
+        "1001",
+        payment_json("1001", &hold.code, "charged_back", &amount),
+    );
+
+    let outcome = env.reconcile("1001").await.expect("charged back");
+
+    assert_eq!(outcome.effect, ReconcileEffect::Reversed);
+    let reservation = env.reservation(&hold.code).await;
+    assert_eq!(reservation.status, ReservationStatus::Confirmed);
+    assert_eq!(reservation.paid_amount, Decimal::ZERO);
+    assert_eq!(reservation.payment_status, PaymentStatus::Refunded);
+    assert_eq!(alert_kinds(&env).await, vec!["charged_back".to_string()]);
+}
