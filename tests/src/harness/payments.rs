@@ -97,6 +97,16 @@ impl PaymentsApp {
             .expect("payments")
     }
 
+    /// Kinds of the open payment alerts, newest first.
+    pub async fn alert_kinds(&self) -> Vec<String> {
+        shared::service::payments::list_payment_alerts(self.app.conn(), false, 100)
+            .await
+            .expect("alerts")
+            .into_iter()
+            .map(|a| a.kind)
+            .collect()
+    }
+
     /// Reconciles payment `id` the way the worker job will.
     pub async fn reconcile(&self, id: &str) -> shared::Result<ReconcileOutcome> {
         reconcile_payment(

@@ -3,3 +3,4 @@
 mod end_to_end;
 mod payments_link;
 mod payments_reconcile;
+mod payments_reconcile_errors;
