@@ -306,3 +306,49 @@ impl Settings {
         Duration::from_secs(self.shutdown_grace_seconds)
     }
 }
+
+#[cfg(test)]
+mod mercadopago_settings_tests {
+    use super::*;
+
+    #[test]
+    fn mercadopago_defaults_are_valid_outside_production() {
+        let settings = Settings::default();
+        assert_eq!(settings.mercadopago_api_base, "https://api.mercadopago.com");
+        assert!(!settings.mercadopago_binary_mode);
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn production_needs_a_token_and_every_mercadopago_problem_is_reported() {
+        let settings = Settings {
+            app_env: AppEnv::Production,
+            jwt_secret: Secret::new("x".repeat(32)),
+            mercadopago_api_base: "api.mercadopago.com".into(),
+            mercadopago_success_url: Some("ftp://nope".into()),
+            mercadopago_timeout_seconds: 0,
+            ..Settings::default()
+        };
+        let problems = settings.validate().expect_err("invalid").problems;
+        for key in [
+            "MERCADOPAGO_ACCESS_TOKEN",
+            "MERCADOPAGO_API_BASE",
+            "MERCADOPAGO_SUCCESS_URL",
+            "MERCADOPAGO_TIMEOUT_SECONDS",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(key)),
+                "{key}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_access_token_is_never_printed() {
+        let settings = Settings {
+            mercadopago_access_token: Secret::new("APP_USR-secret-token"),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("APP_USR-secret-token"));
+    }
+}

@@ -231,6 +231,18 @@ mod tests {
     }
 
     #[test]
+    fn database_names_are_the_wire_names() {
+        use sea_orm::{ActiveEnum, Iterable};
+        for status in S::iter() {
+            assert_eq!(status.to_value(), status.as_str());
+            assert_eq!(
+                S::try_from_value(&status.as_str().to_owned()).ok(),
+                Some(status)
+            );
+        }
+    }
+
+    #[test]
     fn only_reversals_disputes_and_owed_money_raise_alerts() {
         assert_eq!(S::Refunded.alert_kind(), Some(AlertKind::Refunded));
         assert_eq!(S::ChargedBack.alert_kind(), Some(AlertKind::ChargedBack));
