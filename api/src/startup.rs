@@ -31,6 +31,7 @@ use crate::{
         },
         health::HealthApi,
         legacy::LegacyApi,
+        payments::PaymentsApi,
         quotes::QuotesApi,
         reservations::ReservationsApi,
     },
@@ -42,6 +43,7 @@ type PublicApis = (
     AccommodationsApi,
     QuotesApi,
     ReservationsApi,
+    PaymentsApi,
     LegacyApi,
     HealthApi,
 );
@@ -71,6 +73,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AccommodationsApi,
                 QuotesApi,
                 ReservationsApi,
+                PaymentsApi,
                 LegacyApi,
                 HealthApi,
             ),
@@ -160,7 +163,7 @@ impl Application {
             tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
         let port = listener.local_addr()?.port();
         let acceptor = TcpAcceptor::from_tokio(listener)?;
-        let state = AppState::new(db, redis, settings, clock);
+        let state = AppState::new(db, redis, settings, clock)?;
         Ok(Self {
             acceptor,
             state,

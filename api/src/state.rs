@@ -10,8 +10,9 @@ use sea_orm::DatabaseConnection;
 use shared::{
     clock::SharedClock,
     config::Settings,
+    providers::MercadoPagoClient,
     redis::{Keys, RedisConn},
-    service::BookingRules,
+    service::{BookingRules, payment_link::PaymentLinkOptions},
     telemetry,
 };
 
@@ -30,18 +31,25 @@ pub struct AppState {
     pub keys: Keys,
     /// Prometheus recorder of this process.
     pub metrics: PrometheusHandle,
+    /// Mercado Pago client (`MERCADOPAGO_*` settings).
+    pub mercadopago: Arc<MercadoPagoClient>,
+    /// How deposit links are built.
+    pub payment_links: Arc<PaymentLinkOptions>,
     shutting_down: Arc<AtomicBool>,
 }
 
 impl AppState {
-    /// State over existing connections.
+    /// State over existing connections; fails only if the HTTP client for Mercado Pago cannot
+    /// be built.
     pub fn new(
         db: DatabaseConnection,
         redis: RedisConn,
         settings: Settings,
         clock: SharedClock,
-    ) -> Self {
-        Self {
+    ) -> shared::Result<Self> {
+        Ok(Self {
+            mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
+            payment_links: Arc::new(PaymentLinkOptions::from_settings(&settings)),
             rules: BookingRules::from_settings(&settings, clock),
             keys: Keys::new(settings.redis_namespace.clone()),
             db,
@@ -49,7 +57,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),
             shutting_down: Arc::new(AtomicBool::new(false)),
-        }
+        })
     }
 
     /// Marks the process as draining: `/readyz` answers 503 from now on.

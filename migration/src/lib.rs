@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_booking_core;
 mod m20261123_000002_admin;
+mod m20261123_000004_payments;
 mod m20261123_000005_reservation_client_ip;
 
 /// Every migration in order.
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_booking_core::Migration),
             Box::new(m20261123_000002_admin::Migration),
             Box::new(m20261123_000005_reservation_client_ip::Migration),
+            Box::new(m20261123_000004_payments::Migration),
         ]
     }
 }

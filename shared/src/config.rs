@@ -139,6 +139,21 @@ pub struct Settings {
     pub allowed_origins: String,
     /// `FORCE_HSTS`: send `Strict-Transport-Security` on every response, whatever the scheme.
     pub force_hsts: bool,
+    /// `MERCADOPAGO_ACCESS_TOKEN`: bearer token of the owner's Mercado Pago application.
+    pub mercadopago_access_token: Secret,
+    /// `MERCADOPAGO_API_BASE`: Mercado Pago API root (tests point it at a local stand-in).
+    pub mercadopago_api_base: String,
+    /// `MERCADOPAGO_BINARY_MODE`: when true, payments are approved or rejected at once, never
+    /// left pending (no cash vouchers that could be paid after the hold lapses).
+    pub mercadopago_binary_mode: bool,
+    /// `MERCADOPAGO_SUCCESS_URL`: where Checkout Pro sends the guest after an approved payment.
+    pub mercadopago_success_url: Option<String>,
+    /// `MERCADOPAGO_FAILURE_URL`: where Checkout Pro sends the guest after a failed payment.
+    pub mercadopago_failure_url: Option<String>,
+    /// `MERCADOPAGO_PENDING_URL`: where Checkout Pro sends the guest while a payment is pending.
+    pub mercadopago_pending_url: Option<String>,
+    /// `MERCADOPAGO_TIMEOUT_SECONDS`: limit of each call to Mercado Pago.
+    pub mercadopago_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -176,6 +191,13 @@ impl Default for Settings {
             hold_limit_per_ip: 5,
             allowed_origins: String::new(),
             force_hsts: false,
+            mercadopago_access_token: Secret::default(),
+            mercadopago_api_base: "https://api.mercadopago.com".into(),
+            mercadopago_binary_mode: false,
+            mercadopago_success_url: None,
+            mercadopago_failure_url: None,
+            mercadopago_pending_url: None,
+            mercadopago_timeout_seconds: 10,
         }
     }
 }
@@ -243,6 +265,13 @@ impl Settings {
             "hold_limit_per_ip",
             "allowed_origins",
             "force_hsts",
+            "mercadopago_access_token",
+            "mercadopago_api_base",
+            "mercadopago_binary_mode",
+            "mercadopago_success_url",
+            "mercadopago_failure_url",
+            "mercadopago_pending_url",
+            "mercadopago_timeout_seconds",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -297,10 +326,34 @@ impl Settings {
                 ));
             }
         }
+        self.validate_mercadopago(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
             Err(ConfigError { problems })
+        }
+    }
+
+    /// Mercado Pago settings: URLs, timeout, and the token in production.
+    fn validate_mercadopago(&self, problems: &mut Vec<String>) {
+        let is_http = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+        if !is_http(&self.mercadopago_api_base) {
+            problems.push("MERCADOPAGO_API_BASE must be an http(s) URL".into());
+        }
+        for (key, url) in [
+            ("MERCADOPAGO_SUCCESS_URL", &self.mercadopago_success_url),
+            ("MERCADOPAGO_FAILURE_URL", &self.mercadopago_failure_url),
+            ("MERCADOPAGO_PENDING_URL", &self.mercadopago_pending_url),
+        ] {
+            if url.as_deref().is_some_and(|u| !is_http(u)) {
+                problems.push(format!("{key} must be an http(s) URL"));
+            }
+        }
+        if self.mercadopago_timeout_seconds == 0 || self.mercadopago_timeout_seconds > 60 {
+            problems.push("MERCADOPAGO_TIMEOUT_SECONDS must be between 1 and 60".into());
+        }
+        if self.app_env == AppEnv::Production && !self.mercadopago_access_token.is_set() {
+            problems.push("MERCADOPAGO_ACCESS_TOKEN must be set in production".into());
         }
     }
 
@@ -399,5 +452,51 @@ mod tests {
         );
         assert!(!settings.trust_proxy_headers && !settings.force_hsts);
         assert!(settings.allowed_origins().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod mercadopago_settings_tests {
+    use super::*;
+
+    #[test]
+    fn mercadopago_defaults_are_valid_outside_production() {
+        let settings = Settings::default();
+        assert_eq!(settings.mercadopago_api_base, "https://api.mercadopago.com");
+        assert!(!settings.mercadopago_binary_mode);
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn production_needs_a_token_and_every_mercadopago_problem_is_reported() {
+        let settings = Settings {
+            app_env: AppEnv::Production,
+            jwt_secret: Secret::new("x".repeat(32)),
+            mercadopago_api_base: "api.mercadopago.com".into(),
+            mercadopago_success_url: Some("ftp://nope".into()),
+            mercadopago_timeout_seconds: 0,
+            ..Settings::default()
+        };
+        let problems = settings.validate().expect_err("invalid").problems;
+        for key in [
+            "MERCADOPAGO_ACCESS_TOKEN",
+            "MERCADOPAGO_API_BASE",
+            "MERCADOPAGO_SUCCESS_URL",
+            "MERCADOPAGO_TIMEOUT_SECONDS",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(key)),
+                "{key}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_access_token_is_never_printed() {
+        let settings = Settings {
+            mercadopago_access_token: Secret::new("APP_USR-secret-token"),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("APP_USR-secret-token"));
     }
 }

@@ -42,6 +42,10 @@ pub enum ConflictKind {
     Duplicate,
     /// The reservation is over (cancelled, expired, completed) and cannot be edited.
     NotEditable,
+    /// The pre-reservation's hold lapsed, so it can no longer be paid.
+    HoldExpired,
+    /// The reservation is not waiting for a deposit (confirmed, cancelled, nothing owed).
+    NotPayable,
 }
 
 impl ConflictKind {
@@ -52,6 +56,8 @@ impl ConflictKind {
             Self::InvalidTransition => "invalid_transition",
             Self::Duplicate => "duplicate",
             Self::NotEditable => "not_editable",
+            Self::HoldExpired => "hold_expired",
+            Self::NotPayable => "reservation_not_payable",
         }
     }
 }

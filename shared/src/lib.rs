@@ -13,6 +13,7 @@ pub mod entities;
 pub mod error;
 pub mod jobs;
 pub mod mask;
+pub mod providers;
 pub mod redis;
 pub mod service;
 pub mod shutdown;

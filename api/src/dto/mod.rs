@@ -4,5 +4,6 @@ pub mod accommodation;
 pub mod admin;
 pub mod availability;
 pub mod health;
+pub mod payment;
 pub mod quote;
 pub mod reservation;

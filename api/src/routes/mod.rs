@@ -6,6 +6,7 @@ pub mod accommodations;
 pub mod admin;
 pub mod health;
 pub mod legacy;
+pub mod payments;
 pub mod quotes;
 pub mod reservations;
 
@@ -18,6 +19,8 @@ pub enum ApiTags {
     Quotes,
     /// Booking and looking up reservations.
     Reservations,
+    /// Paying the deposit with Mercado Pago.
+    Payments,
     /// Liveness and readiness.
     Health,
     /// Paths kept from the system this replaces, for its existing clients.

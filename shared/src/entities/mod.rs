@@ -3,4 +3,6 @@
 pub mod accommodation;
 pub mod admin_user;
 pub mod audit_log;
+pub mod payment;
+pub mod payment_alert;
 pub mod reservation;

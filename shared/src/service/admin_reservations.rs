@@ -161,7 +161,7 @@ async fn update_in(
     code: &ReservationCode,
     patch: &ReservationPatch,
 ) -> Result<reservation::Model> {
-    let before = store::reservations::lock_by_code(txn, code)
+    let before = store::reservations::lock_with_accommodation(txn, code)
         .await?
         .ok_or(Error::NotFound("reservation"))?;
     if !ReservationStatus::ACTIVE.contains(&before.status) {
@@ -197,8 +197,8 @@ async fn update_in(
         limits.today = limits.today.min(before.check_in);
         let priced =
             price_stay_within(txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
-        // New nights: same lock and lapsed-hold expiry as any booking (see `insert_locked`).
-        store::reservations::lock_accommodation(txn, before.accommodation_id).await?;
+        // New nights: lapsed holds on them are expired first, as any booking does (the
+        // accommodation's booking lock is already held, see `lock_with_accommodation`).
         expiry::expire_in(
             txn,
             rules.clock.as_ref(),

@@ -1,5 +1,6 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod payments;
 pub mod reservation_search;
 pub mod reservations;

@@ -139,3 +139,58 @@ pub async fn lock_by_code(
         .one(db)
         .await?)
 }
+
+/// Brings an expired hold back as confirmed because its deposit arrived late. Only payment
+/// reconciliation does this (it is not in the general transition table): the exclusion
+/// constraint refuses it (`Conflict(DateOverlap)`) when someone else took the nights meanwhile.
+pub async fn revive_expired_as_confirmed(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<reservation::Model>> {
+    let mut rows = reservation::Entity::update_many()
+        .col_expr(
+            Column::Status,
+            Expr::value(ReservationStatus::Confirmed.as_str()),
+        )
+        .col_expr(Column::ConfirmedAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(ReservationStatus::Expired))
+        .exec_with_returning(db)
+        .await?;
+    Ok(rows.pop())
+}
+
+/// Stores what a reservation's payments add up to.
+pub async fn set_payment_totals(
+    db: &impl ConnectionTrait,
+    id: i64,
+    paid_amount: rust_decimal::Decimal,
+    payment_status: crate::domain::PaymentStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    reservation::Entity::update_many()
+        .col_expr(Column::PaidAmount, Expr::value(paid_amount))
+        .col_expr(Column::PaymentStatus, Expr::value(payment_status.as_str()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Locks a reservation whose nights may change (re-activated, re-dated), in the one lock order
+/// every booking path uses: the accommodation's booking lock first, then the row. Taking the
+/// row first could deadlock against a booking that holds the accommodation lock and expires
+/// that same row.
+pub async fn lock_with_accommodation(
+    db: &impl ConnectionTrait,
+    code: &ReservationCode,
+) -> Result<Option<reservation::Model>> {
+    let Some(found) = find_by_code(db, code).await? else {
+        return Ok(None);
+    };
+    lock_accommodation(db, found.accommodation_id).await?;
+    lock_by_code(db, code).await
+}

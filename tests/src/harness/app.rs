@@ -74,7 +74,8 @@ impl TestApp {
             redis.conn.clone(),
             settings.clone(),
             clock.clone(),
-        );
+        )
+        .expect("app state");
         let client = TestClient::new(boxed(build_app(state.clone())));
         Self {
             db,

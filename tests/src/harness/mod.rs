@@ -5,6 +5,8 @@ pub mod app;
 pub mod database;
 pub mod fixtures;
 pub mod http;
+pub mod mercadopago_stub;
+pub mod payments;
 pub mod redis_ns;
 pub mod servers;
 pub mod wait;

@@ -56,7 +56,8 @@ async fn healthz_is_503_when_redis_cannot_be_reached() {
         unreachable,
         settings,
         Arc::new(OffsetClock::default()),
-    );
+    )
+    .expect("app state");
     let client = TestClient::new(build_app(state).boxed());
 
     // Act

@@ -102,7 +102,8 @@ async fn two_api_instances_share_one_limit_through_redis() {
         redis,
         first.settings.clone(),
         first.clock.clone(),
-    );
+    )
+    .expect("app state");
     let second = TestClient::new(build_app(second_state).boxed());
 
     // Act: the client spreads 10 requests over both instances, then tries an 11th on each.
@@ -274,7 +275,8 @@ async fn requests_are_served_unlimited_when_redis_is_down() {
         redis,
         base.settings.clone(),
         base.clock.clone(),
-    );
+    )
+    .expect("app state");
     let client = TestClient::new(build_app(state).boxed());
     let served = client
         .get("/api/v1/accommodations")

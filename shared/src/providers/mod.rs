@@ -1,0 +1,7 @@
+//! HTTP clients of outside providers. Base URLs, tokens and timeouts come from `Settings`, so
+//! tests point them at local stand-ins. Every client maps the provider's failures onto
+//! `shared::Error`: `Unavailable` means "retry later", anything else is permanent.
+
+pub mod mercadopago;
+
+pub use mercadopago::MercadoPagoClient;

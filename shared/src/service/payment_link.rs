@@ -1,0 +1,252 @@
+//! The deposit's checkout link: a Mercado Pago Checkout Pro preference that lapses with the
+//! hold.
+//!
+//! One link per hold: the reservation row is locked (`FOR UPDATE`) while the link is looked up
+//! and, if missing, created at Mercado Pago and stored, so two concurrent requests cannot both
+//! create one (the second waits, then finds the first's link). A unique index on
+//! `(reservation_id, expires_at) WHERE status = 'link_created'` backs this up, and the
+//! `X-Idempotency-Key` makes a retry after a lost answer return the same preference.
+//! Holding a row lock across one HTTP call is bounded by `MERCADOPAGO_TIMEOUT_SECONDS`
+//! (docs/adr/0022).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    clock::Clock,
+    config::Settings,
+    domain::{Money, PaymentRecordStatus, ReservationCode, ReservationStatus},
+    entities::{accommodation, payment, reservation},
+    error::ConflictKind,
+    providers::mercadopago::{BackUrls, MercadoPagoClient, PreferenceItem, PreferenceRequest},
+    store,
+};
+
+/// Path (under `PUBLIC_BASE_URL`) Mercado Pago posts payment notifications to.
+pub const NOTIFICATION_PATH: &str = "/api/v1/mercadopago/webhook?source_news=webhooks";
+
+/// What a link needs from the settings.
+#[derive(Clone, Debug)]
+pub struct PaymentLinkOptions {
+    /// `PUBLIC_BASE_URL`.
+    pub public_base_url: String,
+    /// `MERCADOPAGO_{SUCCESS,FAILURE,PENDING}_URL`.
+    pub back_urls: BackUrls,
+    /// `MERCADOPAGO_BINARY_MODE`.
+    pub binary_mode: bool,
+    /// The business timezone (dates in the title, the expiry's offset).
+    pub timezone: Tz,
+}
+
+impl PaymentLinkOptions {
+    /// Options from the settings.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            public_base_url: settings.public_base_url.clone(),
+            back_urls: BackUrls {
+                success: settings.mercadopago_success_url.clone(),
+                failure: settings.mercadopago_failure_url.clone(),
+                pending: settings.mercadopago_pending_url.clone(),
+            },
+            binary_mode: settings.mercadopago_binary_mode,
+            timezone: settings.timezone(),
+        }
+    }
+}
+
+/// A checkout link for a reservation's deposit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentLink {
+    /// The reservation code.
+    pub code: String,
+    /// Where the guest pays (Checkout Pro `init_point`).
+    pub payment_url: String,
+    /// Mercado Pago's preference id.
+    pub preference_id: String,
+    /// Amount asked.
+    pub amount: Money,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// When the link (and the hold) lapse.
+    pub expires_at: DateTime<Utc>,
+    /// Whether this call created it (false: an existing valid link was returned).
+    pub created: bool,
+}
+
+/// Returns the hold's valid checkout link, creating it at Mercado Pago the first time.
+///
+/// `NotFound` for an unknown code; `Conflict(HoldExpired)` when the hold lapsed;
+/// `Conflict(NotPayable)` for a reservation that is not a hold or owes nothing;
+/// `Unavailable` when Mercado Pago cannot be reached (nothing is stored then).
+#[tracing::instrument(skip_all, fields(reservation_code = %code), err)]
+pub async fn payment_link(
+    db: &DatabaseConnection,
+    mp: &MercadoPagoClient,
+    clock: &dyn Clock,
+    options: &PaymentLinkOptions,
+    code: &ReservationCode,
+) -> Result<PaymentLink> {
+    let txn = db.begin().await?;
+    let reservation = store::reservations::lock_by_code(&txn, code)
+        .await?
+        .ok_or(Error::NotFound("reservation"))?;
+    let now = clock.now();
+    let expires_at = payable_until(&reservation, now)?;
+    if let Some(link) = store::payments::open_link(&txn, reservation.id, now).await? {
+        txn.commit().await?;
+        return view(&reservation, link, false);
+    }
+    let amount = amount_due(&reservation)?;
+    let name = accommodation::Entity::find_by_id(reservation.accommodation_id)
+        .one(&txn)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_else(|| "Cabaña".into());
+    let body = build_preference(&reservation, &name, amount, expires_at, options);
+    let key = format!(
+        "cabanas-link-{}-{}",
+        reservation.code,
+        expires_at.timestamp()
+    );
+    let preference = mp.create_preference(&body, &key).await?;
+    let row = payment::ActiveModel {
+        uuid: Set(Uuid::now_v7()),
+        reservation_id: Set(reservation.id),
+        provider: Set(payment::PROVIDER_MERCADOPAGO.into()),
+        preference_id: Set(Some(preference.id)),
+        init_point: Set(Some(preference.init_point)),
+        amount: Set(amount.amount()),
+        credited_amount: Set(Money::ZERO.amount()),
+        currency: Set(reservation.currency.clone()),
+        status: Set(PaymentRecordStatus::LinkCreated),
+        expires_at: Set(Some(expires_at.into())),
+        created_at: Set(now.into()),
+        updated_at: Set(now.into()),
+        ..Default::default()
+    };
+    let link = store::payments::insert(&txn, row).await?;
+    txn.commit().await?;
+    metrics::counter!("payment_link_created_total").increment(1);
+    tracing::info!(reservation_code = %reservation.code, amount = %amount, expires_at = %expires_at, "payment link created");
+    view(&reservation, link, true)
+}
+
+/// When the hold lapses, if the reservation can still be paid now.
+fn payable_until(reservation: &reservation::Model, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let expires_at = reservation.expires_at.map(|t| t.with_timezone(&Utc));
+    match (reservation.status, expires_at) {
+        (ReservationStatus::PreReserved, Some(at)) if at > now => Ok(at),
+        (ReservationStatus::PreReserved | ReservationStatus::Expired, _) => Err(Error::conflict(
+            ConflictKind::HoldExpired,
+            "the hold on these nights has expired; book again",
+        )),
+        (status, _) => Err(Error::conflict(
+            ConflictKind::NotPayable,
+            format!("a {status} reservation has no deposit to pay"),
+        )),
+    }
+}
+
+/// The deposit still owed.
+fn amount_due(reservation: &reservation::Model) -> Result<Money> {
+    let due = Money::from_decimal(reservation.deposit_amount - reservation.paid_amount);
+    if due > Money::ZERO {
+        Ok(due)
+    } else {
+        Err(Error::conflict(
+            ConflictKind::NotPayable,
+            "this reservation owes no deposit",
+        ))
+    }
+}
+
+fn view(
+    reservation: &reservation::Model,
+    link: payment::Model,
+    created: bool,
+) -> Result<PaymentLink> {
+    let missing = || Error::Internal("stored payment link is incomplete".into());
+    Ok(PaymentLink {
+        code: reservation.code.clone(),
+        payment_url: link.init_point.ok_or_else(missing)?,
+        preference_id: link.preference_id.ok_or_else(missing)?,
+        amount: Money::from_decimal(link.amount),
+        currency: link.currency,
+        expires_at: link.expires_at.ok_or_else(missing)?.with_timezone(&Utc),
+        created,
+    })
+}
+
+/// The Checkout Pro preference for a reservation's deposit.
+pub fn build_preference(
+    reservation: &reservation::Model,
+    accommodation_name: &str,
+    amount: Money,
+    expires_at: DateTime<Utc>,
+    options: &PaymentLinkOptions,
+) -> PreferenceRequest {
+    let expiry = mercadopago_datetime(expires_at, options.timezone);
+    let auto_return = options
+        .back_urls
+        .success
+        .is_some()
+        .then(|| "approved".to_owned());
+    PreferenceRequest {
+        items: vec![PreferenceItem {
+            id: reservation.code.clone(),
+            title: deposit_title(
+                accommodation_name,
+                reservation.check_in,
+                reservation.check_out,
+            ),
+            quantity: 1,
+            currency_id: reservation.currency.clone(),
+            unit_price: amount,
+        }],
+        external_reference: reservation.code.clone(),
+        notification_url: notification_url(&options.public_base_url),
+        expires: true,
+        expiration_date_to: expiry.clone(),
+        date_of_expiration: expiry,
+        back_urls: (!options.back_urls.is_empty()).then(|| options.back_urls.clone()),
+        auto_return,
+        binary_mode: options.binary_mode,
+    }
+}
+
+/// `Seña - Cabaña del Lago (15/01 al 17/01)`.
+pub fn deposit_title(
+    accommodation_name: &str,
+    check_in: NaiveDate,
+    check_out: NaiveDate,
+) -> String {
+    format!(
+        "Seña - {} ({} al {})",
+        accommodation_name.trim(),
+        check_in.format("%d/%m"),
+        check_out.format("%d/%m")
+    )
+}
+
+/// Where Mercado Pago posts notifications, under the public base URL.
+pub fn notification_url(public_base_url: &str) -> String {
+    format!(
+        "{}{NOTIFICATION_PATH}",
+        public_base_url.trim_end_matches('/')
+    )
+}
+
+/// ISO 8601 with milliseconds and the business timezone's offset, as Mercado Pago writes it:
+/// `2026-01-10T14:30:00.000-03:00`.
+pub fn mercadopago_datetime(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone)
+        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        .to_string()
+}
+
+#[cfg(test)]
+#[path = "payment_link_tests.rs"]
+mod tests;
