@@ -25,7 +25,7 @@ use crate::{
         accommodations::AccommodationsApi,
         admin::{
             accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
-            config::AdminConfigApi, dashboard::AdminDashboardApi,
+            config::AdminConfigApi, dashboard::AdminDashboardApi, payments::AdminPaymentsApi,
             reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
             session::SessionApi,
         },
@@ -55,6 +55,7 @@ type AdminApis = (
     AdminReservationsApi,
     AdminCalendarApi,
     AdminDashboardApi,
+    AdminPaymentsApi,
     AdminReservationListApi,
     AdminConfigApi,
 );
@@ -83,6 +84,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminReservationsApi,
                 AdminCalendarApi,
                 AdminDashboardApi,
+                AdminPaymentsApi,
                 AdminReservationListApi,
                 AdminConfigApi,
             ),

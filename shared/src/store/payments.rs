@@ -142,3 +142,12 @@ pub async fn list_alerts(
     }
     Ok(query.all(db).await?)
 }
+
+/// Every row of a reservation (links and provider payments), oldest first.
+pub async fn all_of(db: &impl ConnectionTrait, reservation_id: i64) -> Result<Vec<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(Column::ReservationId.eq(reservation_id))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}

@@ -158,6 +158,8 @@ pub struct AdminReservationDetail {
     pub reservation: AdminReservationView,
     /// The accommodation's name.
     pub accommodation_name: String,
+    /// Deposit links and payments, oldest first.
+    pub payments: Vec<super::payment::PaymentView>,
     /// Every change, oldest first.
     pub audit: Vec<AuditEntryView>,
 }

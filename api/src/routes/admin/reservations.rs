@@ -107,9 +107,11 @@ impl AdminReservationsApi {
             .ok_or(Error::NotFound("reservation"))?;
         let accommodation = store::accommodations::find(&state.db, row.accommodation_id).await?;
         let trail = audit::for_reservation(&state.db, row.id).await?;
+        let payments = store::payments::all_of(&state.db, row.id).await?;
         Ok(Json(AdminReservationDetail {
             reservation: row.into(),
             accommodation_name: accommodation.name,
+            payments: payments.into_iter().map(Into::into).collect(),
             audit: trail.into_iter().map(Into::into).collect(),
         }))
     }
