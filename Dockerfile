@@ -9,7 +9,10 @@ WORKDIR /app
 # No dependency-caching tricks: a workspace of five crates makes them fragile, and Fly's
 # remote builder keeps the layer cache between deploys anyway.
 COPY . .
-RUN cargo build --release --locked -p api -p worker
+# Shown by GET /api/v1/admin/config: `fly deploy --build-arg GIT_COMMIT=$(git rev-parse --short HEAD)`.
+ARG GIT_COMMIT=unknown
+RUN GIT_COMMIT="$GIT_COMMIT" BUILD_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    cargo build --release --locked -p api -p worker
 
 # --- run -------------------------------------------------------------------------------------
 # The same Debian release as the builder, so the binaries find the glibc they were linked with.

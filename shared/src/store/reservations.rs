@@ -120,6 +120,13 @@ pub async fn transition(
     if let Some(column) = stamp {
         update = update.col_expr(column, Expr::value(now));
     }
+    if to == ReservationStatus::Confirmed {
+        // A confirmed stay no longer lapses.
+        update = update.col_expr(
+            Column::ExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
+    }
     if let Some(reason) = reason {
         update = update.col_expr(Column::CancellationReason, Expr::value(reason));
     }
@@ -154,6 +161,10 @@ pub async fn revive_expired_as_confirmed(
             Expr::value(ReservationStatus::Confirmed.as_str()),
         )
         .col_expr(Column::ConfirmedAt, Expr::value(now))
+        .col_expr(
+            Column::ExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.eq(ReservationStatus::Expired))
