@@ -114,6 +114,29 @@ pub struct Settings {
     pub jwt_secret: Secret,
     /// `GIT_COMMIT`: commit the binary was built from (set by the build).
     pub git_commit: Option<String>,
+    /// `WHATSAPP_VERIFY_TOKEN`: the token Meta's subscription handshake must present.
+    pub whatsapp_verify_token: Secret,
+    /// `WHATSAPP_APP_SECRET`: the Meta app secret that signs webhooks. While unset every
+    /// WhatsApp webhook is refused with 401 (the app still boots).
+    pub whatsapp_app_secret: Secret,
+    /// `MERCADOPAGO_WEBHOOK_SECRET`: the key of Mercado Pago's `x-signature`. While unset every
+    /// Mercado Pago webhook is refused with 401 (the app still boots).
+    pub mercadopago_webhook_secret: Secret,
+    /// `WEBHOOK_ACK_STATUS_WHATSAPP`: status acknowledging a recorded WhatsApp webhook
+    /// (200, 201 or 202).
+    pub webhook_ack_status_whatsapp: u16,
+    /// `WEBHOOK_ACK_STATUS_MERCADOPAGO`: status acknowledging a recorded Mercado Pago webhook
+    /// (200, 201 or 202; Mercado Pago documents 200/201).
+    pub webhook_ack_status_mercadopago: u16,
+    /// `WEBHOOK_RETENTION_DAYS`: how long raw webhook payloads are kept.
+    pub webhook_retention_days: u32,
+    /// `IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are remembered.
+    pub idempotency_ttl_hours: u32,
+    /// `WORKER_HEARTBEAT_SECONDS`: how often a worker tells Redis it is alive.
+    pub worker_heartbeat_seconds: u64,
+    /// `WORKER_MISSED_HEARTBEATS`: after this many missed heartbeats a worker is presumed
+    /// dead and its in-flight jobs go back to the queue.
+    pub worker_missed_heartbeats: u32,
 }
 
 impl Default for Settings {
@@ -140,6 +163,15 @@ impl Default for Settings {
             otel_exporter_otlp_endpoint: None,
             jwt_secret: Secret::default(),
             git_commit: None,
+            whatsapp_verify_token: Secret::default(),
+            whatsapp_app_secret: Secret::default(),
+            mercadopago_webhook_secret: Secret::default(),
+            webhook_ack_status_whatsapp: 202,
+            webhook_ack_status_mercadopago: 202,
+            webhook_retention_days: 30,
+            idempotency_ttl_hours: 48,
+            worker_heartbeat_seconds: 30,
+            worker_missed_heartbeats: 10,
         }
     }
 }
@@ -193,6 +225,15 @@ impl Settings {
             "otel_exporter_otlp_endpoint",
             "jwt_secret",
             "git_commit",
+            "whatsapp_verify_token",
+            "whatsapp_app_secret",
+            "mercadopago_webhook_secret",
+            "webhook_ack_status_whatsapp",
+            "webhook_ack_status_mercadopago",
+            "webhook_retention_days",
+            "idempotency_ttl_hours",
+            "worker_heartbeat_seconds",
+            "worker_missed_heartbeats",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -230,6 +271,31 @@ impl Settings {
         if self.app_env == AppEnv::Production && self.jwt_secret.expose().len() < 32 {
             problems.push("JWT_SECRET must be set to at least 32 bytes in production".into());
         }
+        for (name, status) in [
+            (
+                "WEBHOOK_ACK_STATUS_WHATSAPP",
+                self.webhook_ack_status_whatsapp,
+            ),
+            (
+                "WEBHOOK_ACK_STATUS_MERCADOPAGO",
+                self.webhook_ack_status_mercadopago,
+            ),
+        ] {
+            if !matches!(status, 200 | 201 | 202) {
+                problems.push(format!("{name} must be 200, 201 or 202"));
+            }
+        }
+        if self.webhook_retention_days == 0 {
+            problems.push("WEBHOOK_RETENTION_DAYS must be at least 1".into());
+        }
+        if self.idempotency_ttl_hours == 0 {
+            problems.push("IDEMPOTENCY_TTL_HOURS must be at least 1".into());
+        }
+        if self.worker_heartbeat_seconds == 0 || self.worker_missed_heartbeats == 0 {
+            problems.push(
+                "WORKER_HEARTBEAT_SECONDS and WORKER_MISSED_HEARTBEATS must be at least 1".into(),
+            );
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -247,6 +313,30 @@ impl Settings {
     /// How long a pre-reservation holds its nights.
     pub fn hold_duration(&self) -> chrono::Duration {
         chrono::Duration::minutes(i64::from(self.hold_minutes))
+    }
+
+    /// Provider secrets that are missing: their webhooks are refused with 401 until set.
+    /// Logged as a warning at start-up instead of refusing to boot, so the app can run before
+    /// the providers are configured.
+    pub fn missing_webhook_secrets(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if !self.whatsapp_app_secret.is_set() {
+            missing.push("WHATSAPP_APP_SECRET");
+        }
+        if !self.mercadopago_webhook_secret.is_set() {
+            missing.push("MERCADOPAGO_WEBHOOK_SECRET");
+        }
+        missing
+    }
+
+    /// How long idempotency keys are remembered.
+    pub fn idempotency_ttl(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.idempotency_ttl_hours))
+    }
+
+    /// How long raw webhook payloads are kept.
+    pub fn webhook_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.webhook_retention_days))
     }
 
     /// Grace period for in-flight work on shutdown.

@@ -7,6 +7,7 @@ pub mod money;
 pub mod pricing;
 pub mod status;
 pub mod stay;
+pub mod whatsapp;
 
 pub use channel::Channel;
 pub use code::ReservationCode;

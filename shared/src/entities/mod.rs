@@ -1,4 +1,10 @@
 //! sea-orm entities, one table per file.
 
 pub mod accommodation;
+pub mod failed_job;
+pub mod idempotency_key;
 pub mod reservation;
+pub mod webhook_event;
+pub mod whatsapp_contact;
+pub mod whatsapp_message;
+pub mod whatsapp_message_status;
