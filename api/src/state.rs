@@ -8,7 +8,12 @@ use std::sync::{
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use shared::{
-    clock::SharedClock, config::Settings, redis::RedisConn, service::BookingRules, telemetry,
+    clock::SharedClock,
+    config::Settings,
+    jobs::JobQueue,
+    redis::{Keys, RedisConn},
+    service::BookingRules,
+    telemetry,
 };
 
 /// Shared state of the API (cheap to clone).
@@ -18,6 +23,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Redis connection.
     pub redis: RedisConn,
+    /// Job queues (webhook jobs are pushed here).
+    pub queue: JobQueue,
     /// The loaded settings.
     pub settings: Arc<Settings>,
     /// Booking rules and the clock.
@@ -35,8 +42,10 @@ impl AppState {
         settings: Settings,
         clock: SharedClock,
     ) -> Self {
+        let queue = JobQueue::new(redis.clone(), Keys::new(settings.redis_namespace.clone()));
         Self {
             rules: BookingRules::from_settings(&settings, clock),
+            queue,
             db,
             redis,
             settings: Arc::new(settings),

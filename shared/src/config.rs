@@ -281,7 +281,7 @@ impl Settings {
                 self.webhook_ack_status_mercadopago,
             ),
         ] {
-            if !matches!(status, 200 | 201 | 202) {
+            if !(200..=202).contains(&status) {
                 problems.push(format!("{name} must be 200, 201 or 202"));
             }
         }

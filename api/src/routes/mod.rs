@@ -7,6 +7,7 @@ pub mod health;
 pub mod legacy;
 pub mod quotes;
 pub mod reservations;
+pub mod webhooks;
 
 /// OpenAPI tags.
 #[derive(Tags)]
@@ -21,4 +22,6 @@ pub enum ApiTags {
     Health,
     /// Paths kept from the system this replaces, for its existing clients.
     Compatibility,
+    /// Provider callbacks (WhatsApp, Mercado Pago), signed by the provider.
+    Webhooks,
 }

@@ -13,6 +13,7 @@ use super::ApiTags;
 use crate::{
     dto::reservation::{CreateReservationBody, ReservationCreatedView, ReservationPublicView},
     error::ApiError,
+    middleware::idempotency::idempotent,
     state::AppState,
 };
 
@@ -45,7 +46,21 @@ impl ReservationsApi {
     /// Holds the nights for 30 minutes (configurable) while the guest pays the deposit.
     /// `409 date_overlap` when any night is taken (back-to-back stays are fine);
     /// `422 validation_error` lists every bad field; `404` for an unknown accommodation.
-    #[oai(path = "/reservations", method = "post")]
+    ///
+    /// Send an `Idempotency-Key` to retry safely: the same key with the same body replays the
+    /// first answer (header `Idempotency-Replayed: true`); with another body → `422
+    /// idempotency_key_reused`; while the first request still runs → `409
+    /// idempotency_key_in_flight`. Keys are kept 48 hours.
+    #[oai(
+        path = "/reservations",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "A unique key (e.g. a UUID) per intended reservation; retries reuse it."
+        )
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,
