@@ -71,6 +71,7 @@ where
     if !idempotency::claim_once(&txn, MESSAGE_SCOPE, wamid, now, ttl).await? {
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "message").increment(1);
+        webhooks::complete_whatsapp_event(db, event_id, now).await?;
         return Ok(Stored::Duplicate);
     }
     let contact = txn
@@ -150,6 +151,7 @@ where
     if !idempotency::claim_once(&txn, STATUS_SCOPE, &key, now, ttl).await? {
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "status").increment(1);
+        webhooks::complete_whatsapp_event(db, event_id, now).await?;
         return Ok(Stored::Duplicate);
     }
     let inserted = txn

@@ -25,6 +25,11 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         redis_namespace: redis.namespace.clone(),
         worker_poll_ms: 50,
         shutdown_grace_seconds: 5,
+        whatsapp_verify_token: Secret::new(super::webhooks::VERIFY_TOKEN),
+        whatsapp_app_secret: Secret::new(super::webhooks::WA_SECRET),
+        mercadopago_webhook_secret: Secret::new(super::webhooks::MP_SECRET),
+        worker_heartbeat_seconds: 1,
+        worker_missed_heartbeats: 2,
         ..Settings::default()
     }
 }

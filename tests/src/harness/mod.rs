@@ -6,6 +6,8 @@ pub mod fixtures;
 pub mod redis_ns;
 pub mod servers;
 pub mod wait;
+pub mod webhooks;
+pub mod worker;
 
 pub use app::TestApp;
 pub use database::TestDb;

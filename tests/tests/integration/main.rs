@@ -1,3 +1,4 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod end_to_end;
+mod webhooks_whatsapp;
