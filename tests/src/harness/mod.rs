@@ -3,6 +3,7 @@
 pub mod app;
 pub mod database;
 pub mod fixtures;
+pub mod private_redis;
 pub mod redis_ns;
 pub mod servers;
 pub mod wait;

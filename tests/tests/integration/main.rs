@@ -1,4 +1,6 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod end_to_end;
+mod webhooks_mercadopago;
+mod webhooks_outages;
 mod webhooks_whatsapp;
