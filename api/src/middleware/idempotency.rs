@@ -108,8 +108,15 @@ impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
         let body = req.take_body().into_bytes().await?;
         req.set_body(Body::from(body.clone()));
         let method = req.method().to_string();
-        let path = req.uri().path().to_owned();
-        let query = req.uri().query().unwrap_or_default().to_owned();
+        // The URI as the client sent it: inside a nested route `uri()` is relative. (Requests
+        // built without a server, as poem's test client does, have no original URI.)
+        let uri = if req.original_uri().path() == "/" {
+            req.uri().clone()
+        } else {
+            req.original_uri().clone()
+        };
+        let path = uri.path().to_owned();
+        let query = uri.query().unwrap_or_default().to_owned();
         let scope = format!("{method} {path}");
         let fingerprint = idempotency::fingerprint(&[
             method.as_bytes(),

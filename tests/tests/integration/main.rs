@@ -1,6 +1,7 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod end_to_end;
+mod idempotency;
 mod webhooks_mercadopago;
 mod webhooks_outages;
 mod webhooks_whatsapp;
