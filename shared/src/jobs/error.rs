@@ -39,7 +39,15 @@ impl From<Error> for JobError {
         match err {
             // A dependency is down, or something unexpected (bounded by MAX_ATTEMPTS).
             Error::Unavailable(_) | Error::Internal(_) => Self::Retryable(Box::new(err)),
-            Error::Invalid(_) | Error::NotFound(_) | Error::Conflict { .. } | Error::Forbidden => {
+            Error::Invalid(details) => Self::permanent(format!(
+                "invalid input: {}",
+                details
+                    .iter()
+                    .map(|d| format!("{} ({}): {}", d.field, d.code, d.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            Error::NotFound(_) | Error::Conflict { .. } | Error::Forbidden => {
                 Self::Permanent(Box::new(err))
             }
         }
