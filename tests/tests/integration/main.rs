@@ -2,6 +2,7 @@
 
 mod end_to_end;
 mod idempotency;
+mod jobs_crash;
 mod jobs_failed;
 mod webhooks_mercadopago;
 mod webhooks_outages;

@@ -175,6 +175,14 @@ async fn a_batch_of_two_messages_becomes_two_jobs_and_two_stored_messages() {
         .expect("contacts");
     assert_eq!(contacts.len(), 2);
     assert!(contacts.iter().any(|c| c.phone == "+5493511111111"));
+    let metrics = shared::telemetry::metrics_handle().render();
+    for expected in [
+        "jobs_processed_total{job=\"whatsapp_inbound.v1\"}",
+        "job_duration_seconds_bucket{job=\"whatsapp_inbound.v1\"",
+        "job_queue_depth{queue=\"whatsapp_inbound.v1\"}",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
+    }
 }
 
 #[tokio::test]
