@@ -99,6 +99,7 @@ pub async fn record_rejected(
 }
 
 /// Records a signed WhatsApp delivery and enqueues one job per message and per status.
+#[tracing::instrument(skip_all, fields(provider = "whatsapp", bytes = delivery.raw.len()), err)]
 pub async fn ingest_whatsapp(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
@@ -135,6 +136,7 @@ pub async fn ingest_whatsapp(
 
 /// Records a signed Mercado Pago delivery and enqueues `payment_reconcile` for its payment
 /// (none when the notification is not about a payment).
+#[tracing::instrument(skip_all, fields(provider = "mercadopago", payment_id = ?payment_id), err)]
 pub async fn ingest_mercadopago(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
@@ -286,7 +288,11 @@ pub async fn complete_whatsapp_event(
     let Some(event) = Entity::find_by_id(id).one(db).await? else {
         return Ok(false);
     };
-    if event.state != WebhookState::Pending {
+    // A `failed` event can still complete: its failed job may have been retried.
+    if matches!(
+        event.state,
+        WebhookState::Processed | WebhookState::Rejected
+    ) {
         return Ok(false);
     }
     let Some(payload) = event.raw_payload.as_deref() else {

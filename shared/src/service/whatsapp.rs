@@ -51,6 +51,7 @@ fn stmt(sql: &str, values: Vec<Value>) -> Statement {
 ///
 /// The conversation engine (a later issue) takes it from there; until then nothing is
 /// dropped: every message waits, unanswered, for the owner.
+#[tracing::instrument(skip_all, fields(webhook_event_id = event_id, wamid), err)]
 pub async fn store_inbound<C>(
     db: &C,
     event_id: i64,
@@ -131,6 +132,7 @@ where
 }
 
 /// Stores delivery status `status` of message `wamid` from event `event_id`.
+#[tracing::instrument(skip_all, fields(webhook_event_id = event_id, wamid, status), err)]
 pub async fn store_status<C>(
     db: &C,
     event_id: i64,

@@ -61,6 +61,11 @@ async fn a_permanently_failing_job_is_recorded_once_and_can_be_retried() {
     let row = &failed.items[0];
     assert_eq!(row.attempts, 1);
     assert!(row.error.contains("purged"), "error: {}", row.error);
+    let event = &webhook_event::Entity::find()
+        .all(app.conn())
+        .await
+        .expect("events")[0];
+    assert_eq!(event.state, WebhookState::Failed);
     assert_eq!(
         row.payload["wamid"],
         "wamid.HBgNNTQ5MTExMjM0NTY3OBUCABIYFjNFQjBBMUIyQzNENEU1RjY3ODkwAA=="
@@ -90,6 +95,19 @@ async fn a_permanently_failing_job_is_recorded_once_and_can_be_retried() {
                 .expect("messages")
                 .len()
                 == 1
+        },
+    )
+    .await;
+    wait_until(
+        "the event to be processed",
+        Duration::from_secs(10),
+        || async {
+            webhook_event::Entity::find()
+                .all(app.conn())
+                .await
+                .expect("events")[0]
+                .state
+                == WebhookState::Processed
         },
     )
     .await;

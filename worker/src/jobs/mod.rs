@@ -6,7 +6,7 @@ use std::{future::Future, time::Instant};
 use apalis::prelude::{AbortError, BoxDynError};
 use shared::{
     jobs::{Job, JobError},
-    service::failed_jobs,
+    service::{failed_jobs, webhooks},
 };
 
 use crate::JobContext;
@@ -36,6 +36,18 @@ where
         }
     }
     result
+}
+
+/// Classifies a webhook job's error; a permanent one also marks its event `failed` (with
+/// the reason) so the monitor shows it. Best effort: the failed job is recorded either way.
+pub(crate) async fn failed_event(ctx: &JobContext, event_id: i64, err: shared::Error) -> JobError {
+    let err = JobError::from(err);
+    if !err.is_retryable()
+        && let Err(e) = webhooks::mark_failed(&ctx.db, event_id, &err.to_string()).await
+    {
+        tracing::warn!(webhook_event_id = event_id, error = %e, "could not mark the event failed");
+    }
+    err
 }
 
 /// Runs one attempt of `job` and decides what its failure means.

@@ -15,15 +15,18 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
-        whatsapp::store_inbound(
+        let stored = whatsapp::store_inbound(
             &ctx.db,
             job.webhook_event_id,
             &job.wamid,
             ctx.clock.now(),
             ctx.settings.idempotency_ttl(),
         )
-        .await?;
-        Ok(())
+        .await;
+        match stored {
+            Ok(_) => Ok(()),
+            Err(e) => Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
+        }
     })
     .await
 }

@@ -13,7 +13,7 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
-        whatsapp::store_status(
+        let stored = whatsapp::store_status(
             &ctx.db,
             job.webhook_event_id,
             &job.wamid,
@@ -21,8 +21,11 @@ pub async fn handle(
             ctx.clock.now(),
             ctx.settings.idempotency_ttl(),
         )
-        .await?;
-        Ok(())
+        .await;
+        match stored {
+            Ok(_) => Ok(()),
+            Err(e) => Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
+        }
     })
     .await
 }
