@@ -344,3 +344,37 @@ impl Settings {
         Duration::from_secs(self.shutdown_grace_seconds)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ack_statuses_must_be_200_201_or_202() {
+        let mut settings = Settings::default();
+        assert!(settings.validate().is_ok());
+        settings.webhook_ack_status_mercadopago = 204;
+        settings.webhook_retention_days = 0;
+        let problems = settings.validate().expect_err("invalid").problems;
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn missing_webhook_secrets_are_reported_not_fatal() {
+        let settings = Settings {
+            app_env: AppEnv::Production,
+            jwt_secret: Secret::new("x".repeat(32)),
+            ..Settings::default()
+        };
+        assert!(settings.validate().is_ok());
+        assert_eq!(
+            settings.missing_webhook_secrets(),
+            vec!["WHATSAPP_APP_SECRET", "MERCADOPAGO_WEBHOOK_SECRET"]
+        );
+        assert_eq!(
+            format!("{:?}", Secret::new("s3cr3t")),
+            "Secret(set)",
+            "secrets never print"
+        );
+    }
+}
