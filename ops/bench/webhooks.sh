@@ -11,7 +11,7 @@
 # throw-away Redis namespace that is deleted at the end, with the throw-away database.
 #
 # Usage: ops/bench/webhooks.sh            (needs target/release/api: cargo build --release -p api)
-# Env:   DURATION (default 20s), THREADS (2), BODIES (20000), PORT (18080),
+# Env:   DURATION (default 20s), THREADS (2), BODIES (20000), PORT (a free one),
 #        PG_URL (postgres://postgres@127.0.0.1:5432), REDIS_URL (redis://127.0.0.1:6379)
 set -euo pipefail
 
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20s}
 THREADS=${THREADS:-2}
 BODIES=${BODIES:-20000}
-PORT=${PORT:-18080}
+PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 SECRET=bench-app-secret
@@ -82,6 +82,7 @@ $API migrate >/dev/null
 $API serve >"$WORK/api.log" 2>&1 &
 API_PID=$!
 for _ in $(seq 1 100); do
+    kill -0 "$API_PID" 2>/dev/null || { echo "the API exited:" >&2; cat "$WORK/api.log" >&2; exit 1; }
     curl -fs "http://127.0.0.1:$PORT/api/v1/healthz" >/dev/null && break
     sleep 0.1
 done
@@ -103,5 +104,7 @@ for conc in 16 64; do
     echo "RESULT concurrency=$conc rps=$rps p50=$p50 p99=$p99 non2xx=${non2xx:-0}"
 done
 events=$(psql "$PG_URL/$DB" -Atc "SELECT count(*) FROM webhook_events WHERE status_returned = 202")
-queued=$(redis-cli -u "$REDIS_URL" LLEN "$NAMESPACE:queue:whatsapp_inbound.v1:active")
+# apalis-redis 1.0 pushes to the scheduled set (run_at = now); count both.
+queue="$NAMESPACE:queue:whatsapp_inbound.v1"
+queued=$(( $(redis-cli -u "$REDIS_URL" LLEN "$queue:active") + $(redis-cli -u "$REDIS_URL" ZCARD "$queue:scheduled") ))
 echo "RESULT recorded_events=$events queued_jobs=$queued"
