@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 use super::ApiTags;
 use crate::{
     error::ErrorBody,
+    middleware::trace_id,
     state::AppState,
     webhooks::{
         RawJson,
@@ -205,7 +206,7 @@ impl WebhooksApi {
         let mut delivery = Delivery {
             provider: Provider::Whatsapp,
             raw: &body.0,
-            metadata: json!({}),
+            metadata: json!({ "trace_id": trace_id::current() }),
             status: state.settings.webhook_ack_status_whatsapp,
             latency_ms: 0,
             received_at: state.rules.clock.now(),
@@ -247,6 +248,7 @@ impl WebhooksApi {
                 "data_id": data_id.0,
                 "type": kind.0,
                 "request_id": request_id.0,
+                "trace_id": trace_id::current(),
             }),
             status: state.settings.webhook_ack_status_mercadopago,
             latency_ms: 0,
