@@ -5,12 +5,9 @@ use std::sync::Arc;
 
 use apalis::prelude::Data;
 use apalis_cron::Tick;
-use shared::jobs::{
-    Job,
-    maintenance::{
-        ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, Scheduled,
-        SweepWebhookEvents,
-    },
+use shared::jobs::maintenance::{
+    ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, Scheduled,
+    SweepWebhookEvents,
 };
 use tests::harness::TestApp;
 use worker::{JobContext, jobs::schedule::tick};
