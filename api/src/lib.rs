@@ -12,3 +12,4 @@ pub mod pagination;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod webhooks;

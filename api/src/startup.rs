@@ -34,6 +34,7 @@ use crate::{
         payments::PaymentsApi,
         quotes::QuotesApi,
         reservations::ReservationsApi,
+        webhooks::WebhooksApi,
     },
     state::AppState,
 };
@@ -46,6 +47,7 @@ type PublicApis = (
     PaymentsApi,
     LegacyApi,
     HealthApi,
+    WebhooksApi,
 );
 
 /// Admin APIs (token required, except login).
@@ -77,6 +79,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 PaymentsApi,
                 LegacyApi,
                 HealthApi,
+                WebhooksApi,
             ),
             (
                 SessionApi,
@@ -133,7 +136,10 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .nest("/docs", swagger)
         .at("/openapi.json", spec)
         .at("/metrics", get(metrics_endpoint))
-        .with(BodyLimit::new(body_limit::DEFAULT_LIMIT))
+        .with(BodyLimit::new(body_limit::DEFAULT_LIMIT).with_path(
+            format!("{API_PREFIX}/webhooks/whatsapp"),
+            body_limit::WHATSAPP_WEBHOOK_LIMIT,
+        ))
         .with(RequestMetrics)
         .data(state)
         .catch_all_error(error::catch_all)
@@ -165,6 +171,12 @@ impl Application {
             tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
         let port = listener.local_addr()?.port();
         let acceptor = TcpAcceptor::from_tokio(listener)?;
+        for name in settings.missing_webhook_secrets() {
+            tracing::warn!(
+                setting = name,
+                "webhook secret not set: that provider's webhooks are refused with 401"
+            );
+        }
         let state = AppState::new(db, redis, settings, clock)?;
         Ok(Self {
             acceptor,

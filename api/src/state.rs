@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use shared::{
     clock::SharedClock,
     config::Settings,
+    jobs::JobQueue,
     providers::MercadoPagoClient,
     redis::{Keys, RedisConn},
     service::{BookingRules, payment_link::PaymentLinkOptions},
@@ -23,6 +24,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Redis connection.
     pub redis: RedisConn,
+    /// Job queues (webhook jobs are pushed here).
+    pub queue: JobQueue,
     /// The loaded settings.
     pub settings: Arc<Settings>,
     /// Booking rules and the clock.
@@ -47,10 +50,12 @@ impl AppState {
         settings: Settings,
         clock: SharedClock,
     ) -> shared::Result<Self> {
+        let queue = JobQueue::new(redis.clone(), Keys::new(settings.redis_namespace.clone()));
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             payment_links: Arc::new(PaymentLinkOptions::from_settings(&settings)),
             rules: BookingRules::from_settings(&settings, clock),
+            queue,
             keys: Keys::new(settings.redis_namespace.clone()),
             db,
             redis,

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_booking_core;
 mod m20261123_000002_admin;
+mod m20261123_000003_webhooks_jobs;
 mod m20261123_000004_payments;
 mod m20261123_000005_reservation_client_ip;
 
@@ -19,8 +20,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_booking_core::Migration),
             Box::new(m20261123_000002_admin::Migration),
-            Box::new(m20261123_000005_reservation_client_ip::Migration),
+            Box::new(m20261123_000003_webhooks_jobs::Migration),
             Box::new(m20261123_000004_payments::Migration),
+            Box::new(m20261123_000005_reservation_client_ip::Migration),
         ]
     }
 }

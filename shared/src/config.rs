@@ -154,6 +154,29 @@ pub struct Settings {
     pub mercadopago_pending_url: Option<String>,
     /// `MERCADOPAGO_TIMEOUT_SECONDS`: limit of each call to Mercado Pago.
     pub mercadopago_timeout_seconds: u64,
+    /// `WHATSAPP_VERIFY_TOKEN`: the token Meta's subscription handshake must present.
+    pub whatsapp_verify_token: Secret,
+    /// `WHATSAPP_APP_SECRET`: the Meta app secret that signs webhooks. While unset every
+    /// WhatsApp webhook is refused with 401 (the app still boots).
+    pub whatsapp_app_secret: Secret,
+    /// `MERCADOPAGO_WEBHOOK_SECRET`: the key of Mercado Pago's `x-signature`. While unset every
+    /// Mercado Pago webhook is refused with 401 (the app still boots).
+    pub mercadopago_webhook_secret: Secret,
+    /// `WEBHOOK_ACK_STATUS_WHATSAPP`: status acknowledging a recorded WhatsApp webhook
+    /// (200, 201 or 202).
+    pub webhook_ack_status_whatsapp: u16,
+    /// `WEBHOOK_ACK_STATUS_MERCADOPAGO`: status acknowledging a recorded Mercado Pago webhook
+    /// (200, 201 or 202; Mercado Pago documents 200/201).
+    pub webhook_ack_status_mercadopago: u16,
+    /// `WEBHOOK_RETENTION_DAYS`: how long raw webhook payloads are kept.
+    pub webhook_retention_days: u32,
+    /// `IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are remembered.
+    pub idempotency_ttl_hours: u32,
+    /// `WORKER_HEARTBEAT_SECONDS`: how often a worker tells Redis it is alive.
+    pub worker_heartbeat_seconds: u64,
+    /// `WORKER_MISSED_HEARTBEATS`: after this many missed heartbeats a worker is presumed
+    /// dead and its in-flight jobs go back to the queue.
+    pub worker_missed_heartbeats: u32,
 }
 
 impl Default for Settings {
@@ -198,6 +221,15 @@ impl Default for Settings {
             mercadopago_failure_url: None,
             mercadopago_pending_url: None,
             mercadopago_timeout_seconds: 10,
+            whatsapp_verify_token: Secret::default(),
+            whatsapp_app_secret: Secret::default(),
+            mercadopago_webhook_secret: Secret::default(),
+            webhook_ack_status_whatsapp: 202,
+            webhook_ack_status_mercadopago: 202,
+            webhook_retention_days: 30,
+            idempotency_ttl_hours: 48,
+            worker_heartbeat_seconds: 30,
+            worker_missed_heartbeats: 10,
         }
     }
 }
@@ -272,6 +304,15 @@ impl Settings {
             "mercadopago_failure_url",
             "mercadopago_pending_url",
             "mercadopago_timeout_seconds",
+            "whatsapp_verify_token",
+            "whatsapp_app_secret",
+            "mercadopago_webhook_secret",
+            "webhook_ack_status_whatsapp",
+            "webhook_ack_status_mercadopago",
+            "webhook_retention_days",
+            "idempotency_ttl_hours",
+            "worker_heartbeat_seconds",
+            "worker_missed_heartbeats",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -327,6 +368,31 @@ impl Settings {
             }
         }
         self.validate_mercadopago(&mut problems);
+        for (name, status) in [
+            (
+                "WEBHOOK_ACK_STATUS_WHATSAPP",
+                self.webhook_ack_status_whatsapp,
+            ),
+            (
+                "WEBHOOK_ACK_STATUS_MERCADOPAGO",
+                self.webhook_ack_status_mercadopago,
+            ),
+        ] {
+            if !(200..=202).contains(&status) {
+                problems.push(format!("{name} must be 200, 201 or 202"));
+            }
+        }
+        if self.webhook_retention_days == 0 {
+            problems.push("WEBHOOK_RETENTION_DAYS must be at least 1".into());
+        }
+        if self.idempotency_ttl_hours == 0 {
+            problems.push("IDEMPOTENCY_TTL_HOURS must be at least 1".into());
+        }
+        if self.worker_heartbeat_seconds == 0 || self.worker_missed_heartbeats == 0 {
+            problems.push(
+                "WORKER_HEARTBEAT_SECONDS and WORKER_MISSED_HEARTBEATS must be at least 1".into(),
+            );
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -385,6 +451,30 @@ impl Settings {
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect()
+    }
+
+    /// Provider secrets that are missing: their webhooks are refused with 401 until set.
+    /// Logged as a warning at start-up instead of refusing to boot, so the app can run before
+    /// the providers are configured.
+    pub fn missing_webhook_secrets(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if !self.whatsapp_app_secret.is_set() {
+            missing.push("WHATSAPP_APP_SECRET");
+        }
+        if !self.mercadopago_webhook_secret.is_set() {
+            missing.push("MERCADOPAGO_WEBHOOK_SECRET");
+        }
+        missing
+    }
+
+    /// How long idempotency keys are remembered.
+    pub fn idempotency_ttl(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.idempotency_ttl_hours))
+    }
+
+    /// How long raw webhook payloads are kept.
+    pub fn webhook_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.webhook_retention_days))
     }
 
     /// Grace period for in-flight work on shutdown.
@@ -498,5 +588,40 @@ mod mercadopago_settings_tests {
             ..Settings::default()
         };
         assert!(!format!("{settings:?}").contains("APP_USR-secret-token"));
+    }
+}
+
+#[cfg(test)]
+mod webhook_settings_tests {
+    use super::*;
+
+    #[test]
+    fn ack_statuses_must_be_200_201_or_202() {
+        let mut settings = Settings::default();
+        assert!(settings.validate().is_ok());
+        settings.webhook_ack_status_mercadopago = 204;
+        settings.webhook_retention_days = 0;
+        let problems = settings.validate().expect_err("invalid").problems;
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn missing_webhook_secrets_are_reported_not_fatal() {
+        let settings = Settings {
+            app_env: AppEnv::Production,
+            jwt_secret: Secret::new("x".repeat(32)),
+            mercadopago_access_token: Secret::new("APP_USR-token"),
+            ..Settings::default()
+        };
+        assert!(settings.validate().is_ok());
+        assert_eq!(
+            settings.missing_webhook_secrets(),
+            vec!["WHATSAPP_APP_SECRET", "MERCADOPAGO_WEBHOOK_SECRET"]
+        );
+        assert_eq!(
+            format!("{:?}", Secret::new("s3cr3t")),
+            "Secret(set)",
+            "secrets never print"
+        );
     }
 }

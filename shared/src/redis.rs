@@ -65,6 +65,16 @@ impl Keys {
         format!("{}:stats:{name}", self.namespace)
     }
 
+    /// apalis-redis's list of ready jobs of a queue (layout of apalis-redis 1.0).
+    pub fn queue_ready(&self, job_name: &str) -> String {
+        format!("{}:active", self.queue(job_name))
+    }
+
+    /// apalis-redis's set of jobs scheduled for later (delayed and retried ones).
+    pub fn queue_scheduled(&self, job_name: &str) -> String {
+        format!("{}:scheduled", self.queue(job_name))
+    }
+
     /// The marker that a cron slot of a job was already enqueued.
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)

@@ -5,10 +5,15 @@
 //! retries, concurrency, tracing) is in [`registry`]. Nothing here holds business rules: the
 //! handlers call `shared` services.
 
-use std::future::Future;
+use std::{future::Future, sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
-use shared::{clock::SharedClock, config::Settings, jobs::JobQueue, redis::Keys};
+use shared::{
+    clock::SharedClock,
+    config::Settings,
+    jobs::{JOB_NAMES, JobQueue},
+    redis::Keys,
+};
 
 pub mod health;
 pub mod jobs;
@@ -23,6 +28,29 @@ pub struct JobContext {
     pub queue: JobQueue,
     /// Source of "now".
     pub clock: SharedClock,
+    /// The loaded settings.
+    pub settings: Arc<Settings>,
+}
+
+/// How often queue depths are sampled into `job_queue_depth{queue}`.
+const DEPTH_SAMPLE_EVERY: Duration = Duration::from_secs(5);
+
+/// Samples every queue's depth until `stop` fires.
+async fn sample_queue_depths(queue: JobQueue, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(DEPTH_SAMPLE_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.changed() => return,
+        }
+        for name in JOB_NAMES {
+            match queue.depth(name).await {
+                #[allow(clippy::cast_precision_loss)]
+                Ok(depth) => metrics::gauge!("job_queue_depth", "queue" => *name).set(depth as f64),
+                Err(e) => tracing::debug!(queue = name, error = %e, "queue depth not sampled"),
+            }
+        }
+    }
 }
 
 /// Runs the worker until `shutdown` resolves, then stops taking jobs and lets in-flight ones
@@ -35,11 +63,18 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     shared::telemetry::metrics_handle();
     let redis = shared::redis::connect(&settings).await?;
+    let queue = JobQueue::new(redis, Keys::new(settings.redis_namespace.clone())).with_heartbeat(
+        Duration::from_secs(settings.worker_heartbeat_seconds),
+        usize::try_from(settings.worker_missed_heartbeats).unwrap_or(10),
+    );
     let ctx = JobContext {
         db,
-        queue: JobQueue::new(redis, Keys::new(settings.redis_namespace.clone())),
+        queue,
         clock,
+        settings: Arc::new(settings.clone()),
     };
+    let (stop_sampler, sampler_stop) = tokio::sync::watch::channel(false);
+    let sampler = tokio::spawn(sample_queue_depths(ctx.queue.clone(), sampler_stop));
     let (stop_health, health_stopped) = tokio::sync::oneshot::channel::<()>();
     let health = health::serve(&settings, ctx.clone(), async {
         let _ = health_stopped.await;
@@ -53,6 +88,8 @@ pub async fn run(
         })
         .await;
     let _ = stop_health.send(());
+    let _ = stop_sampler.send(true);
+    let _ = sampler.await;
     let _ = health.await;
     result.map_err(Into::into)
 }

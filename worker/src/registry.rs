@@ -1,17 +1,41 @@
 //! Every worker of this process, registered in one place: which queue or schedule feeds it,
 //! its concurrency, retries and tracing.
+//!
+//! Retries: every queue worker gets apalis's retry layer with an exponential backoff with
+//! jitter (1 s doubling up to 60 s, ±50 %). Whether a failure is retried at all is decided in
+//! [`crate::jobs::run_job`] (retryable errors, up to the kind's `MAX_ATTEMPTS`); what it gives
+//! up on is recorded in `failed_jobs` and aborted so apalis-redis does not reschedule it.
 
 use std::{str::FromStr, time::Duration};
 
-use apalis::prelude::*;
+use apalis::{
+    layers::retry::{
+        BackoffRetryPolicy, HasherRng,
+        backoff::{ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff},
+    },
+    prelude::*,
+};
 use apalis_cron::CronScheduler;
 use shared::{
     config::Settings,
-    jobs::{Job, maintenance::ExpirePreReservations},
+    jobs::{
+        Job,
+        maintenance::{
+            ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
+        },
+        whatsapp::{WhatsappInbound, WhatsappStatus},
+    },
 };
 use uuid::Uuid;
 
 use crate::{JobContext, jobs};
+
+/// Hourly, on the hour.
+const IDEMPOTENCY_EXPIRY_SCHEDULE: &str = "0 0 * * * *";
+/// Every minute, at second 30.
+const WEBHOOK_SWEEP_SCHEDULE: &str = "30 * * * * *";
+/// Daily at 03:17 UTC.
+const RETENTION_PURGE_SCHEDULE: &str = "0 17 3 * * *";
 
 /// A worker name unique to this process: apalis refuses a name still registered by a
 /// previous process for several minutes, so names never repeat across restarts.
@@ -22,37 +46,115 @@ fn worker_name(kind: &str) -> String {
     format!("{kind}@{host}-{}", Uuid::new_v4().simple())
 }
 
+/// The retry policy of a job kind: up to `J::MAX_ATTEMPTS` runs, exponential backoff with
+/// jitter between them.
+fn retry_policy<J: Job>() -> BackoffRetryPolicy<ExponentialBackoff> {
+    let mut maker = ExponentialBackoffMaker::new(
+        Duration::from_secs(1),
+        Duration::from_secs(60),
+        0.5,
+        HasherRng::default(),
+    )
+    // Constant, valid arguments: the fallback is unreachable, but never panic in the worker.
+    .unwrap_or_default();
+    RetryPolicy::retries(J::MAX_ATTEMPTS).with_backoff(maker.make_backoff())
+}
+
+/// Registers a cron schedule that enqueues job `$job` once per slot.
+macro_rules! cron_worker {
+    ($monitor:expr, $ctx:expr, $schedule:expr, $job:ty) => {{
+        let (ctx, schedule) = ($ctx.clone(), $schedule);
+        $monitor.register(move |_| {
+            WorkerBuilder::new(worker_name(&format!("{}-schedule", <$job>::NAME)))
+                .backend(CronScheduler::new(schedule.clone()))
+                .enable_tracing()
+                .data(ctx.clone())
+                .build(jobs::schedule::tick::<$job>)
+        })
+    }};
+}
+
+/// Registers a queue worker for job `$job` handled by `$handler`.
+macro_rules! queue_worker {
+    ($monitor:expr, $ctx:expr, $poll:expr, $job:ty, $concurrency:expr, $handler:path) => {{
+        let (ctx, poll) = ($ctx.clone(), $poll);
+        $monitor.register(move |_| {
+            WorkerBuilder::new(worker_name(<$job>::NAME))
+                .backend(ctx.queue.storage::<$job>().poll_with_interval(poll))
+                .concurrency($concurrency)
+                .retry(retry_policy::<$job>())
+                .catch_panic()
+                .enable_tracing()
+                .data(ctx.clone())
+                .build($handler)
+        })
+    }};
+}
+
 /// The monitor with every worker registered.
 pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor> {
-    let schedule = cron::Schedule::from_str(&settings.expiry_schedule)?;
+    let expiry = cron::Schedule::from_str(&settings.expiry_schedule)?;
+    let idempotency = cron::Schedule::from_str(IDEMPOTENCY_EXPIRY_SCHEDULE)?;
+    let sweep = cron::Schedule::from_str(WEBHOOK_SWEEP_SCHEDULE)?;
+    let purge = cron::Schedule::from_str(RETENTION_PURGE_SCHEDULE)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
-    let (cron_ctx, queue_ctx) = (ctx.clone(), ctx.clone());
-    Ok(Monitor::new()
+    let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
         .should_restart(|ctx, err| {
             tracing::error!(error = %err, restarts = ctx.restarts(), "worker stopped; restarting");
             ctx.restarts() < 10
-        })
-        .register(move |_| {
-            WorkerBuilder::new(worker_name("expiry-schedule"))
-                .backend(CronScheduler::new(schedule.clone()))
-                .enable_tracing()
-                .data(cron_ctx.clone())
-                .build(jobs::schedule::expiry_tick)
-        })
-        .register(move |_| {
-            WorkerBuilder::new(worker_name(ExpirePreReservations::NAME))
-                .backend(
-                    queue_ctx
-                        .queue
-                        .storage::<ExpirePreReservations>()
-                        .poll_with_interval(poll),
-                )
-                .concurrency(1)
-                .retry(RetryPolicy::retries(3))
-                .catch_panic()
-                .enable_tracing()
-                .data(queue_ctx.clone())
-                .build(jobs::expire_pre_reservations::handle)
-        }))
+        });
+    let monitor = cron_worker!(monitor, ctx, expiry, ExpirePreReservations);
+    let monitor = cron_worker!(monitor, ctx, idempotency, ExpireIdempotencyKeys);
+    let monitor = cron_worker!(monitor, ctx, sweep, SweepWebhookEvents);
+    let monitor = cron_worker!(monitor, ctx, purge, PurgeWebhookPayloads);
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        ExpirePreReservations,
+        1,
+        jobs::expire_pre_reservations::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        ExpireIdempotencyKeys,
+        1,
+        jobs::expire_idempotency_keys::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        SweepWebhookEvents,
+        1,
+        jobs::webhook_sweep::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        PurgeWebhookPayloads,
+        1,
+        jobs::purge_webhook_payloads::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        WhatsappInbound,
+        8,
+        jobs::whatsapp_inbound::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        WhatsappStatus,
+        4,
+        jobs::whatsapp_status::handle
+    );
+    Ok(monitor)
 }

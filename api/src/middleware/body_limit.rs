@@ -12,16 +12,31 @@ use poem::{
 /// Default limit of a request body.
 pub const DEFAULT_LIMIT: usize = 1024 * 1024;
 
-/// Middleware refusing bodies larger than a limit with 413.
-#[derive(Debug, Clone, Copy)]
+/// Limit of a WhatsApp webhook body (Meta batches many messages in one POST).
+pub const WHATSAPP_WEBHOOK_LIMIT: usize = 3 * 1024 * 1024;
+
+/// Middleware refusing bodies larger than a limit with 413; some exact paths get their own
+/// limit.
+#[derive(Debug, Clone)]
 pub struct BodyLimit {
     limit: usize,
+    per_path: Vec<(String, usize)>,
 }
 
 impl BodyLimit {
     /// A limit of `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Self { limit }
+        Self {
+            limit,
+            per_path: Vec::new(),
+        }
+    }
+
+    /// A different limit for requests to exactly `path`.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>, limit: usize) -> Self {
+        self.per_path.push((path.into(), limit));
+        self
     }
 }
 
@@ -32,6 +47,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
         BodyLimitEndpoint {
             inner: ep,
             limit: self.limit,
+            per_path: self.per_path.clone(),
         }
     }
 }
@@ -41,6 +57,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
 pub struct BodyLimitEndpoint<E> {
     inner: E,
     limit: usize,
+    per_path: Vec<(String, usize)>,
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
@@ -50,7 +67,12 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             return self.inner.call(req).await;
         }
-        let limit = self.limit;
+        let path = req.uri().path().trim_end_matches('/');
+        let limit = self
+            .per_path
+            .iter()
+            .find(|(p, _)| p == path)
+            .map_or(self.limit, |(_, limit)| *limit);
         let declared = req
             .headers()
             .get(poem::http::header::CONTENT_LENGTH)

@@ -1,8 +1,10 @@
-//! HTTP middleware: trace ids, request metrics, body size limits, rate limits, CORS and
-//! security headers. The order they are layered in is explained in `startup::build_app`.
+//! HTTP middleware: trace ids, request metrics, body size limits, idempotency keys, rate
+//! limits, CORS and security headers. The order they are layered in is explained in
+//! `startup::build_app`.
 
 pub mod body_limit;
 pub mod cors;
+pub mod idempotency;
 pub mod metrics;
 pub mod rate_limit;
 pub mod security_headers;

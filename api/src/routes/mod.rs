@@ -9,6 +9,7 @@ pub mod legacy;
 pub mod payments;
 pub mod quotes;
 pub mod reservations;
+pub mod webhooks;
 
 /// OpenAPI tags.
 #[derive(Tags)]
@@ -27,4 +28,6 @@ pub enum ApiTags {
     Compatibility,
     /// The owner's admin API (requires an admin token: log in, then Authorize).
     Admin,
+    /// Provider callbacks (WhatsApp, Mercado Pago), signed by the provider.
+    Webhooks,
 }

@@ -18,6 +18,7 @@ use crate::{
     client_ip::ClientIp,
     dto::reservation::{CreateReservationBody, ReservationCreatedView, ReservationPublicView},
     error::ApiError,
+    middleware::idempotency::idempotent,
     state::AppState,
 };
 
@@ -64,7 +65,21 @@ impl ReservationsApi {
     /// `422 validation_error` lists every bad field; `404` for an unknown accommodation;
     /// `429 too_many_holds` when the guest's phone or network already holds too many
     /// pre-reservations (the limit hit is in `details`).
-    #[oai(path = "/reservations", method = "post")]
+    ///
+    /// Send an `Idempotency-Key` to retry safely: the same key with the same body replays the
+    /// first answer (header `Idempotency-Replayed: true`); with another body → `422
+    /// idempotency_key_reused`; while the first request still runs → `409
+    /// idempotency_key_in_flight`. Keys are kept 48 hours.
+    #[oai(
+        path = "/reservations",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "A unique key (e.g. a UUID) per intended reservation; retries reuse it."
+        )
+    )]
     async fn create(
         &self,
         state: Data<&AppState>,

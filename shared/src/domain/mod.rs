@@ -8,6 +8,7 @@ pub mod payment;
 pub mod pricing;
 pub mod status;
 pub mod stay;
+pub mod whatsapp;
 
 pub use channel::Channel;
 pub use code::ReservationCode;

@@ -3,6 +3,12 @@
 pub mod accommodation;
 pub mod admin_user;
 pub mod audit_log;
+pub mod failed_job;
+pub mod idempotency_key;
 pub mod payment;
 pub mod payment_alert;
 pub mod reservation;
+pub mod webhook_event;
+pub mod whatsapp_contact;
+pub mod whatsapp_message;
+pub mod whatsapp_message_status;

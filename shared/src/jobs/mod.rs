@@ -3,40 +3,81 @@
 //! Payloads carry ids, not snapshots: handlers re-read the database. Every job kind has a
 //! versioned name that is also its queue name, so renaming a Rust type never splits a queue.
 
+use std::time::Duration;
+
 use apalis::prelude::TaskSink;
 use apalis_redis::{Config, RedisStorage};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{Error, Result, redis::Keys, redis::RedisConn};
 
+pub mod error;
 pub mod maintenance;
+pub mod payments;
+pub mod whatsapp;
+
+pub use error::JobError;
 
 /// A job kind.
 pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
     /// Versioned name, e.g. `expire_pre_reservations.v1`; also names the queue.
     const NAME: &'static str;
+    /// Attempts before a retryable failure is given up on and recorded in `failed_jobs`.
+    const MAX_ATTEMPTS: usize = 5;
 }
+
+/// Every job name a queue exists for (what `push_json` accepts, what queue depth samples).
+pub const JOB_NAMES: &[&str] = &[
+    maintenance::ExpirePreReservations::NAME,
+    maintenance::ExpireIdempotencyKeys::NAME,
+    maintenance::SweepWebhookEvents::NAME,
+    maintenance::PurgeWebhookPayloads::NAME,
+    whatsapp::WhatsappInbound::NAME,
+    whatsapp::WhatsappStatus::NAME,
+    payments::ReconcilePayment::NAME,
+];
 
 /// Enqueues jobs in Redis (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct JobQueue {
     conn: RedisConn,
     keys: Keys,
+    heartbeat: Duration,
+    missed_heartbeats: usize,
 }
 
 impl JobQueue {
-    /// A queue client on `conn` under the namespace of `keys`.
+    /// A queue client on `conn` under the namespace of `keys`, with apalis's liveness
+    /// defaults (30 s heartbeat, 10 missed).
     pub fn new(conn: RedisConn, keys: Keys) -> Self {
-        Self { conn, keys }
+        Self {
+            conn,
+            keys,
+            heartbeat: Duration::from_secs(30),
+            missed_heartbeats: 10,
+        }
+    }
+
+    /// Sets the worker heartbeat: a worker silent for `interval × missed` is presumed dead
+    /// and its in-flight jobs are handed to the others.
+    #[must_use]
+    pub fn with_heartbeat(mut self, interval: Duration, missed: usize) -> Self {
+        self.heartbeat = interval;
+        self.missed_heartbeats = missed.max(1);
+        self
+    }
+
+    fn config(&self, name: &str) -> Config {
+        Config::default()
+            .queue(self.keys.queue(name))
+            .heartbeat_interval(self.heartbeat)
+            .missed_heartbeats(self.missed_heartbeats)
+            .idempotency_ttl(Some(Duration::from_secs(48 * 3600)))
     }
 
     /// The apalis storage of a job kind (what workers consume and producers push to).
     pub fn storage<J: Job>(&self) -> RedisStorage<J> {
-        RedisStorage::new(self.conn.clone()).with_config(
-            Config::default()
-                .queue(self.keys.queue(J::NAME))
-                .idempotency_ttl(Some(std::time::Duration::from_secs(48 * 3600))),
-        )
+        RedisStorage::new(self.conn.clone()).with_config(self.config(J::NAME))
     }
 
     /// Enqueues a job.
@@ -46,6 +87,36 @@ impl JobQueue {
             .push(job)
             .await
             .map_err(|e| Error::Unavailable(Box::new(e)))
+    }
+
+    /// Enqueues a stored payload on the queue of job `name` (retrying a failed job by name).
+    pub async fn push_json(&self, name: &str, payload: serde_json::Value) -> Result<()> {
+        if !JOB_NAMES.contains(&name) {
+            return Err(Error::invalid(
+                "job_name",
+                "unknown_job",
+                format!("no queue for job {name:?}"),
+            ));
+        }
+        let mut storage: RedisStorage<serde_json::Value> =
+            RedisStorage::new(self.conn.clone()).with_config(self.config(name));
+        storage
+            .push(payload)
+            .await
+            .map_err(|e| Error::Unavailable(Box::new(e)))
+    }
+
+    /// Jobs waiting in the queue of job `name` (ready plus scheduled for later).
+    pub async fn depth(&self, name: &str) -> Result<u64> {
+        let mut conn = self.conn.clone();
+        let (ready, scheduled): (u64, u64) = redis::pipe()
+            .cmd("LLEN")
+            .arg(self.keys.queue_ready(name))
+            .cmd("ZCARD")
+            .arg(self.keys.queue_scheduled(name))
+            .query_async(&mut conn)
+            .await?;
+        Ok(ready + scheduled)
     }
 
     /// The Redis connection.

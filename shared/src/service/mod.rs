@@ -10,13 +10,18 @@ pub mod calendar;
 pub mod dashboard;
 pub mod demo;
 pub mod expiry;
+pub mod failed_jobs;
 pub mod hold_limits;
+pub mod idempotency;
 pub mod payment_alerts;
 pub mod payment_link;
 pub mod payments;
 pub mod quote;
 pub mod rules;
 pub mod transitions;
+pub mod webhook_monitor;
+pub mod webhooks;
+pub mod whatsapp;
 
 pub use hold_limits::{HoldLimits, HoldPolicy};
 pub use rules::BookingRules;

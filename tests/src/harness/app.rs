@@ -36,6 +36,11 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         hold_limit_per_phone: 0,
         hold_limit_per_ip: 0,
         jwt_secret: Secret::new(TEST_JWT_SECRET),
+        whatsapp_verify_token: Secret::new(super::webhooks::VERIFY_TOKEN),
+        whatsapp_app_secret: Secret::new(super::webhooks::WA_SECRET),
+        mercadopago_webhook_secret: Secret::new(super::webhooks::MP_SECRET),
+        worker_heartbeat_seconds: 1,
+        worker_missed_heartbeats: 2,
         ..Settings::default()
     }
 }

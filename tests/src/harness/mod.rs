@@ -7,9 +7,12 @@ pub mod fixtures;
 pub mod http;
 pub mod mercadopago_stub;
 pub mod payments;
+pub mod private_redis;
 pub mod redis_ns;
 pub mod servers;
 pub mod wait;
+pub mod webhooks;
+pub mod worker;
 
 pub use app::TestApp;
 pub use database::TestDb;

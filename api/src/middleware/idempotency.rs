@@ -1,0 +1,175 @@
+//! `Idempotency-Key` for mutations: same key + same request → the stored response replayed;
+//! same key + another request → 422 `idempotency_key_reused`; same key still running → 409
+//! `idempotency_key_in_flight`. Requests without the header pass through untouched.
+//!
+//! Apply it to an operation with one line, and document the header on it:
+//!
+//! ```ignore
+//! #[oai(path = "/reservations", method = "post", transform = "idempotent",
+//!       request_header(name = "Idempotency-Key", ty = "String", required = false,
+//!                      description = "..."))]
+//! ```
+//!
+//! Keys are scoped by method and path, fingerprinted by method, path, query and body, and kept
+//! `IDEMPOTENCY_TTL_HOURS` (48 h). 2xx and 4xx answers are stored; a 5xx or a crash releases
+//! the key, so the client's retry runs again. A request whose owner died mid-flight keeps the
+//! key for [`shared::service::idempotency::IN_FLIGHT_LOCK`], then a retry may take it over.
+
+use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result, http::StatusCode};
+use poem_openapi::payload::Json;
+use shared::service::idempotency::{self, Begin, StoredResponse};
+
+use crate::{
+    error::{ApiError, ErrorBody},
+    state::AppState,
+};
+
+/// The request header.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// Response header set on a replayed response.
+pub const REPLAYED_HEADER: &str = "idempotency-replayed";
+/// Longest key accepted.
+const MAX_KEY_LEN: usize = 255;
+
+/// Wraps an operation's endpoint (`transform = "idempotent"`).
+pub fn idempotent<E: Endpoint>(ep: E) -> IdempotentEndpoint<E> {
+    Idempotent.transform(ep)
+}
+
+/// Middleware applying `Idempotency-Key` semantics.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Idempotent;
+
+impl<E: Endpoint> Middleware<E> for Idempotent {
+    type Output = IdempotentEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        IdempotentEndpoint { inner: ep }
+    }
+}
+
+/// Endpoint produced by [`Idempotent`].
+#[derive(Debug)]
+pub struct IdempotentEndpoint<E> {
+    inner: E,
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    Json(ErrorBody::new(code, message))
+        .with_status(status)
+        .into_response()
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+        .header(REPLAYED_HEADER, "true");
+    if let Some(ct) = stored.content_type {
+        builder = builder.content_type(ct);
+    }
+    builder.body(stored.body)
+}
+
+impl<E: Endpoint> IdempotentEndpoint<E> {
+    /// Runs the operation and turns an error into the uniform error response, so what is
+    /// stored and replayed is exactly what the client saw.
+    async fn run(&self, req: Request) -> Response {
+        match self.inner.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => crate::error::catch_all(err).await,
+        }
+    }
+}
+
+impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let key = req
+            .headers()
+            .get(IDEMPOTENCY_HEADER)
+            .map(|v| v.to_str().map(|s| s.trim().to_owned()));
+        let state = req.data::<AppState>().cloned();
+        let (key, state) = match (key, state) {
+            (None, _) | (_, None) => {
+                return self.inner.call(req).await.map(IntoResponse::into_response);
+            }
+            (Some(Ok(key)), Some(state))
+                if !key.is_empty()
+                    && key.len() <= MAX_KEY_LEN
+                    && key.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                (key, state)
+            }
+            (Some(_), _) => {
+                return Ok(error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters",
+                ));
+            }
+        };
+        let body = req.take_body().into_bytes().await?;
+        req.set_body(Body::from(body.clone()));
+        let method = req.method().to_string();
+        // The URI as the client sent it: inside a nested route `uri()` is relative. (Requests
+        // built without a server, as poem's test client does, have no original URI.)
+        let uri = if req.original_uri().path() == "/" {
+            req.uri().clone()
+        } else {
+            req.original_uri().clone()
+        };
+        let path = uri.path().to_owned();
+        let query = uri.query().unwrap_or_default().to_owned();
+        let scope = format!("{method} {path}");
+        let fingerprint = idempotency::fingerprint(&[
+            method.as_bytes(),
+            path.as_bytes(),
+            query.as_bytes(),
+            &body,
+        ]);
+        let now = state.rules.clock.now();
+        let ttl = state.settings.idempotency_ttl();
+        let begun = idempotency::begin(&state.db, &scope, &key, &fingerprint, now, ttl).await;
+        match begun {
+            Err(e) => Ok(ApiError::from(e).into_response()),
+            Ok(Begin::Mismatch) => Ok(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            )),
+            Ok(Begin::InFlight) => Ok(error(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_flight",
+                "a request with this Idempotency-Key is still being processed",
+            )),
+            Ok(Begin::Replay(stored)) => {
+                metrics::counter!("idempotency_replays_total").increment(1);
+                Ok(replay(stored))
+            }
+            Ok(Begin::Started) => {
+                let resp = self.run(req).await;
+                let status = resp.status();
+                if status.is_server_error() {
+                    if let Err(e) = idempotency::abandon(&state.db, &scope, &key).await {
+                        tracing::warn!(error = %e, "could not release an idempotency key");
+                    }
+                    return Ok(resp);
+                }
+                let content_type = resp.content_type().map(str::to_owned);
+                let (parts, body) = resp.into_parts();
+                let bytes = body.into_bytes().await?;
+                let stored = StoredResponse {
+                    status: status.as_u16(),
+                    body: bytes.to_vec(),
+                    content_type,
+                };
+                if let Err(e) = idempotency::complete(&state.db, &scope, &key, &stored).await {
+                    // The answer stands; the key is released later by its in-flight lock.
+                    tracing::warn!(error = %e, "could not store an idempotent response");
+                }
+                Ok(Response::from_parts(parts, Body::from(bytes)))
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! WhatsApp jobs: one per message and one per delivery status of a webhook delivery.
+
+use serde::{Deserialize, Serialize};
+
+use super::Job;
+
+/// Persist one inbound message (and its guest contact) from a recorded webhook event.
+///
+/// The handler re-reads the message from the event's stored payload; dedupe is by `wamid`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WhatsappInbound {
+    /// The `webhook_events` row holding the payload.
+    pub webhook_event_id: i64,
+    /// Meta's message id.
+    pub wamid: String,
+}
+
+impl Job for WhatsappInbound {
+    const NAME: &'static str = "whatsapp_inbound.v1";
+    const MAX_ATTEMPTS: usize = 8;
+}
+
+/// Persist one delivery status of one of our outbound messages; dedupe by `wamid` + status.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WhatsappStatus {
+    /// The `webhook_events` row holding the payload.
+    pub webhook_event_id: i64,
+    /// The message the status is about.
+    pub wamid: String,
+    /// sent, delivered, read, failed or played.
+    pub status: String,
+}
+
+impl Job for WhatsappStatus {
+    const NAME: &'static str = "whatsapp_status.v1";
+    const MAX_ATTEMPTS: usize = 5;
+}

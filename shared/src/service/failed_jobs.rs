@@ -1,0 +1,112 @@
+//! Jobs given up on: recorded by the worker, listed and retried by the owner
+//! (the admin routes `GET /api/v1/admin/jobs/failed` and its retry action call these).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::{
+    Error, Result,
+    entities::failed_job::{self, Column, Entity},
+    jobs::JobQueue,
+};
+
+/// A page request.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// 1-based page number.
+    pub page: u64,
+    /// Rows per page (at most 200).
+    pub per_page: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: 50,
+        }
+    }
+}
+
+impl Page {
+    /// `(offset, limit)` after clamping.
+    pub fn bounds(self) -> (u64, u64) {
+        let per_page = self.per_page.clamp(1, 200);
+        (self.page.max(1).saturating_sub(1) * per_page, per_page)
+    }
+}
+
+/// One page of rows and the total.
+#[derive(Clone, Debug)]
+pub struct Paged<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Rows matching in total.
+    pub total: u64,
+}
+
+/// Records a job given up on.
+pub async fn record_failed_job(
+    db: &impl ConnectionTrait,
+    job_name: &str,
+    payload: serde_json::Value,
+    error: &str,
+    attempts: usize,
+    now: DateTime<Utc>,
+) -> Result<failed_job::Model> {
+    Ok(failed_job::ActiveModel {
+        job_name: Set(job_name.to_owned()),
+        payload: Set(payload),
+        error: Set(error.chars().take(4000).collect()),
+        attempts: Set(i32::try_from(attempts).unwrap_or(i32::MAX)),
+        failed_at: Set(now.into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Failed jobs, newest first, optionally of one job kind.
+pub async fn list_failed_jobs(
+    db: &impl ConnectionTrait,
+    job_name: Option<&str>,
+    page: Page,
+) -> Result<Paged<failed_job::Model>> {
+    let mut query = Entity::find();
+    if let Some(name) = job_name {
+        query = query.filter(Column::JobName.eq(name));
+    }
+    let total = query.clone().count(db).await?;
+    let (offset, limit) = page.bounds();
+    let items = query
+        .order_by_desc(Column::FailedAt)
+        .order_by_desc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Paged { items, total })
+}
+
+/// Puts a failed job back on its queue with its stored payload and stamps `retried_at`.
+/// Handlers are idempotent, so retrying a job that did partly run is safe.
+pub async fn retry_failed_job(
+    db: &impl ConnectionTrait,
+    queue: &JobQueue,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<failed_job::Model> {
+    let row = Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("failed job"))?;
+    queue.push_json(&row.job_name, row.payload.clone()).await?;
+    let mut active: failed_job::ActiveModel = row.into();
+    active.retried_at = Set(Some(now.into()));
+    let row = active.update(db).await?;
+    tracing::info!(failed_job_id = id, job = %row.job_name, "failed job re-enqueued");
+    Ok(row)
+}

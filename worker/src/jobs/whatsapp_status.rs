@@ -1,0 +1,31 @@
+//! `whatsapp_status.v1`: store one delivery status of an outbound message (once per
+//! wamid + status).
+
+use apalis::prelude::{Attempt, BoxDynError, Data};
+use shared::{jobs::whatsapp::WhatsappStatus, service::whatsapp};
+
+use crate::JobContext;
+
+/// Handles one delivery status.
+pub async fn handle(
+    job: WhatsappStatus,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    super::run_job(&ctx, &job, attempt.current(), async {
+        let stored = whatsapp::store_status(
+            &ctx.db,
+            job.webhook_event_id,
+            &job.wamid,
+            &job.status,
+            ctx.clock.now(),
+            ctx.settings.idempotency_ttl(),
+        )
+        .await;
+        match stored {
+            Ok(_) => Ok(()),
+            Err(e) => Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
+        }
+    })
+    .await
+}
