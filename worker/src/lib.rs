@@ -12,6 +12,7 @@ use shared::{
     clock::SharedClock,
     config::Settings,
     jobs::{JOB_NAMES, JobQueue},
+    providers::MercadoPagoClient,
     redis::Keys,
 };
 
@@ -30,6 +31,8 @@ pub struct JobContext {
     pub clock: SharedClock,
     /// The loaded settings.
     pub settings: Arc<Settings>,
+    /// Mercado Pago client (`MERCADOPAGO_*` settings).
+    pub mercadopago: Arc<MercadoPagoClient>,
 }
 
 /// How often queue depths are sampled into `job_queue_depth{queue}`.
@@ -53,6 +56,24 @@ async fn sample_queue_depths(queue: JobQueue, mut stop: tokio::sync::watch::Rece
     }
 }
 
+impl JobContext {
+    /// The context of a worker process over existing connections.
+    pub fn new(
+        db: DatabaseConnection,
+        queue: JobQueue,
+        clock: SharedClock,
+        settings: Settings,
+    ) -> shared::Result<Self> {
+        Ok(Self {
+            mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
+            settings: Arc::new(settings),
+            db,
+            queue,
+            clock,
+        })
+    }
+}
+
 /// Runs the worker until `shutdown` resolves, then stops taking jobs and lets in-flight ones
 /// finish within the configured grace period.
 pub async fn run(
@@ -67,12 +88,7 @@ pub async fn run(
         Duration::from_secs(settings.worker_heartbeat_seconds),
         usize::try_from(settings.worker_missed_heartbeats).unwrap_or(10),
     );
-    let ctx = JobContext {
-        db,
-        queue,
-        clock,
-        settings: Arc::new(settings.clone()),
-    };
+    let ctx = JobContext::new(db, queue, clock, settings.clone())?;
     let (stop_sampler, sampler_stop) = tokio::sync::watch::channel(false);
     let sampler = tokio::spawn(sample_queue_depths(ctx.queue.clone(), sampler_stop));
     let (stop_health, health_stopped) = tokio::sync::oneshot::channel::<()>();

@@ -23,6 +23,7 @@ use shared::{
         maintenance::{
             ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
         },
+        payments::ReconcilePayment,
         whatsapp::{WhatsappInbound, WhatsappStatus},
     },
 };
@@ -155,6 +156,14 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         WhatsappStatus,
         4,
         jobs::whatsapp_status::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        ReconcilePayment,
+        4,
+        jobs::payment_reconcile::handle
     );
     Ok(monitor)
 }

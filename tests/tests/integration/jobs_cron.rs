@@ -1,8 +1,6 @@
 //! Cron slots: every schedule enqueues its job once per slot, however many worker machines
 //! tick it.
 
-use std::sync::Arc;
-
 use apalis::prelude::Data;
 use apalis_cron::Tick;
 use shared::jobs::maintenance::{
@@ -33,12 +31,13 @@ async fn ticks_twice_per_slot<J: Scheduled>(app: &TestApp, ctx: &JobContext) {
 #[tokio::test]
 async fn every_schedule_enqueues_one_job_per_slot_across_machines() {
     let app = TestApp::new().await;
-    let ctx = JobContext {
-        db: app.conn().clone(),
-        queue: app.state.queue.clone(),
-        clock: app.clock.clone(),
-        settings: Arc::new(app.settings.clone()),
-    };
+    let ctx = JobContext::new(
+        app.conn().clone(),
+        app.state.queue.clone(),
+        app.clock.clone(),
+        app.settings.clone(),
+    )
+    .expect("job context");
     ticks_twice_per_slot::<ExpirePreReservations>(&app, &ctx).await;
     ticks_twice_per_slot::<ExpireIdempotencyKeys>(&app, &ctx).await;
     ticks_twice_per_slot::<SweepWebhookEvents>(&app, &ctx).await;

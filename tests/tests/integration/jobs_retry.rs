@@ -1,8 +1,6 @@
 //! How a job failure is treated: retryable errors go back to apalis for a backoff retry until
 //! the kind's last attempt; permanent errors and last attempts are recorded and aborted.
 
-use std::sync::Arc;
-
 use apalis::prelude::AbortError;
 use shared::{
     jobs::{Job, JobError, whatsapp::WhatsappInbound},
@@ -28,12 +26,13 @@ async fn recorded(app: &TestApp) -> u64 {
 #[tokio::test]
 async fn retryable_failures_are_retried_until_the_last_attempt_then_recorded() {
     let app = TestApp::new().await;
-    let ctx = JobContext {
-        db: app.conn().clone(),
-        queue: app.state.queue.clone(),
-        clock: app.clock.clone(),
-        settings: Arc::new(app.settings.clone()),
-    };
+    let ctx = JobContext::new(
+        app.conn().clone(),
+        app.state.queue.clone(),
+        app.clock.clone(),
+        app.settings.clone(),
+    )
+    .expect("job context");
 
     // Before the last attempt: a plain error (apalis retries it after a backoff).
     let early = run_job(&ctx, &job(), 1, async {
@@ -59,12 +58,13 @@ async fn retryable_failures_are_retried_until_the_last_attempt_then_recorded() {
 #[tokio::test]
 async fn permanent_failures_are_recorded_and_aborted_at_once() {
     let app = TestApp::new().await;
-    let ctx = JobContext {
-        db: app.conn().clone(),
-        queue: app.state.queue.clone(),
-        clock: app.clock.clone(),
-        settings: Arc::new(app.settings.clone()),
-    };
+    let ctx = JobContext::new(
+        app.conn().clone(),
+        app.state.queue.clone(),
+        app.clock.clone(),
+        app.settings.clone(),
+    )
+    .expect("job context");
 
     let err = run_job(&ctx, &job(), 1, async {
         Err(JobError::from(shared::Error::NotFound("webhook event")))

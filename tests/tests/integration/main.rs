@@ -25,6 +25,7 @@ mod legacy_paths;
 mod metrics;
 mod observability;
 mod openapi;
+mod payments_flow;
 mod payments_link;
 mod payments_reconcile;
 mod payments_reconcile_errors;
