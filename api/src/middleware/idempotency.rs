@@ -150,7 +150,16 @@ impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
             Ok(Begin::Started) => {
                 let resp = self.run(req).await;
                 let status = resp.status();
-                if status.is_server_error() {
+                // Not an answer to the request itself: a failure, or a refusal of the caller
+                // (credentials, rate limit) that a later retry may not get. Release the key.
+                if status.is_server_error()
+                    || matches!(
+                        status,
+                        StatusCode::UNAUTHORIZED
+                            | StatusCode::FORBIDDEN
+                            | StatusCode::TOO_MANY_REQUESTS
+                    )
+                {
                     if let Err(e) = idempotency::abandon(&state.db, &scope, &key).await {
                         tracing::warn!(error = %e, "could not release an idempotency key");
                     }

@@ -6,6 +6,7 @@ mod admin_auth;
 mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;
+mod admin_operations;
 mod admin_reservations;
 mod availability;
 mod concurrency;

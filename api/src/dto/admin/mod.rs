@@ -3,6 +3,7 @@
 pub mod accommodation;
 pub mod calendar;
 pub mod dashboard;
+pub mod operations;
 pub mod payment;
 pub mod reservation;
 pub mod reservation_filter;

@@ -9,6 +9,7 @@ use crate::{
     auth::AdminAuth,
     dto::admin::accommodation::{AccommodationBody, AdminAccommodationView},
     error::ApiError,
+    middleware::idempotency::idempotent,
     routes::ApiTags,
     state::AppState,
 };
@@ -40,7 +41,16 @@ impl AdminAccommodationsApi {
     }
 
     /// Create an accommodation
-    #[oai(path = "/accommodations", method = "post")]
+    #[oai(
+        path = "/accommodations",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn create(
         &self,
         auth: AdminAuth,
@@ -61,7 +71,16 @@ impl AdminAccommodationsApi {
     ///
     /// Prices, weekend multiplier and nights, capacity, photos, active, ... Only the fields
     /// sent change. Existing reservations keep the price they were booked at.
-    #[oai(path = "/accommodations/:id", method = "patch")]
+    #[oai(
+        path = "/accommodations/:id",
+        method = "patch",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn update(
         &self,
         auth: AdminAuth,
@@ -84,7 +103,16 @@ impl AdminAccommodationsApi {
     /// Rotate the iCal export token
     ///
     /// The old export URL stops working at once; give the new one to Airbnb and Booking.com.
-    #[oai(path = "/accommodations/:id/ical-token/rotate", method = "post")]
+    #[oai(
+        path = "/accommodations/:id/ical-token/rotate",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn rotate_ical_token(
         &self,
         auth: AdminAuth,

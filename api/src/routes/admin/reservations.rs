@@ -16,6 +16,7 @@ use crate::{
         ReservationPatchBody,
     },
     error::ApiError,
+    middleware::idempotency::idempotent,
     routes::ApiTags,
     state::AppState,
 };
@@ -73,7 +74,16 @@ impl AdminReservationsApi {
     /// The owner books a stay (channel `admin` by default), optionally at a manual price and
     /// confirmed at once. Not subject to the public hold limits. `409 date_overlap` when the
     /// nights are taken.
-    #[oai(path = "/reservations", method = "post")]
+    #[oai(
+        path = "/reservations",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn create(
         &self,
         auth: AdminAuth,
@@ -119,7 +129,16 @@ impl AdminReservationsApi {
     /// Confirm a reservation
     ///
     /// `409 invalid_transition` unless it is pre-reserved.
-    #[oai(path = "/reservations/:code/confirm", method = "post")]
+    #[oai(
+        path = "/reservations/:code/confirm",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn confirm(
         &self,
         auth: AdminAuth,
@@ -133,7 +152,16 @@ impl AdminReservationsApi {
     /// Cancel a reservation
     ///
     /// Frees the nights. `409 invalid_transition` unless it is pre-reserved or confirmed.
-    #[oai(path = "/reservations/:code/cancel", method = "post")]
+    #[oai(
+        path = "/reservations/:code/cancel",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn cancel(
         &self,
         auth: AdminAuth,
@@ -156,7 +184,16 @@ impl AdminReservationsApi {
     ///
     /// Guest data, notes, guests and dates. A date change re-checks the nights through the
     /// database constraint (`409 date_overlap`). `409 not_editable` once it is over.
-    #[oai(path = "/reservations/:code", method = "patch")]
+    #[oai(
+        path = "/reservations/:code",
+        method = "patch",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
     async fn update(
         &self,
         auth: AdminAuth,

@@ -1,0 +1,210 @@
+//! The operator's monitors: `GET /admin/webhooks` + replay, `GET /admin/jobs/failed` + retry.
+//! Replays and retries are audited like every admin action.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use serde_json::json;
+use shared::{
+    entities::webhook_event::WebhookState,
+    jobs::JOB_NAMES,
+    service::{
+        audit::{self, Change},
+        failed_jobs::{self, Page as ServicePage},
+        webhook_monitor::{self, WebhookFilter},
+    },
+};
+
+use crate::{
+    auth::AdminAuth,
+    dto::admin::operations::{FailedJobView, WebhookEventView},
+    error::ApiError,
+    middleware::idempotency::idempotent,
+    pagination::{DateRange, Page, PageParams, parse_list},
+    routes::ApiTags,
+    state::AppState,
+};
+
+/// Monitor endpoints.
+pub struct AdminOperationsApi;
+
+const PROVIDERS: &[(&str, &str)] = &[("whatsapp", "whatsapp"), ("mercadopago", "mercadopago")];
+const STATES: &[(&str, WebhookState)] = &[
+    ("pending", WebhookState::Pending),
+    ("processed", WebhookState::Processed),
+    ("failed", WebhookState::Failed),
+    ("rejected", WebhookState::Rejected),
+];
+
+fn service_page(params: PageParams) -> ServicePage {
+    ServicePage {
+        page: params.page(),
+        per_page: params.page_size(),
+    }
+}
+
+/// One value of a single-valued filter (the first given), or a 422.
+fn single<V: Copy + PartialEq>(
+    field: &str,
+    raw: Option<&str>,
+    allowed: &[(&str, V)],
+) -> Result<Option<V>, ApiError> {
+    let values = parse_list(field, raw, allowed).map_err(|e| ApiError::validation(vec![e]))?;
+    Ok(values.first().copied())
+}
+
+/// Midnight of `date` in the business timezone, as UTC.
+fn start_of(state: &AppState, date: NaiveDate) -> chrono::DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    state
+        .rules
+        .timezone
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+#[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
+impl AdminOperationsApi {
+    /// Webhook monitor
+    ///
+    /// Every delivery from WhatsApp and Mercado Pago, newest first: whether its signature was
+    /// valid, what we answered and how fast, and whether its jobs completed.
+    #[oai(path = "/webhooks", method = "get")]
+    #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
+    async fn webhooks(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Rows per page, 1 to 100 (default 20).
+        page_size: Query<Option<i64>>,
+        /// `whatsapp` or `mercadopago`.
+        provider: Query<Option<String>>,
+        /// pending, processed, failed or rejected.
+        #[oai(name = "state")]
+        event_state: Query<Option<String>>,
+        /// Received on or after this date (business timezone), `YYYY-MM-DD`.
+        from: Query<Option<String>>,
+        /// Received on or before this date (business timezone), `YYYY-MM-DD`.
+        to: Query<Option<String>>,
+    ) -> Result<Json<Page<WebhookEventView>>, ApiError> {
+        let params = PageParams::from_query(page.0, page_size.0)?;
+        let range = DateRange::parse(("from", from.0.as_deref()), ("to", to.0.as_deref()))
+            .map_err(ApiError::validation)?;
+        let filter = WebhookFilter {
+            provider: single("provider", provider.0.as_deref(), PROVIDERS)?.map(str::to_owned),
+            state: single("state", event_state.0.as_deref(), STATES)?,
+            from: range.from.map(|d| start_of(&state, d)),
+            to: range.to.map(|d| start_of(&state, d + Duration::days(1))),
+        };
+        let paged =
+            webhook_monitor::list_webhook_events(&state.db, &filter, service_page(params)).await?;
+        Ok(Json(Page::new(
+            paged.items.into_iter().map(Into::into).collect(),
+            params,
+            paged.total,
+        )))
+    }
+
+    /// Replay a webhook event
+    ///
+    /// Enqueues its jobs again (handlers are idempotent). Refused deliveries (bad signature)
+    /// and purged payloads cannot be replayed (422).
+    #[oai(
+        path = "/webhooks/:id/replay",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
+    async fn replay(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Webhook event id.
+        id: Path<i64>,
+    ) -> Result<Json<WebhookEventView>, ApiError> {
+        let now = state.rules.clock.now();
+        let event =
+            webhook_monitor::replay_webhook_event(&state.db, &state.queue, id.0, now).await?;
+        let change = Change {
+            action: "webhook_event.replay",
+            entity_kind: "webhook_event",
+            entity_id: event.id.to_string(),
+            reservation_id: None,
+            before: None,
+            after: Some(json!({ "state": event.state.as_str(), "attempts": event.attempts })),
+        };
+        audit::record(&state.db, &auth.audit(), now, change).await?;
+        Ok(Json(event.into()))
+    }
+
+    /// Failed jobs
+    ///
+    /// Jobs the worker gave up on (a permanent error, or every retry spent), newest first.
+    #[oai(path = "/jobs/failed", method = "get")]
+    async fn failed_jobs(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Rows per page, 1 to 100 (default 20).
+        page_size: Query<Option<i64>>,
+        /// Only this job, e.g. `payment_reconcile.v1`.
+        job: Query<Option<String>>,
+    ) -> Result<Json<Page<FailedJobView>>, ApiError> {
+        let params = PageParams::from_query(page.0, page_size.0)?;
+        let names: Vec<(&str, &str)> = JOB_NAMES.iter().map(|n| (*n, *n)).collect();
+        let job = single("job", job.0.as_deref(), &names)?;
+        let paged = failed_jobs::list_failed_jobs(&state.db, job, service_page(params)).await?;
+        Ok(Json(Page::new(
+            paged.items.into_iter().map(Into::into).collect(),
+            params,
+            paged.total,
+        )))
+    }
+
+    /// Retry a failed job
+    ///
+    /// Puts it back on its queue with its stored payload.
+    #[oai(
+        path = "/jobs/failed/:id/retry",
+        method = "post",
+        transform = "idempotent",
+        request_header(
+            name = "Idempotency-Key",
+            ty = "Option<String>",
+            description = "Retry safely: the same key and body replay the first answer."
+        )
+    )]
+    async fn retry(
+        &self,
+        auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Failed job id.
+        id: Path<i64>,
+    ) -> Result<Json<FailedJobView>, ApiError> {
+        let now = state.rules.clock.now();
+        let row = failed_jobs::retry_failed_job(&state.db, &state.queue, id.0, now).await?;
+        let change = Change {
+            action: "failed_job.retry",
+            entity_kind: "failed_job",
+            entity_id: row.id.to_string(),
+            reservation_id: None,
+            before: None,
+            after: Some(json!({ "job_name": row.job_name })),
+        };
+        audit::record(&state.db, &auth.audit(), now, change).await?;
+        Ok(Json(row.into()))
+    }
+}
