@@ -193,11 +193,6 @@ machine_ticks() {
     echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
 }
 
-# Committed transactions and inserted rows of the bench database so far.
-db_counters() {
-    psql_bench -F ' ' -c "SELECT xact_commit, tup_inserted FROM pg_stat_database WHERE datname = '$DB_NAME'"
-}
-
 # Samples VmRSS every 200 ms while the API lives: "epoch_seconds rss_kb" lines.
 sample_rss() {
     while kill -0 "$API_PID" 2>/dev/null; do
@@ -293,7 +288,7 @@ START_EPOCH=$(( ($(date -u +%s) / 86400 + 2) * 86400 + 43200 ))
 NEXT_BASE=0
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-printf 'endpoint\tconnections\tthreads\tduration_s\trequests\trps\tp50_us\tp95_us\tp99_us\tmax_us\tunexpected\tstatuses\tsocket_errors\tapi_cpu_pct\tpg_cpu_pct\twrk_cpu_pct\tother_cpu_pct\trss_peak_kb\txact_per_req\n' >"$RESULTS"
+printf 'endpoint\tconnections\tthreads\tduration_s\trequests\trps\tp50_us\tp95_us\tp99_us\tmax_us\tunexpected\tstatuses\tsocket_errors\tapi_cpu_pct\tpg_cpu_pct\twrk_cpu_pct\tother_cpu_pct\trss_peak_kb\n' >"$RESULTS"
 
 # run_wrk MODE CONNECTIONS SECONDS OUTFILE: one bounded wrk run; its BENCH_RESULT line is left
 # in RESULT, and the request counter moves past every number this run used.
@@ -331,7 +326,6 @@ for endpoint in $ENDPOINTS; do
         fi
         log "$name: measuring ${DURATION}s (wrk -t$threads -c$c)"
         pg_backend_ticks >"$RUN_DIR/$name-pg-start.txt"
-        read -r db_xact0 _ < <(db_counters)
         read -r busy0 total0 < <(machine_ticks)
         api0="$(proc_ticks "$API_PID")"
         t0="$EPOCHREALTIME"
@@ -340,7 +334,6 @@ for endpoint in $ENDPOINTS; do
         t1="$EPOCHREALTIME"
         api1="$(proc_ticks "$API_PID")"
         read -r busy1 total1 < <(machine_ticks)
-        read -r db_xact1 _ < <(db_counters)
         pg_backend_ticks >"$RUN_DIR/$name-pg-end.txt"
         kill -0 "$API_PID" 2>/dev/null || { cat "$RUN_DIR/api.log" >&2; die "the API died during $name"; }
 
@@ -358,7 +351,7 @@ for endpoint in $ENDPOINTS; do
             -v sock="$socket_errors" -v api="$((api1 - api0))" -v pg="$pg_ticks" -v wrk="$WRK_TICKS" -v hz="$hz" \
             -v cores="$(nproc)" \
             -v busy="$((busy1 - busy0))" -v total="$((total1 - total0))" -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
-            -v rss="$rss_peak" -v xact="$((db_xact1 - db_xact0))" \
+            -v rss="$rss_peak" \
             'BEGIN {
                 secs = dur / 1e6
                 print endpoint, c, t, sprintf("%.1f", secs), req, sprintf("%.0f", req / secs),
@@ -366,8 +359,7 @@ for endpoint in $ENDPOINTS; do
                     sprintf("%.0f", 100 * api / hz / wall), sprintf("%.0f", 100 * pg / hz / wall),
                     sprintf("%.0f", 100 * wrk / hz / wall),
                     sprintf("%.0f", total > 0 ? 100 * cores * busy / total - 100 * (api + pg + wrk) / hz / wall : 0),
-                    rss,
-                    sprintf("%.2f", req > 0 ? xact / req : 0)
+                    rss
             }' >>"$RESULTS"
         log "$name: $(tail -n1 "$RESULTS" | awk -F'\t' '{ printf "%s req/s, p50 %.2f ms, p99 %.2f ms, unexpected %s (%s)", $6, $7 / 1000, $9 / 1000, $11, $12 }')"
     done
@@ -404,10 +396,10 @@ endpoint_table() { # endpoint_table ENDPOINT
 }
 
 resources_table() {
-    echo "| Scenario | API | PostgreSQL backends | wrk | Everything else | API RSS peak | DB transactions / request |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
-    while IFS=$'\t' read -r ep c _t _dur _req _rps _p50 _p95 _p99 _max _u _s _sock api pg wrk other rss xact; do
-        echo "| $ep c=$c | $api % | $pg % | $wrk % | $other % | $(mib "$rss") | $xact |"
+    echo "| Scenario | API | PostgreSQL backends | wrk | Everything else | API RSS peak |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    while IFS=$'\t' read -r ep c _t _dur _req _rps _p50 _p95 _p99 _max _u _s _sock api pg wrk other rss; do
+        echo "| $ep c=$c | $api % | $pg % | $wrk % | $other % | $(mib "$rss") |"
     done < <(tail -n +2 "$RESULTS")
 }
 
@@ -519,9 +511,7 @@ Peak RSS of the API process (VmHWM from /proc at the end of the run): **$(mib "$
 Per measured scenario: CPU used by the API process, by the PostgreSQL backends of the bench
 database, by wrk, and by everything else on the machine (Redis, PostgreSQL's background
 writers, other users' work), where 100 % is one core and the machine has $(nproc) (so the four
-add up to at most $(( $(nproc) * 100 )) %); the API's largest VmRSS sampled every 200 ms; and
-committed transactions in the bench database per completed request (approximate: PostgreSQL
-publishes these counters up to a second late).
+add up to at most $(( $(nproc) * 100 )) %), and the API's largest VmRSS sampled every 200 ms.
 
 $(resources_table)
 
