@@ -24,6 +24,8 @@ Usage: ops/bench/run.sh [options]
   --db-max-connections N      DATABASE_MAX_CONNECTIONS of the API (default 20, the API's own)
   --synchronous-commit on|off set synchronous_commit for the bench database only
                               (ALTER DATABASE cabanas_bench SET ...); default: server setting
+  --pg-sslmode MODE           add ?sslmode=MODE to the API's DATABASE_URL (default: none, so
+                              the driver's default, prefer: TLS whenever the server offers it)
   --log-level FILTER          RUST_LOG of the API (default warn)
   --output PATH               report to write (default docs/performance.md)
   -h, --help                  this text
@@ -45,6 +47,7 @@ CONCURRENCY="1 16 64"
 ENDPOINTS="healthz reservations"
 DB_MAX_CONNECTIONS=20
 SYNCHRONOUS_COMMIT=""
+PG_SSLMODE=""
 LOG_LEVEL=warn
 OUTPUT="$ROOT/docs/performance.md"
 
@@ -58,6 +61,7 @@ while [[ $# -gt 0 ]]; do
         --endpoints) ENDPOINTS="$2"; shift 2 ;;
         --db-max-connections) DB_MAX_CONNECTIONS="$2"; shift 2 ;;
         --synchronous-commit) SYNCHRONOUS_COMMIT="$2"; shift 2 ;;
+        --pg-sslmode) PG_SSLMODE="$2"; shift 2 ;;
         --log-level) LOG_LEVEL="$2"; shift 2 ;;
         --output) OUTPUT="$(realpath -m "$2")"; shift 2 ;;
         -h | --help) usage; exit 0 ;;
@@ -77,13 +81,15 @@ for e in $ENDPOINTS; do
 done
 [[ -z "$SYNCHRONOUS_COMMIT" || "$SYNCHRONOUS_COMMIT" =~ ^(on|off|local|remote_write|remote_apply)$ ]] ||
     { echo "bad --synchronous-commit: $SYNCHRONOUS_COMMIT" >&2; exit 2; }
+[[ -z "$PG_SSLMODE" || "$PG_SSLMODE" =~ ^(disable|prefer|require)$ ]] ||
+    { echo "bad --pg-sslmode: $PG_SSLMODE" >&2; exit 2; }
 [[ "$DURATION" -ge 1 && "$DURATION" -le 120 ]] || { echo "--duration must be 1..120" >&2; exit 2; }
 [[ "$CABINS" -ge 1 ]] || { echo "--cabins must be at least 1" >&2; exit 2; }
 
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 DB_NAME=cabanas_bench
-DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME"
+DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME${PG_SSLMODE:+?sslmode=$PG_SSLMODE}"
 REDIS_NAMESPACE="cabanas-bench-$$"
 API_BIN="$ROOT/target/release/api"
 # Raw wrk output, API log and samples of this run (target/ is git-ignored).
@@ -262,6 +268,7 @@ read -r FIRST_ID LAST_ID COUNT < <(psql_bench -F ' ' -c "SELECT min(id), max(id)
 [[ "$COUNT" -eq "$CABINS" && $((LAST_ID - FIRST_ID + 1)) -eq "$CABINS" ]] ||
     die "expected $CABINS cabins with consecutive ids, got $COUNT ($FIRST_ID..$LAST_ID)"
 SYNC_COMMIT_IN_EFFECT="$(psql_bench -c "SHOW synchronous_commit")"
+PG_SSL_ON="$(psql_bench -c "SHOW ssl")"
 
 # A free loopback port: the kernel picks one, then it is released for the API.
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -288,7 +295,7 @@ START_EPOCH=$(( ($(date -u +%s) / 86400 + 2) * 86400 + 43200 ))
 NEXT_BASE=0
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-printf 'endpoint\tconnections\tthreads\tduration_s\trequests\trps\tp50_us\tp95_us\tp99_us\tmax_us\tunexpected\tstatuses\tsocket_errors\tapi_cpu_pct\tpg_cpu_pct\twrk_cpu_pct\tother_cpu_pct\trss_peak_kb\n' >"$RESULTS"
+printf 'endpoint\tconnections\tthreads\tduration_s\trequests\trps\tp50_us\tp95_us\tp99_us\tmax_us\tunexpected\tstatuses\tsocket_errors\tapi_cpu_pct\tpg_cpu_pct\twrk_cpu_pct\tother_cpu_pct\trss_peak_kb\tapi_us_per_req\tpg_us_per_req\n' >"$RESULTS"
 
 # run_wrk MODE CONNECTIONS SECONDS OUTFILE: one bounded wrk run; its BENCH_RESULT line is left
 # in RESULT, and the request counter moves past every number this run used.
@@ -359,7 +366,9 @@ for endpoint in $ENDPOINTS; do
                     sprintf("%.0f", 100 * api / hz / wall), sprintf("%.0f", 100 * pg / hz / wall),
                     sprintf("%.0f", 100 * wrk / hz / wall),
                     sprintf("%.0f", total > 0 ? 100 * cores * busy / total - 100 * (api + pg + wrk) / hz / wall : 0),
-                    rss
+                    rss,
+                    sprintf("%.0f", req > 0 ? 1e6 * api / hz / req : 0),
+                    sprintf("%.0f", req > 0 ? 1e6 * pg / hz / req : 0)
             }' >>"$RESULTS"
         log "$name: $(tail -n1 "$RESULTS" | awk -F'\t' '{ printf "%s req/s, p50 %.2f ms, p99 %.2f ms, unexpected %s (%s)", $6, $7 / 1000, $9 / 1000, $11, $12 }')"
     done
@@ -396,10 +405,10 @@ endpoint_table() { # endpoint_table ENDPOINT
 }
 
 resources_table() {
-    echo "| Scenario | API | PostgreSQL backends | wrk | Everything else | API RSS peak |"
-    echo "|---|---:|---:|---:|---:|---:|"
-    while IFS=$'\t' read -r ep c _t _dur _req _rps _p50 _p95 _p99 _max _u _s _sock api pg wrk other rss; do
-        echo "| $ep c=$c | $api % | $pg % | $wrk % | $other % | $(mib "$rss") |"
+    echo "| Scenario | API | PostgreSQL backends | wrk | Everything else | API CPU / request | PostgreSQL CPU / request | API RSS peak |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    while IFS=$'\t' read -r ep c _t _dur _req _rps _p50 _p95 _p99 _max _u _s _sock api pg wrk other rss api_us pg_us; do
+        echo "| $ep c=$c | $api % | $pg % | $wrk % | $other % | $api_us µs | $pg_us µs | $(mib "$rss") |"
     done < <(tail -n +2 "$RESULTS")
 }
 
@@ -477,7 +486,7 @@ all on the same machine, so they share its cores.
 - Commit: \`$commit\` (release build)
 - Command: \`$COMMAND_LINE\`
 - Load tool: wrk $wrk_version, ${DURATION} s measured per scenario after a ${WARMUP} s warm-up, threads = min(connections, 2), timeout 5 s
-- API: \`api serve\` on 127.0.0.1, RUST_LOG=$LOG_LEVEL, LOG_FORMAT=json, DATABASE_MAX_CONNECTIONS=$DB_MAX_CONNECTIONS
+- API: \`api serve\` on 127.0.0.1, RUST_LOG=$LOG_LEVEL, LOG_FORMAT=json, DATABASE_MAX_CONNECTIONS=$DB_MAX_CONNECTIONS, DATABASE_URL sslmode: ${PG_SSLMODE:-not set (prefer)}, server ssl: $PG_SSL_ON, so the API's database connections $( [[ "$PG_SSLMODE" == disable || "$PG_SSL_ON" != on ]] && echo "are plain TCP" || echo "use TLS")
 - PostgreSQL $pg_version on 127.0.0.1; synchronous_commit for the bench database: $SYNC_COMMIT_IN_EFFECT$([[ -n "$SYNCHRONOUS_COMMIT" ]] && echo " (set with ALTER DATABASE $DB_NAME SET synchronous_commit = $SYNCHRONOUS_COMMIT)"); Redis at $REDIS_URL
 - Data: $CABINS cabins (capacity 4); every POST asks for a stay no other request asks for (2 nights, 2 guests, its own cabin/date pair and phone), so each should answer 201
 
@@ -511,7 +520,9 @@ Peak RSS of the API process (VmHWM from /proc at the end of the run): **$(mib "$
 Per measured scenario: CPU used by the API process, by the PostgreSQL backends of the bench
 database, by wrk, and by everything else on the machine (Redis, PostgreSQL's background
 writers, other users' work), where 100 % is one core and the machine has $(nproc) (so the four
-add up to at most $(( $(nproc) * 100 )) %), and the API's largest VmRSS sampled every 200 ms.
+add up to at most $(( $(nproc) * 100 )) %); the CPU time the API and its PostgreSQL backends
+spent per completed request (less sensitive to other work on the machine than requests/s);
+and the API's largest VmRSS sampled every 200 ms.
 
 $(resources_table)
 
