@@ -23,6 +23,9 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // A ping on every checkout is a round trip per query; only connections idle long
+        // enough to have been dropped by a proxy or failover are checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     Ok(Database::connect(options).await?)
 }
