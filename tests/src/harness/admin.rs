@@ -61,7 +61,8 @@ impl Reply {
 
 /// An admin logged in through the API, with its bearer token.
 pub struct AdminSession<'a> {
-    app: &'a TestApp,
+    /// The app it talks to.
+    pub app: &'a TestApp,
     /// The admin's email.
     pub email: String,
     /// The access token.

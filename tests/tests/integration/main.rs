@@ -7,6 +7,7 @@ mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;
 mod admin_operations;
+mod admin_reservation_list;
 mod admin_reservations;
 mod availability;
 mod concurrency;
