@@ -10,6 +10,7 @@ mod m20261123_000002_admin;
 mod m20261123_000003_webhooks_jobs;
 mod m20261123_000004_payments;
 mod m20261123_000005_reservation_client_ip;
+mod m20261123_000006_hold_limit_indexes;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_webhooks_jobs::Migration),
             Box::new(m20261123_000004_payments::Migration),
             Box::new(m20261123_000005_reservation_client_ip::Migration),
+            Box::new(m20261123_000006_hold_limit_indexes::Migration),
         ]
     }
 }

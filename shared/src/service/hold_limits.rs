@@ -99,14 +99,15 @@ struct ActiveHolds {
     ip_first_expiry: Option<DateTime<Utc>>,
 }
 
+/// One subquery per key, so each reads only its own index
+/// (`reservations_open_holds_by_phone_idx`, `reservations_client_ip_holds_idx`); a NULL key
+/// counts nothing.
 const COUNT_ACTIVE_HOLDS: &str = r#"
-SELECT count(*) FILTER (WHERE guest_phone = $1)              AS by_phone,
-       min(expires_at) FILTER (WHERE guest_phone = $1)       AS phone_first_expiry,
-       count(*) FILTER (WHERE client_ip = $2::inet)          AS by_ip,
-       min(expires_at) FILTER (WHERE client_ip = $2::inet)   AS ip_first_expiry
-FROM reservations
-WHERE status = 'pre_reserved' AND expires_at > $3
-  AND (guest_phone = $1 OR client_ip = $2::inet)
+SELECT p.n AS by_phone, p.first AS phone_first_expiry, i.n AS by_ip, i.first AS ip_first_expiry
+FROM (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
+      WHERE guest_phone = $1 AND status = 'pre_reserved' AND expires_at > $3) AS p,
+     (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
+      WHERE client_ip = $2::inet AND status = 'pre_reserved' AND expires_at > $3) AS i
 "#;
 
 impl HoldGuard<'_> {
@@ -117,38 +118,41 @@ impl HoldGuard<'_> {
         txn: &impl ConnectionTrait,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let ip = self.ip.map(|ip| ip.to_string());
-        let lock_ip = self.limits.per_ip > 0 && ip.is_some();
-        let (sql, values) = if lock_ip {
-            (
-                "SELECT pg_advisory_xact_lock($1, hashtext($2)), \
-                        pg_advisory_xact_lock($3, hashtext($4))",
-                vec![
-                    PHONE_LOCK_CLASS.into(),
-                    self.phone.into(),
-                    IP_LOCK_CLASS.into(),
-                    ip.clone().into(),
-                ],
-            )
-        } else {
-            (
-                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                vec![PHONE_LOCK_CLASS.into(), self.phone.into()],
-            )
-        };
+        // Only what is limited is locked and counted: a limit of 0 costs nothing (all
+        // traffic behind one address must not queue on that address's lock for nothing).
+        let phone = (self.limits.per_phone > 0).then_some(self.phone);
+        let ip = self
+            .ip
+            .filter(|_| self.limits.per_ip > 0)
+            .map(|ip| ip.to_string());
+        // One lock order everywhere: phone, then IP (then, in the caller, the accommodation).
+        let mut locks = Vec::new();
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        for (class, key) in [(PHONE_LOCK_CLASS, phone), (IP_LOCK_CLASS, ip.as_deref())] {
+            if let Some(key) = key {
+                let n = values.len();
+                locks.push(format!("pg_advisory_xact_lock(${}, hashtext(${}))", n + 1, n + 2));
+                values.push(class.into());
+                values.push(key.into());
+            }
+        }
+        if locks.is_empty() {
+            return Ok(());
+        }
         txn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            sql,
+            format!("SELECT {}", locks.join(", ")),
             values,
         ))
         .await?;
-        let active = self.count(txn, ip, now).await?;
+        let active = self.count(txn, phone, ip, now).await?;
         self.verdict(&active, now)
     }
 
     async fn count(
         &self,
         txn: &impl ConnectionTrait,
+        phone: Option<&str>,
         ip: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<ActiveHolds> {
@@ -156,7 +160,7 @@ impl HoldGuard<'_> {
             .query_one_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 COUNT_ACTIVE_HOLDS,
-                [self.phone.into(), ip.into(), now.into()],
+                [phone.into(), ip.into(), now.into()],
             ))
             .await?;
         let Some(row) = row else {
