@@ -28,7 +28,11 @@ DROP INDEX IF EXISTS reservations_open_holds_by_phone_idx;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await.map(|_| ())
+        manager
+            .get_connection()
+            .execute_unprepared(UP)
+            .await
+            .map(|_| ())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -99,5 +99,8 @@ async fn main() {
         elapsed.as_secs_f64(),
         done as f64 / elapsed.as_secs_f64()
     );
-    assert_eq!(done, target, "not every job was drained before the deadline");
+    assert_eq!(
+        done, target,
+        "not every job was drained before the deadline"
+    );
 }

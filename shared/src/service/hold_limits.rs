@@ -131,7 +131,11 @@ impl HoldGuard<'_> {
         for (class, key) in [(PHONE_LOCK_CLASS, phone), (IP_LOCK_CLASS, ip.as_deref())] {
             if let Some(key) = key {
                 let n = values.len();
-                locks.push(format!("pg_advisory_xact_lock(${}, hashtext(${}))", n + 1, n + 2));
+                locks.push(format!(
+                    "pg_advisory_xact_lock(${}, hashtext(${}))",
+                    n + 1,
+                    n + 2
+                ));
                 values.push(class.into());
                 values.push(key.into());
             }
