@@ -4,11 +4,12 @@
 //! token is obtained by logging in through `POST /api/v1/admin/login`, so every admin test
 //! also exercises the real login path.
 
+use chrono::NaiveDate;
 use poem::{
     http::{Method, StatusCode},
     test::TestResponse,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use shared::{entities::admin_user, service::admin_auth};
 
 use super::TestApp;
@@ -132,7 +133,36 @@ impl TestApp {
     }
 }
 
+/// The body of an admin booking of `[check_in, check_out)` for 2 guests named `guest_name`,
+/// with the fields of `extra` (an object) added or replacing the defaults.
+pub fn booking_body(
+    accommodation_id: i32,
+    check_in: NaiveDate,
+    check_out: NaiveDate,
+    guest_name: &str,
+    extra: Value,
+) -> Value {
+    let mut body = json!({
+        "accommodation_id": accommodation_id,
+        "check_in": check_in.to_string(),
+        "check_out": check_out.to_string(),
+        "guests": 2,
+        "guest_name": guest_name,
+    });
+    for (key, value) in extra.as_object().expect("extra fields are an object") {
+        body[key] = value.clone();
+    }
+    body
+}
+
 impl AdminSession<'_> {
+    /// `POST /api/v1/admin/reservations` with `body`, asserting 201; the new code.
+    pub async fn book(&self, body: &Value) -> String {
+        let reply = self.post("/admin/reservations", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body["code"].as_str().expect("code").to_owned()
+    }
+
     /// `GET /api/v1{path}` with this admin's token.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await

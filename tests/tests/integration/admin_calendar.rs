@@ -3,7 +3,11 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use poem::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use tests::harness::{TestApp, admin::AdminSession, fixtures};
+use tests::harness::{
+    TestApp,
+    admin::{AdminSession, booking_body},
+    fixtures,
+};
 
 /// The first day of the month after `today`'s.
 fn first_of_next_month(today: NaiveDate) -> NaiveDate {
@@ -23,19 +27,8 @@ async fn admin_book(
     guest_name: &str,
     extra: Value,
 ) -> String {
-    let mut body = json!({
-        "accommodation_id": accommodation_id,
-        "check_in": check_in.to_string(),
-        "check_out": check_out.to_string(),
-        "guests": 2,
-        "guest_name": guest_name,
-    });
-    for (key, value) in extra.as_object().expect("object") {
-        body[key] = value.clone();
-    }
-    let reply = admin.post("/admin/reservations", &body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["code"].as_str().expect("code").to_owned()
+    let body = booking_body(accommodation_id, check_in, check_out, guest_name, extra);
+    admin.book(&body).await
 }
 
 async fn guest_hold(app: &TestApp, accommodation_id: i32, check_in: NaiveDate) -> String {

@@ -4,7 +4,11 @@
 use chrono::Duration;
 use poem::http::StatusCode;
 use serde_json::{Value, json};
-use tests::harness::{TestApp, admin::AdminSession, fixtures};
+use tests::harness::{
+    TestApp,
+    admin::{AdminSession, booking_body},
+    fixtures,
+};
 
 /// Books through the admin API and returns the code.
 async fn book(
@@ -16,19 +20,16 @@ async fn book(
     extra: Value,
 ) -> String {
     let check_in = admin.app.today() + Duration::days(days_ahead);
-    let mut body = json!({
-        "accommodation_id": accommodation_id,
-        "check_in": check_in.to_string(),
-        "check_out": (check_in + Duration::days(nights)).to_string(),
-        "guests": 2,
-        "guest_name": name,
-    });
-    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-        body.extend(extra.clone());
-    }
-    let reply = admin.post("/admin/reservations", &body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["code"].as_str().expect("code").to_owned()
+    let check_out = check_in + Duration::days(nights);
+    admin
+        .book(&booking_body(
+            accommodation_id,
+            check_in,
+            check_out,
+            name,
+            extra,
+        ))
+        .await
 }
 
 fn codes(reply: &Value) -> Vec<&str> {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use shared::service::expiry;
 use tests::harness::{
     TestApp,
-    admin::{ADMIN_EMAIL, AdminSession, Reply},
+    admin::{ADMIN_EMAIL, AdminSession, Reply, booking_body},
     fixtures,
 };
 
@@ -18,19 +18,19 @@ fn next_monday(app: &TestApp) -> NaiveDate {
 }
 
 fn admin_booking(accommodation_id: i32, check_in: NaiveDate, nights: i64) -> Value {
-    json!({
-        "accommodation_id": accommodation_id,
-        "check_in": check_in.to_string(),
-        "check_out": (check_in + Duration::days(nights)).to_string(),
-        "guests": 2,
-        "guest_name": "Ana Gómez",
-    })
+    booking_body(
+        accommodation_id,
+        check_in,
+        check_in + Duration::days(nights),
+        "Ana Gómez",
+        json!({}),
+    )
 }
 
-fn with(mut body: Value, extra: Value) -> Value {
-    let object = body.as_object_mut().expect("object");
+fn with(body: Value, extra: Value) -> Value {
+    let mut body = body;
     for (key, value) in extra.as_object().expect("object") {
-        object.insert(key.clone(), value.clone());
+        body[key] = value.clone();
     }
     body
 }
@@ -50,9 +50,7 @@ async fn public_booking(app: &TestApp, accommodation_id: i32, check_in: NaiveDat
 }
 
 async fn book(admin: &AdminSession<'_>, body: &Value) -> String {
-    let reply = admin.post("/admin/reservations", body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["code"].as_str().expect("code").to_owned()
+    admin.book(body).await
 }
 
 fn time(value: &Value) -> DateTime<Utc> {

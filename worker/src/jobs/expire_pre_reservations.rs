@@ -3,17 +3,18 @@
 //! Idempotent: the update only touches holds still `pre_reserved` and lapsed, so running it
 //! twice for one slot changes nothing the second time.
 
-use apalis::prelude::{BoxDynError, Data};
-use shared::{
-    jobs::{Job, maintenance::ExpirePreReservations},
-    service::expiry,
-};
+use apalis::prelude::{Attempt, BoxDynError, Data};
+use shared::{jobs::maintenance::ExpirePreReservations, service::expiry};
 
 use crate::JobContext;
 
 /// Handles one expiry job.
-pub async fn handle(job: ExpirePreReservations, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
-    super::observed(ExpirePreReservations::NAME, async {
+pub async fn handle(
+    job: ExpirePreReservations,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    super::run_job(&ctx, &job, attempt.current(), async {
         let expired = expiry::expire_lapsed_holds(&ctx.db, ctx.clock.as_ref()).await?;
         tracing::debug!(slot = %job.slot, expired, "expiry sweep done");
         Ok(())

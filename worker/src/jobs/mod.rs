@@ -20,25 +20,6 @@ pub mod webhook_sweep;
 pub mod whatsapp_inbound;
 pub mod whatsapp_status;
 
-/// Runs a handler, recording `job_duration_seconds{job}` and the processed/failed counters.
-pub async fn observed<F>(job: &'static str, handler: F) -> Result<(), BoxDynError>
-where
-    F: Future<Output = Result<(), BoxDynError>>,
-{
-    let started = Instant::now();
-    let result = handler.await;
-    metrics::histogram!("job_duration_seconds", "job" => job)
-        .record(started.elapsed().as_secs_f64());
-    match &result {
-        Ok(()) => metrics::counter!("jobs_processed_total", "job" => job).increment(1),
-        Err(e) => {
-            metrics::counter!("jobs_failed_total", "job" => job).increment(1);
-            tracing::warn!(job, error = %e, "job failed");
-        }
-    }
-    result
-}
-
 /// Classifies a webhook job's error; a permanent one also marks its event `failed` (with
 /// the reason) so the monitor shows it. Best effort: the failed job is recorded either way.
 pub(crate) async fn failed_event(ctx: &JobContext, event_id: i64, err: shared::Error) -> JobError {
