@@ -144,11 +144,7 @@ mod tests {
     const RID: &str = "bb56a2f1-6aae-46ac-982e-9dcd3581d08e";
 
     fn fixture() -> Vec<u8> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/whatsapp/text_message.json"
-        );
-        std::fs::read(path).expect("fixture text_message.json")
+        include_bytes!("../../../tests/fixtures/whatsapp/text_message.json").to_vec()
     }
 
     #[test]

@@ -15,9 +15,9 @@ pub const WA_PATH: &str = "/api/v1/webhooks/whatsapp";
 /// Path of the Mercado Pago webhook.
 pub const MP_PATH: &str = "/api/v1/mercadopago/webhook";
 
-/// `shared/fixtures` beside the repository (`<repo>/../shared/fixtures`).
+/// The provider fixtures kept in the repository (`tests/fixtures`, described in its README).
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 /// The exact bytes of a fixture, e.g. `whatsapp/text_message.json`.
