@@ -4,13 +4,13 @@ use poem_openapi::Object;
 
 /// One dependency check.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckView {
     /// `up` or `down`.
     pub status: String,
     /// How long the check took, in milliseconds.
     pub latency_ms: u64,
     /// Why it is down (no secrets).
-    #[oai(skip_serializing_if_is_none)]
     pub error: Option<String>,
 }
 

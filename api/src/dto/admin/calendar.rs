@@ -33,6 +33,7 @@ pub struct DayReservationView {
 
 /// One night.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CalendarDayView {
     /// The night.
     pub date: NaiveDate,

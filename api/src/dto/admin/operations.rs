@@ -6,6 +6,7 @@ use shared::entities::{failed_job, webhook_event};
 
 /// One webhook delivery as received.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WebhookEventView {
     /// Internal id (use it to replay).
     pub id: i64,
@@ -54,6 +55,7 @@ impl From<webhook_event::Model> for WebhookEventView {
 
 /// A job the worker gave up on.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FailedJobView {
     /// Internal id (use it to retry).
     pub id: i64,

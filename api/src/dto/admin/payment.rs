@@ -9,6 +9,7 @@ use shared::{
 
 /// A deposit link or a provider payment of a reservation.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentView {
     /// Internal id.
     pub id: i64,
@@ -68,6 +69,7 @@ impl From<payment::Model> for PaymentView {
 
 /// Something about a payment the owner must act on.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentAlertView {
     /// Internal id.
     pub id: i64,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 
-use crate::{auth::AdminAuth, routes::ApiTags, state::AppState};
+use crate::{auth::AdminAuth, error::ApiError, routes::ApiTags, state::AppState};
 
 /// Admin configuration endpoint.
 pub struct AdminConfigApi;
@@ -29,8 +29,15 @@ const SECRET_KEYS: &[&str] = &["database_url", "redis_url", "jwt_secret"];
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
 impl AdminConfigApi {
     /// Running configuration
+    ///
+    /// Answers through [`ApiError`] although building the view cannot fail: the admin token
+    /// check can (401, 403, 503), and only a route's response type puts those in the document.
     #[oai(path = "/config", method = "get")]
-    async fn config(&self, _auth: AdminAuth, state: Data<&AppState>) -> Json<ConfigView> {
+    async fn config(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<ConfigView>, ApiError> {
         let raw = serde_json::to_value(state.settings.as_ref()).unwrap_or_default();
         let settings = raw
             .as_object()
@@ -49,7 +56,7 @@ impl AdminConfigApi {
                 (key.to_ascii_uppercase(), shown)
             })
             .collect();
-        Json(ConfigView {
+        Ok(Json(ConfigView {
             version: env!("CARGO_PKG_VERSION").into(),
             git_commit: state
                 .settings
@@ -59,6 +66,6 @@ impl AdminConfigApi {
                 .unwrap_or_else(|| "unknown".into()),
             build_time: option_env!("BUILD_TIME").unwrap_or("unknown").into(),
             settings,
-        })
+        }))
     }
 }
