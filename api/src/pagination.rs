@@ -2,7 +2,8 @@
 //!
 //! Query parameters, the same on every list:
 //!
-//! * `page`: 1-based, default 1;
+//! * `page`: 1-based, default 1, at most [`MAX_PAGE`] (a larger offset means nothing, and
+//!   would overflow the row arithmetic);
 //! * `page_size`: 1 to [`MAX_PAGE_SIZE`] (100), default [`DEFAULT_PAGE_SIZE`] (20). Out of range
 //!   is a `422 validation_error`, not clamped: a client that asked for 500 rows and silently got
 //!   100 would believe it had them all;
@@ -41,6 +42,8 @@ use crate::error::ApiError;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The largest page number a client may ask for.
+pub const MAX_PAGE: u64 = 1_000_000;
 /// The most sort keys one request may give.
 pub const MAX_SORT_KEYS: usize = 3;
 
@@ -66,13 +69,13 @@ impl PageParams {
         let mut errors = Vec::new();
         let page = match page {
             None => Some(1),
-            Some(p) => u64::try_from(p).ok().filter(|p| *p >= 1),
+            Some(p) => u64::try_from(p).ok().filter(|p| (1..=MAX_PAGE).contains(p)),
         };
         if page.is_none() {
             errors.push(FieldError::new(
                 "page",
                 "out_of_range",
-                "page must be 1 or more",
+                format!("page must be between 1 and {MAX_PAGE}"),
             ));
         }
         let page_size = match page_size {

@@ -2,6 +2,8 @@
 //!
 //! This is also the one place that classifies database errors: an exclusion violation
 //! (SQLSTATE 23P01, the dates are taken) and a unique violation (23505) become `Conflict`,
+//! text PostgreSQL cannot store (22021/22P05, a NUL character sent by a client) becomes
+//! `Invalid`,
 //! lost connections and timeouts become `Unavailable`.
 
 use serde::Serialize;
@@ -144,6 +146,9 @@ fn describe(errors: &[FieldError]) -> String {
 const EXCLUSION_VIOLATION: &str = "23P01";
 /// SQLSTATE of a unique violation.
 const UNIQUE_VIOLATION: &str = "23505";
+/// SQLSTATEs of text PostgreSQL cannot store: the NUL character, which JSON and query strings
+/// can carry but a `text` (22021) or a `jsonb` string (22P05, `\u0000`) cannot.
+const UNSTORABLE_TEXT: [&str; 2] = ["22021", "22P05"];
 
 /// The SQLSTATE and constraint name of a database error, when the server raised one.
 pub fn sql_state(err: &sea_orm::DbErr) -> Option<(String, Option<String>)> {
@@ -171,6 +176,11 @@ impl From<sea_orm::DbErr> for Error {
                     "a value that must be unique is already used ({})",
                     constraint.unwrap_or_default()
                 ),
+            ),
+            Some((code, _)) if UNSTORABLE_TEXT.contains(&code.as_str()) => Self::invalid(
+                "request",
+                "invalid_character",
+                "text fields may not contain the NUL character",
             ),
             Some(_) => Self::Internal(Box::new(err)),
             None => match err {

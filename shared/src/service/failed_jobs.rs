@@ -35,7 +35,10 @@ impl Page {
     /// `(offset, limit)` after clamping.
     pub fn bounds(self) -> (u64, u64) {
         let per_page = self.per_page.clamp(1, 200);
-        (self.page.max(1).saturating_sub(1) * per_page, per_page)
+        (
+            self.page.max(1).saturating_sub(1).saturating_mul(per_page),
+            per_page,
+        )
     }
 }
 
