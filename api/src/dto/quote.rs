@@ -7,6 +7,8 @@ use shared::{
     service::quote::{PricedStay, QuoteRequest},
 };
 
+use crate::dto::constraints::{Doc, Guests, IsoDate};
+
 /// A stay to price.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
@@ -14,20 +16,20 @@ pub struct QuoteRequestBody {
     /// Accommodation id.
     pub accommodation_id: i32,
     /// Arrival date, `YYYY-MM-DD`.
-    pub check_in: String,
+    pub check_in: Doc<String, IsoDate>,
     /// Departure date, `YYYY-MM-DD` (not a night of the stay).
-    pub check_out: String,
+    pub check_out: Doc<String, IsoDate>,
     /// Number of guests.
-    pub guests: i64,
+    pub guests: Doc<i64, Guests>,
 }
 
 impl poem_openapi::types::Example for QuoteRequestBody {
     fn example() -> Self {
         Self {
             accommodation_id: 1,
-            check_in: "2027-01-15".into(),
-            check_out: "2027-01-17".into(),
-            guests: 4,
+            check_in: Doc::new("2027-01-15".into()),
+            check_out: Doc::new("2027-01-17".into()),
+            guests: Doc::new(4),
         }
     }
 }
@@ -36,9 +38,9 @@ impl From<QuoteRequestBody> for QuoteRequest {
     fn from(b: QuoteRequestBody) -> Self {
         Self {
             accommodation_id: b.accommodation_id,
-            check_in: b.check_in,
-            check_out: b.check_out,
-            guests: b.guests,
+            check_in: b.check_in.0,
+            check_out: b.check_out.0,
+            guests: b.guests.0,
         }
     }
 }

@@ -13,6 +13,10 @@ use shared::{
     },
 };
 
+use crate::dto::constraints::{
+    Doc, Email, Guests, IsoDate, Notes, PersonName, Phone, PublicChannel,
+};
+
 /// A booking request from a guest-facing client.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
@@ -21,38 +25,38 @@ pub struct CreateReservationBody {
     pub accommodation_id: Option<i32>,
     /// Arrival date, `YYYY-MM-DD` (today or later, business timezone).
     #[oai(default)]
-    pub check_in: String,
+    pub check_in: Doc<String, IsoDate>,
     /// Departure date, `YYYY-MM-DD` (after check-in).
     #[oai(default)]
-    pub check_out: String,
+    pub check_out: Doc<String, IsoDate>,
     /// Number of guests (1 to the accommodation's capacity).
     #[oai(default)]
-    pub guests: i64,
+    pub guests: Doc<i64, Guests>,
     /// Guest's full name.
     #[oai(default)]
-    pub guest_name: String,
+    pub guest_name: Doc<String, PersonName>,
     /// Guest's phone, international form preferred (`+5491112345678`).
     #[oai(default)]
-    pub guest_phone: String,
+    pub guest_phone: Doc<String, Phone>,
     /// Guest's email.
-    pub guest_email: Option<String>,
+    pub guest_email: Option<Doc<String, Email>>,
     /// `web` (default), `whatsapp` or `phone`.
-    pub channel: Option<String>,
+    pub channel: Option<Doc<String, PublicChannel>>,
     /// Anything the owner should know.
-    pub notes: Option<String>,
+    pub notes: Option<Doc<String, Notes>>,
 }
 
 impl poem_openapi::types::Example for CreateReservationBody {
     fn example() -> Self {
         Self {
             accommodation_id: Some(1),
-            check_in: "2027-01-15".into(),
-            check_out: "2027-01-17".into(),
-            guests: 4,
-            guest_name: "Martín Pérez".into(),
-            guest_phone: "+5491112345678".into(),
-            guest_email: Some("martin@example.com".into()),
-            channel: Some("web".into()),
+            check_in: Doc::new("2027-01-15".into()),
+            check_out: Doc::new("2027-01-17".into()),
+            guests: Doc::new(4),
+            guest_name: Doc::new("Martín Pérez".into()),
+            guest_phone: Doc::new("+5491112345678".into()),
+            guest_email: Some(Doc::new("martin@example.com".into())),
+            channel: Some(Doc::new("web".into())),
             notes: None,
         }
     }
@@ -62,7 +66,8 @@ impl CreateReservationBody {
     /// The booking request, or the fields that cannot even be looked up. `names` are the
     /// client's names of the contact fields, used in errors.
     pub fn into_request(self, names: ContactFieldNames) -> Result<BookingRequest, Vec<FieldError>> {
-        let (accommodation_id, channel) = required_parts(self.accommodation_id, self.channel)?;
+        let (accommodation_id, channel) =
+            required_parts(self.accommodation_id, self.channel.map(|c| c.0))?;
         // A channel the client may not claim is reported with the service's own checks, so
         // the 422 lists every bad field; the placeholder is never stored.
         let (channel, rejected) = match channel {
@@ -72,15 +77,15 @@ impl CreateReservationBody {
         Ok(BookingRequest {
             stay: QuoteRequest {
                 accommodation_id,
-                check_in: self.check_in,
-                check_out: self.check_out,
-                guests: self.guests,
+                check_in: self.check_in.0,
+                check_out: self.check_out.0,
+                guests: self.guests.0,
             },
-            guest_name: self.guest_name,
-            guest_phone: self.guest_phone,
-            guest_email: self.guest_email,
+            guest_name: self.guest_name.0,
+            guest_phone: self.guest_phone.0,
+            guest_email: self.guest_email.map(|e| e.0),
             channel,
-            notes: self.notes,
+            notes: self.notes.map(|n| n.0),
             field_names: names,
             rejected,
         })
@@ -94,23 +99,23 @@ pub struct LegacyPreReserveBody {
     pub accommodation_id: Option<i32>,
     /// Arrival date, `YYYY-MM-DD`.
     #[oai(default)]
-    pub check_in: String,
+    pub check_in: Doc<String, IsoDate>,
     /// Departure date, `YYYY-MM-DD`.
     #[oai(default)]
-    pub check_out: String,
+    pub check_out: Doc<String, IsoDate>,
     /// Number of guests.
     #[oai(default)]
-    pub guests: i64,
+    pub guests: Doc<i64, Guests>,
     /// `whatsapp`, `web` or `phone`.
-    pub channel: Option<String>,
+    pub channel: Option<Doc<String, PublicChannel>>,
     /// Guest's full name.
     #[oai(default)]
-    pub contact_name: String,
+    pub contact_name: Doc<String, PersonName>,
     /// Guest's phone.
     #[oai(default)]
-    pub contact_phone: String,
+    pub contact_phone: Doc<String, Phone>,
     /// Guest's email.
-    pub contact_email: Option<String>,
+    pub contact_email: Option<Doc<String, Email>>,
 }
 
 impl From<LegacyPreReserveBody> for CreateReservationBody {
@@ -172,6 +177,7 @@ fn money(amount: rust_decimal::Decimal) -> String {
 
 /// A reservation just created.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReservationCreatedView {
     /// The code the guest quotes.
     pub code: String,
@@ -217,6 +223,7 @@ impl From<reservation::Model> for ReservationCreatedView {
 
 /// A reservation as anyone holding its code may see it: no phone or email, name masked.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReservationPublicView {
     /// The code.
     pub code: String,

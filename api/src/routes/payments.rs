@@ -5,7 +5,14 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::{Error, domain::ReservationCode, service::payment_link};
 
 use super::ApiTags;
-use crate::{dto::payment::PaymentLinkView, error::ApiError, state::AppState};
+use crate::{
+    dto::{
+        constraints::{Doc, ReservationCode as CodeRule},
+        payment::PaymentLinkView,
+    },
+    error::ApiError,
+    state::AppState,
+};
 
 /// Payment endpoints.
 pub struct PaymentsApi;
@@ -35,9 +42,9 @@ impl PaymentsApi {
         &self,
         state: Data<&AppState>,
         /// Reservation code, e.g. `RES260110K7QX2M`.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
     ) -> Result<LinkResponse, ApiError> {
-        let code = ReservationCode::parse(&code.0).ok_or(Error::NotFound("reservation"))?;
+        let code = ReservationCode::parse(&code.0.0).ok_or(Error::NotFound("reservation"))?;
         let link = payment_link::payment_link(
             &state.db,
             &state.mercadopago,

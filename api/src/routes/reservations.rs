@@ -16,6 +16,7 @@ use shared::{
 use super::ApiTags;
 use crate::{
     client_ip::ClientIp,
+    dto::constraints::{Doc, ReservationCode as CodeRule},
     dto::reservation::{CreateReservationBody, ReservationCreatedView, ReservationPublicView},
     error::ApiError,
     middleware::idempotency::idempotent,
@@ -76,7 +77,7 @@ impl ReservationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "A unique key (e.g. a UUID) per intended reservation; retries reuse it."
         )
     )]
@@ -97,9 +98,9 @@ impl ReservationsApi {
         &self,
         state: Data<&AppState>,
         /// Reservation code, e.g. `RES260110K7QX2M`.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
     ) -> Result<Json<ReservationPublicView>, ApiError> {
-        let code = ReservationCode::parse(&code.0).ok_or(Error::NotFound("reservation"))?;
+        let code = ReservationCode::parse(&code.0.0).ok_or(Error::NotFound("reservation"))?;
         let row = store::reservations::find_by_code(&state.db, &code)
             .await?
             .ok_or(Error::NotFound("reservation"))?;

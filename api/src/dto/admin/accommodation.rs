@@ -4,7 +4,13 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use shared::{entities::accommodation, service::accommodations::AccommodationInput};
 
-use crate::dto::accommodation::AccommodationView;
+use crate::dto::{
+    accommodation::AccommodationView,
+    constraints::{
+        AccommodationKind, AccommodationName, Amount, Capacity, Currency, Doc, HourMinute, HttpUrl,
+        Multiplier, Weekday,
+    },
+};
 
 /// An accommodation as the owner sees it (incl. inactive ones and the iCal export token).
 #[derive(Debug, Clone, Object)]
@@ -39,33 +45,33 @@ impl From<accommodation::Model> for AdminAccommodationView {
 #[derive(Debug, Clone, Default, Object)]
 pub struct AccommodationBody {
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Doc<String, AccommodationName>>,
     /// cabin, apartment, house, room, dome or other.
-    pub kind: Option<String>,
+    pub kind: Option<Doc<String, AccommodationKind>>,
     /// Most guests (1 to 50).
-    pub capacity: Option<i64>,
+    pub capacity: Option<Doc<i64, Capacity>>,
     /// Weekday night price, e.g. "45000.00".
-    pub base_price: Option<String>,
+    pub base_price: Option<Doc<String, Amount>>,
     /// Weekend factor, e.g. "1.20".
-    pub weekend_multiplier: Option<String>,
+    pub weekend_multiplier: Option<Doc<String, Multiplier>>,
     /// Weekend nights, e.g. ["friday", "saturday"].
-    pub weekend_nights: Option<Vec<String>>,
+    pub weekend_nights: Option<Vec<Doc<String, Weekday>>>,
     /// ISO 4217 currency (ARS).
-    pub currency: Option<String>,
+    pub currency: Option<Doc<String, Currency>>,
     /// Description (guests read it: Spanish).
     pub description: Option<String>,
     /// Amenities.
     pub amenities: Option<Vec<String>>,
     /// Photo URLs.
-    pub photos: Option<Vec<String>>,
+    pub photos: Option<Vec<Doc<String, HttpUrl>>>,
     /// Location.
     pub location: Option<String>,
     /// House rules and cancellation policy.
     pub policies: Option<String>,
     /// Check-in time, HH:MM.
-    pub check_in_time: Option<String>,
+    pub check_in_time: Option<Doc<String, HourMinute>>,
     /// Check-out time, HH:MM.
-    pub check_out_time: Option<String>,
+    pub check_out_time: Option<Doc<String, HourMinute>>,
     /// Bookable.
     pub active: Option<bool>,
 }
@@ -73,21 +79,25 @@ pub struct AccommodationBody {
 impl From<AccommodationBody> for AccommodationInput {
     fn from(b: AccommodationBody) -> Self {
         Self {
-            name: b.name,
-            kind: b.kind,
-            capacity: b.capacity,
-            base_price: b.base_price,
-            weekend_multiplier: b.weekend_multiplier,
-            weekend_nights: b.weekend_nights,
-            currency: b.currency,
+            name: b.name.map(|v| v.0),
+            kind: b.kind.map(|v| v.0),
+            capacity: b.capacity.map(|v| v.0),
+            base_price: b.base_price.map(|v| v.0),
+            weekend_multiplier: b.weekend_multiplier.map(|v| v.0),
+            weekend_nights: b.weekend_nights.map(unwrap_all),
+            currency: b.currency.map(|v| v.0),
             description: b.description,
             amenities: b.amenities,
-            photos: b.photos,
+            photos: b.photos.map(unwrap_all),
             location: b.location,
             policies: b.policies,
-            check_in_time: b.check_in_time,
-            check_out_time: b.check_out_time,
+            check_in_time: b.check_in_time.map(|v| v.0),
+            check_out_time: b.check_out_time.map(|v| v.0),
             active: b.active,
         }
     }
+}
+
+fn unwrap_all<C>(values: Vec<Doc<String, C>>) -> Vec<String> {
+    values.into_iter().map(|v| v.0).collect()
 }

@@ -13,6 +13,10 @@ use shared::{
     },
 };
 
+use crate::dto::constraints::{
+    Amount, AnyChannel, CancelReason, Doc, Email, Guests, IsoDate, Notes, PersonName, Phone,
+};
+
 fn money(amount: rust_decimal::Decimal) -> String {
     Money::from_decimal(amount).to_string()
 }
@@ -23,6 +27,7 @@ fn utc(t: Option<sea_orm::prelude::DateTimeWithTimeZone>) -> Option<DateTime<Utc
 
 /// A reservation with everything the owner needs.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminReservationView {
     /// Code.
     pub code: String,
@@ -119,6 +124,7 @@ impl From<reservation::Model> for AdminReservationView {
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntryView {
     /// When.
     pub occurred_at: DateTime<Utc>,
@@ -170,23 +176,23 @@ pub struct AdminBookingBody {
     /// Accommodation id.
     pub accommodation_id: i32,
     /// Arrival, `YYYY-MM-DD`.
-    pub check_in: String,
+    pub check_in: Doc<String, IsoDate>,
     /// Departure, `YYYY-MM-DD`.
-    pub check_out: String,
+    pub check_out: Doc<String, IsoDate>,
     /// Guests.
-    pub guests: i64,
+    pub guests: Doc<i64, Guests>,
     /// Guest's name.
-    pub guest_name: String,
+    pub guest_name: Doc<String, PersonName>,
     /// Guest's phone (optional for the owner).
-    pub guest_phone: Option<String>,
+    pub guest_phone: Option<Doc<String, Phone>>,
     /// Guest's email.
-    pub guest_email: Option<String>,
+    pub guest_email: Option<Doc<String, Email>>,
     /// Channel (default `admin`; e.g. `phone`, or `airbnb` to record a booking made there).
-    pub channel: Option<String>,
+    pub channel: Option<Doc<String, AnyChannel>>,
     /// Internal notes.
-    pub notes: Option<String>,
+    pub notes: Option<Doc<String, Notes>>,
     /// A manual total replacing the computed price, e.g. "150000.00".
-    pub total_price: Option<String>,
+    pub total_price: Option<Doc<String, Amount>>,
     /// Confirm at once instead of holding (default false).
     #[oai(default)]
     pub confirm: bool,
@@ -197,8 +203,8 @@ impl AdminBookingBody {
     pub fn into_booking(self) -> Result<AdminBooking, FieldError> {
         let channel = match self
             .channel
-            .as_deref()
-            .map(str::trim)
+            .as_ref()
+            .map(|c| c.0.trim())
             .filter(|c| !c.is_empty())
         {
             None => Channel::Admin,
@@ -210,19 +216,19 @@ impl AdminBookingBody {
             request: BookingRequest {
                 stay: QuoteRequest {
                     accommodation_id: self.accommodation_id,
-                    check_in: self.check_in,
-                    check_out: self.check_out,
-                    guests: self.guests,
+                    check_in: self.check_in.0,
+                    check_out: self.check_out.0,
+                    guests: self.guests.0,
                 },
-                guest_name: self.guest_name,
-                guest_phone: self.guest_phone.unwrap_or_default(),
-                guest_email: self.guest_email,
+                guest_name: self.guest_name.0,
+                guest_phone: self.guest_phone.map(|p| p.0).unwrap_or_default(),
+                guest_email: self.guest_email.map(|e| e.0),
                 channel,
-                notes: self.notes,
+                notes: self.notes.map(|n| n.0),
                 field_names: ContactFieldNames::GUEST,
                 rejected: Vec::new(),
             },
-            total_price: self.total_price,
+            total_price: self.total_price.map(|t| t.0),
             confirm: self.confirm,
         })
     }
@@ -232,7 +238,7 @@ impl AdminBookingBody {
 #[derive(Debug, Clone, Object)]
 pub struct CancelBody {
     /// The reason (kept in the reservation and the audit trail).
-    pub reason: String,
+    pub reason: Doc<String, CancelReason>,
 }
 
 /// Fields to change; omitted ones keep their value. Changing dates or guests re-prices the stay
@@ -240,34 +246,34 @@ pub struct CancelBody {
 #[derive(Debug, Clone, Default, Object)]
 pub struct ReservationPatchBody {
     /// Guest's name.
-    pub guest_name: Option<String>,
+    pub guest_name: Option<Doc<String, PersonName>>,
     /// Guest's phone ("" clears it).
-    pub guest_phone: Option<String>,
+    pub guest_phone: Option<Doc<String, Phone>>,
     /// Guest's email ("" clears it).
-    pub guest_email: Option<String>,
+    pub guest_email: Option<Doc<String, Email>>,
     /// Notes ("" clears them).
-    pub notes: Option<String>,
+    pub notes: Option<Doc<String, Notes>>,
     /// Guests.
-    pub guests: Option<i64>,
+    pub guests: Option<Doc<i64, Guests>>,
     /// New arrival, `YYYY-MM-DD`.
-    pub check_in: Option<String>,
+    pub check_in: Option<Doc<String, IsoDate>>,
     /// New departure, `YYYY-MM-DD`.
-    pub check_out: Option<String>,
+    pub check_out: Option<Doc<String, IsoDate>>,
     /// Manual total.
-    pub total_price: Option<String>,
+    pub total_price: Option<Doc<String, Amount>>,
 }
 
 impl From<ReservationPatchBody> for ReservationPatch {
     fn from(b: ReservationPatchBody) -> Self {
         Self {
-            guest_name: b.guest_name,
-            guest_phone: b.guest_phone,
-            guest_email: b.guest_email,
-            notes: b.notes,
-            guests: b.guests,
-            check_in: b.check_in,
-            check_out: b.check_out,
-            total_price: b.total_price,
+            guest_name: b.guest_name.map(|v| v.0),
+            guest_phone: b.guest_phone.map(|v| v.0),
+            guest_email: b.guest_email.map(|v| v.0),
+            notes: b.notes.map(|v| v.0),
+            guests: b.guests.map(|v| v.0),
+            check_in: b.check_in.map(|v| v.0),
+            check_out: b.check_out.map(|v| v.0),
+            total_price: b.total_price.map(|v| v.0),
         }
     }
 }

@@ -47,7 +47,7 @@ impl AdminAccommodationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -77,7 +77,7 @@ impl AdminAccommodationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -109,7 +109,7 @@ impl AdminAccommodationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]

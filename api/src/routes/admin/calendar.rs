@@ -8,6 +8,7 @@ use shared::service::{availability, calendar};
 use crate::{
     auth::AdminAuth,
     dto::admin::calendar::{CalendarView, LegacyAvailabilityView, LegacyDayView},
+    dto::constraints::{Doc, YearMonth},
     error::ApiError,
     routes::ApiTags,
     state::AppState,
@@ -31,9 +32,9 @@ impl AdminCalendarApi {
         /// Accommodation id.
         accommodation_id: Query<i32>,
         /// `YYYY-MM` (default: this month).
-        month: Query<Option<String>>,
+        month: Query<Option<Doc<String, YearMonth>>>,
     ) -> Result<Json<CalendarView>, ApiError> {
-        let first = match month.0.as_deref() {
+        let first = match month.0.as_ref().map(|m| m.0.as_str()) {
             Some(raw) => calendar::parse_month(raw)?,
             None => {
                 let today = state.rules.clock.today(state.rules.timezone);

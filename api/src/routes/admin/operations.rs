@@ -22,6 +22,7 @@ use shared::{
 use crate::{
     auth::AdminAuth,
     dto::admin::operations::{FailedJobView, WebhookEventView},
+    dto::constraints::{Doc, IsoDate, PageNumber, PageSize, inner},
     error::ApiError,
     middleware::idempotency::idempotent,
     pagination::{DateRange, Page, PageParams, parse_list},
@@ -81,22 +82,25 @@ impl AdminOperationsApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<Doc<i64, PageNumber>>>,
         /// Rows per page, 1 to 100 (default 20).
-        page_size: Query<Option<i64>>,
+        page_size: Query<Option<Doc<i64, PageSize>>>,
         /// `whatsapp` or `mercadopago`.
         provider: Query<Option<String>>,
         /// pending, processed, failed or rejected.
         #[oai(name = "state")]
         event_state: Query<Option<String>>,
         /// Received on or after this date (business timezone), `YYYY-MM-DD`.
-        from: Query<Option<String>>,
+        from: Query<Option<Doc<String, IsoDate>>>,
         /// Received on or before this date (business timezone), `YYYY-MM-DD`.
-        to: Query<Option<String>>,
+        to: Query<Option<Doc<String, IsoDate>>>,
     ) -> Result<Json<Page<WebhookEventView>>, ApiError> {
-        let params = PageParams::from_query(page.0, page_size.0)?;
-        let range = DateRange::parse(("from", from.0.as_deref()), ("to", to.0.as_deref()))
-            .map_err(ApiError::validation)?;
+        let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
+        let range = DateRange::parse(
+            ("from", inner(from.0).as_deref()),
+            ("to", inner(to.0).as_deref()),
+        )
+        .map_err(ApiError::validation)?;
         let filter = WebhookFilter {
             provider: single("provider", provider.0.as_deref(), PROVIDERS)?.map(str::to_owned),
             state: single("state", event_state.0.as_deref(), STATES)?,
@@ -122,7 +126,7 @@ impl AdminOperationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -157,13 +161,13 @@ impl AdminOperationsApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<Doc<i64, PageNumber>>>,
         /// Rows per page, 1 to 100 (default 20).
-        page_size: Query<Option<i64>>,
+        page_size: Query<Option<Doc<i64, PageSize>>>,
         /// Only this job, e.g. `payment_reconcile.v1`.
         job: Query<Option<String>>,
     ) -> Result<Json<Page<FailedJobView>>, ApiError> {
-        let params = PageParams::from_query(page.0, page_size.0)?;
+        let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
         let names: Vec<(&str, &str)> = JOB_NAMES.iter().map(|n| (*n, *n)).collect();
         let job = single("job", job.0.as_deref(), &names)?;
         let paged = failed_jobs::list_failed_jobs(&state.db, job, service_page(params)).await?;
@@ -183,7 +187,7 @@ impl AdminOperationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]

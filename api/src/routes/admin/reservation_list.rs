@@ -18,6 +18,7 @@ use shared::{domain::Money, entities::reservation, store::reservation_search};
 use crate::{
     auth::AdminAuth,
     dto::admin::{reservation::AdminReservationView, reservation_filter::RawFilter},
+    dto::constraints::{Doc, IsoDate, PageNumber, PageSize, inner},
     error::ApiError,
     pagination::{Page, PageParams},
     routes::ApiTags,
@@ -151,9 +152,9 @@ impl AdminReservationListApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<Doc<i64, PageNumber>>>,
         /// Rows per page, 1 to 100 (default 20).
-        page_size: Query<Option<i64>>,
+        page_size: Query<Option<Doc<i64, PageSize>>>,
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
         /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
@@ -163,21 +164,21 @@ impl AdminReservationListApi {
         /// Accommodation id.
         accommodation_id: Query<Option<i32>>,
         /// Stays with a night on or after this date, `YYYY-MM-DD`.
-        from: Query<Option<String>>,
+        from: Query<Option<Doc<String, IsoDate>>>,
         /// Stays with a night on or before this date, `YYYY-MM-DD`.
-        to: Query<Option<String>>,
+        to: Query<Option<Doc<String, IsoDate>>>,
         /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
         /// status, code (prefix `-` for descending; default `-created_at`).
         sort: Query<Option<String>>,
     ) -> Result<Json<Page<AdminReservationView>>, ApiError> {
-        let params = PageParams::from_query(page.0, page_size.0)?;
+        let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
         let query = RawFilter {
             q: q.0,
             status: status.0,
             channel: channel.0,
             accommodation_id: accommodation_id.0,
-            from: from.0,
-            to: to.0,
+            from: inner(from.0),
+            to: inner(to.0),
             sort: sort.0,
         }
         .into_query()?;
@@ -208,9 +209,9 @@ impl AdminReservationListApi {
         /// Accommodation id.
         accommodation_id: Query<Option<i32>>,
         /// Stays with a night on or after this date, `YYYY-MM-DD`.
-        from: Query<Option<String>>,
+        from: Query<Option<Doc<String, IsoDate>>>,
         /// Stays with a night on or before this date, `YYYY-MM-DD`.
-        to: Query<Option<String>>,
+        to: Query<Option<Doc<String, IsoDate>>>,
         /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
         /// status, code (prefix `-` for descending; default `-created_at`).
         sort: Query<Option<String>>,
@@ -220,8 +221,8 @@ impl AdminReservationListApi {
             status: status.0,
             channel: channel.0,
             accommodation_id: accommodation_id.0,
-            from: from.0,
-            to: to.0,
+            from: inner(from.0),
+            to: inner(to.0),
             sort: sort.0,
         }
         .into_query()?;

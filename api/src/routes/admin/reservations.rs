@@ -15,6 +15,7 @@ use crate::{
         AdminBookingBody, AdminReservationDetail, AdminReservationView, CancelBody,
         ReservationPatchBody,
     },
+    dto::constraints::{Doc, ReservationCode as CodeRule},
     error::ApiError,
     middleware::idempotency::idempotent,
     routes::ApiTags,
@@ -80,7 +81,7 @@ impl AdminReservationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -109,9 +110,9 @@ impl AdminReservationsApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         /// Reservation code.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
     ) -> Result<Json<AdminReservationDetail>, ApiError> {
-        let code = parse_code(&code.0)?;
+        let code = parse_code(&code.0.0)?;
         let row = store::reservations::find_by_code(&state.db, &code)
             .await?
             .ok_or(Error::NotFound("reservation"))?;
@@ -135,7 +136,7 @@ impl AdminReservationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -144,9 +145,9 @@ impl AdminReservationsApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         /// Reservation code.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
     ) -> Result<Json<AdminReservationView>, ApiError> {
-        change_status(&auth, &state, &code.0, ReservationStatus::Confirmed, None).await
+        change_status(&auth, &state, &code.0.0, ReservationStatus::Confirmed, None).await
     }
 
     /// Cancel a reservation
@@ -158,7 +159,7 @@ impl AdminReservationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -167,15 +168,15 @@ impl AdminReservationsApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         /// Reservation code.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
         body: Json<CancelBody>,
     ) -> Result<Json<AdminReservationView>, ApiError> {
         change_status(
             &auth,
             &state,
-            &code.0,
+            &code.0.0,
             ReservationStatus::Cancelled,
-            Some(&body.reason),
+            Some(&body.reason.0),
         )
         .await
     }
@@ -190,7 +191,7 @@ impl AdminReservationsApi {
         transform = "idempotent",
         request_header(
             name = "Idempotency-Key",
-            ty = "Option<String>",
+            ty = "Option<crate::dto::constraints::Doc<String, crate::dto::constraints::IdempotencyKey>>",
             description = "Retry safely: the same key and body replay the first answer."
         )
     )]
@@ -199,10 +200,10 @@ impl AdminReservationsApi {
         auth: AdminAuth,
         state: Data<&AppState>,
         /// Reservation code.
-        code: Path<String>,
+        code: Path<Doc<String, CodeRule>>,
         body: Json<ReservationPatchBody>,
     ) -> Result<Json<AdminReservationView>, ApiError> {
-        let code = parse_code(&code.0)?;
+        let code = parse_code(&code.0.0)?;
         let updated = admin_reservations::update(
             &state.db,
             &state.rules,
