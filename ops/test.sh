@@ -14,6 +14,9 @@
 # cargo-nextest runs each test in its own process, in parallel. When it is missing this script
 # installs it (cargo install cargo-nextest --locked) and, if that fails, falls back to
 # `cargo test --workspace --no-fail-fast` (nextest-only arguments such as --profile are dropped).
+#
+# When the tests pass, ops/schemathesis.sh then checks the running API against its OpenAPI
+# document (about 3 minutes); SKIP_SCHEMATHESIS=1 skips that for quick local runs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,8 +53,15 @@ if ! cargo nextest --version >/dev/null 2>&1; then
         *) args+=("$arg") ;;
       esac
     done
-    exec cargo test --workspace --no-fail-fast ${args[@]+"${args[@]}"}
+    cargo test --workspace --no-fail-fast ${args[@]+"${args[@]}"}
+    tested=1
   fi
 fi
 
-exec cargo nextest run --workspace --no-fail-fast "$@"
+[[ -n "${tested:-}" ]] || cargo nextest run --workspace --no-fail-fast "$@"
+
+if [[ -n "${SKIP_SCHEMATHESIS:-}" ]]; then
+  echo "test.sh: SKIP_SCHEMATHESIS is set: the API is not checked against its OpenAPI document"
+else
+  "$ROOT/ops/schemathesis.sh"
+fi
