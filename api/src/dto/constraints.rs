@@ -20,8 +20,10 @@ use poem_openapi::{
 use sea_orm::Iterable;
 use serde_json::Value;
 use shared::{
-    domain::Channel,
-    service::{accommodations::KINDS, transitions::MAX_REASON_CHARS},
+    domain::{Channel, ReservationStatus},
+    entities::webhook_event::WebhookState,
+    jobs::JOB_NAMES,
+    service::{accommodations::KINDS, transitions::MAX_REASON_CHARS, webhooks::Provider},
 };
 
 use crate::pagination::{MAX_PAGE, MAX_PAGE_SIZE};
@@ -137,6 +139,14 @@ fn one_of(schema: &mut MetaSchema, values: impl IntoIterator<Item = &'static str
     schema.enum_items = values.into_iter().map(Value::from).collect();
 }
 
+/// A comma-separated list of `values` as `pagination::parse_list` reads it: items trimmed,
+/// empty items skipped.
+fn list_of(schema: &mut MetaSchema, values: impl IntoIterator<Item = &'static str>) {
+    let names: Vec<String> = values.into_iter().map(|v| v.replace('.', "\\.")).collect();
+    let item = format!("\\s*({})?\\s*", names.join("|"));
+    schema.pattern = Some(format!("^{item}(,{item})*$"));
+}
+
 const EMAIL_PATTERN: &str =
     "^$|^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f.]+(\\.[^@\\s\\x00-\\x1f\\x7f.]+)+$";
 
@@ -190,6 +200,16 @@ rules! {
     PageSize => |s| { s.minimum = Some(1.0); s.maximum = Some(MAX_PAGE_SIZE as f64); }
     /// An `Idempotency-Key`: 1 to 255 printable ASCII characters.
     IdempotencyKey => |s| { s.pattern = Some("^[!-~]{1,255}$".into()); }
+    /// Reservation statuses, comma-separated.
+    StatusList => |s| { list_of(s, ReservationStatus::iter().map(ReservationStatus::as_str)); }
+    /// Channels, comma-separated.
+    ChannelList => |s| { list_of(s, Channel::iter().map(Channel::as_str)); }
+    /// Webhook providers, comma-separated (the first is used).
+    ProviderList => |s| { list_of(s, [Provider::Whatsapp, Provider::Mercadopago].map(Provider::as_str)); }
+    /// Webhook delivery states, comma-separated (the first is used).
+    WebhookStateList => |s| { list_of(s, WebhookState::iter().map(WebhookState::as_str)); }
+    /// Versioned job names, comma-separated (the first is used).
+    JobNameList => |s| { list_of(s, JOB_NAMES.iter().copied()); }
     /// A reservation code, `RES` + six digits + six letters or digits.
     ReservationCode => |s| { s.pattern = Some("^[Rr][Ee][Ss][0-9]{6}[A-Za-z0-9]{6}$".into()); }
 }

@@ -223,6 +223,19 @@ async fn request_schemas_state_the_constraints_the_services_check() {
         .expect("page");
     assert_eq!(page["schema"]["minimum"], 1.0);
     assert_eq!(page["schema"]["maximum"], 1_000_000.0);
+    let export = &spec["paths"]["/admin/reservations/export.csv"]["get"]["parameters"];
+    let status = export
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "status")
+        .expect("status");
+    assert!(
+        status["schema"]["pattern"]
+            .as_str()
+            .is_some_and(|p| p.contains("pre_reserved|confirmed")),
+        "{status}"
+    );
 }
 
 #[tokio::test]

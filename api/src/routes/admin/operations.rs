@@ -22,7 +22,9 @@ use shared::{
 use crate::{
     auth::AdminAuth,
     dto::admin::operations::{FailedJobView, WebhookEventView},
-    dto::constraints::{Doc, IsoDate, PageNumber, PageSize, inner},
+    dto::constraints::{
+        Doc, IsoDate, JobNameList, PageNumber, PageSize, ProviderList, WebhookStateList, inner,
+    },
     error::ApiError,
     middleware::idempotency::idempotent,
     pagination::{DateRange, Page, PageParams, parse_list},
@@ -86,10 +88,10 @@ impl AdminOperationsApi {
         /// Rows per page, 1 to 100 (default 20).
         page_size: Query<Option<Doc<i64, PageSize>>>,
         /// `whatsapp` or `mercadopago`.
-        provider: Query<Option<String>>,
+        provider: Query<Option<Doc<String, ProviderList>>>,
         /// pending, processed, failed or rejected.
         #[oai(name = "state")]
-        event_state: Query<Option<String>>,
+        event_state: Query<Option<Doc<String, WebhookStateList>>>,
         /// Received on or after this date (business timezone), `YYYY-MM-DD`.
         from: Query<Option<Doc<String, IsoDate>>>,
         /// Received on or before this date (business timezone), `YYYY-MM-DD`.
@@ -102,8 +104,9 @@ impl AdminOperationsApi {
         )
         .map_err(ApiError::validation)?;
         let filter = WebhookFilter {
-            provider: single("provider", provider.0.as_deref(), PROVIDERS)?.map(str::to_owned),
-            state: single("state", event_state.0.as_deref(), STATES)?,
+            provider: single("provider", inner(provider.0).as_deref(), PROVIDERS)?
+                .map(str::to_owned),
+            state: single("state", inner(event_state.0).as_deref(), STATES)?,
             from: range.from.map(|d| start_of(&state, d)),
             to: range.to.map(|d| start_of(&state, d + Duration::days(1))),
         };
@@ -165,11 +168,11 @@ impl AdminOperationsApi {
         /// Rows per page, 1 to 100 (default 20).
         page_size: Query<Option<Doc<i64, PageSize>>>,
         /// Only this job, e.g. `payment_reconcile.v1`.
-        job: Query<Option<String>>,
+        job: Query<Option<Doc<String, JobNameList>>>,
     ) -> Result<Json<Page<FailedJobView>>, ApiError> {
         let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
         let names: Vec<(&str, &str)> = JOB_NAMES.iter().map(|n| (*n, *n)).collect();
-        let job = single("job", job.0.as_deref(), &names)?;
+        let job = single("job", inner(job.0).as_deref(), &names)?;
         let paged = failed_jobs::list_failed_jobs(&state.db, job, service_page(params)).await?;
         Ok(Json(Page::new(
             paged.items.into_iter().map(Into::into).collect(),

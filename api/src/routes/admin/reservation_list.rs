@@ -18,7 +18,7 @@ use shared::{domain::Money, entities::reservation, store::reservation_search};
 use crate::{
     auth::AdminAuth,
     dto::admin::{reservation::AdminReservationView, reservation_filter::RawFilter},
-    dto::constraints::{Doc, IsoDate, PageNumber, PageSize, inner},
+    dto::constraints::{ChannelList, Doc, IsoDate, PageNumber, PageSize, StatusList, inner},
     error::ApiError,
     pagination::{Page, PageParams},
     routes::ApiTags,
@@ -158,9 +158,9 @@ impl AdminReservationListApi {
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
         /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
-        status: Query<Option<String>>,
+        status: Query<Option<Doc<String, StatusList>>>,
         /// Comma-separated channels: whatsapp, web, admin, airbnb, booking, ical, phone.
-        channel: Query<Option<String>>,
+        channel: Query<Option<Doc<String, ChannelList>>>,
         /// Accommodation id.
         accommodation_id: Query<Option<i32>>,
         /// Stays with a night on or after this date, `YYYY-MM-DD`.
@@ -174,8 +174,8 @@ impl AdminReservationListApi {
         let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
         let query = RawFilter {
             q: q.0,
-            status: status.0,
-            channel: channel.0,
+            status: inner(status.0),
+            channel: inner(channel.0),
             accommodation_id: accommodation_id.0,
             from: inner(from.0),
             to: inner(to.0),
@@ -203,9 +203,9 @@ impl AdminReservationListApi {
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
         /// Comma-separated statuses.
-        status: Query<Option<String>>,
+        status: Query<Option<Doc<String, StatusList>>>,
         /// Comma-separated channels.
-        channel: Query<Option<String>>,
+        channel: Query<Option<Doc<String, ChannelList>>>,
         /// Accommodation id.
         accommodation_id: Query<Option<i32>>,
         /// Stays with a night on or after this date, `YYYY-MM-DD`.
@@ -218,8 +218,8 @@ impl AdminReservationListApi {
     ) -> Result<CsvFile, ApiError> {
         let query = RawFilter {
             q: q.0,
-            status: status.0,
-            channel: channel.0,
+            status: inner(status.0),
+            channel: inner(channel.0),
             accommodation_id: accommodation_id.0,
             from: inner(from.0),
             to: inner(to.0),
