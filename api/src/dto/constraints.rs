@@ -200,6 +200,9 @@ rules! {
     PageSize => |s| { s.minimum = Some(1.0); s.maximum = Some(MAX_PAGE_SIZE as f64); }
     /// An `Idempotency-Key`: 1 to 255 printable ASCII characters.
     IdempotencyKey => |s| { s.pattern = Some("^[!-~]{1,255}$".into()); }
+    /// How many payment alerts to list: never negative; the service caps it at 500 (asking
+    /// for more is not an error).
+    AlertLimit => |s| { s.minimum = Some(0.0); }
     /// Reservation statuses, comma-separated.
     StatusList => |s| { list_of(s, ReservationStatus::iter().map(ReservationStatus::as_str)); }
     /// Channels, comma-separated.

@@ -6,7 +6,13 @@ use poem_openapi::{OpenApi, param::Query, payload::Json};
 use shared::service::payment_alerts;
 
 use crate::{
-    auth::AdminAuth, dto::admin::payment::PaymentAlertView, error::ApiError, routes::ApiTags,
+    auth::AdminAuth,
+    dto::{
+        admin::payment::PaymentAlertView,
+        constraints::{AlertLimit, Doc, inner},
+    },
+    error::ApiError,
+    routes::ApiTags,
     state::AppState,
 };
 
@@ -26,12 +32,12 @@ impl AdminPaymentsApi {
         /// Include alerts already resolved.
         include_resolved: Query<Option<bool>>,
         /// At most this many (default 100, max 500).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<Doc<u64, AlertLimit>>>,
     ) -> Result<Json<Vec<PaymentAlertView>>, ApiError> {
         let alerts = payment_alerts::list_payment_alerts(
             &state.db,
             include_resolved.0.unwrap_or(false),
-            limit.0.unwrap_or(100),
+            inner(limit.0).unwrap_or(100),
         )
         .await?;
         Ok(Json(alerts.into_iter().map(Into::into).collect()))
