@@ -20,6 +20,7 @@ pub mod quote;
 pub mod rules;
 pub mod transitions;
 pub mod webhook_monitor;
+pub mod webhook_refusals;
 pub mod webhooks;
 pub mod whatsapp;
 
