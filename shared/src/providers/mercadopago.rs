@@ -88,6 +88,7 @@ pub struct MercadoPagoClient {
     http: reqwest::Client,
     base: String,
     token: Secret,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for MercadoPagoClient {
@@ -113,7 +114,13 @@ impl MercadoPagoClient {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token,
+            timeout,
         })
+    }
+
+    /// The limit of each call: how long a caller may wait for another's call to finish.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The client the settings describe (`MERCADOPAGO_*`).
