@@ -15,6 +15,7 @@ pub mod hold_limits;
 pub mod idempotency;
 pub mod payment_alerts;
 pub mod payment_link;
+pub mod payment_poll;
 pub mod payments;
 pub mod quote;
 pub mod rules;

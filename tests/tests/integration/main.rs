@@ -30,6 +30,7 @@ mod observability;
 mod openapi;
 mod payments_flow;
 mod payments_link;
+mod payments_poll;
 mod payments_reconcile;
 mod payments_reconcile_errors;
 mod quotes;
