@@ -196,6 +196,10 @@ pub fn sign_meta(secret: &str, body: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[path = "signature_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
