@@ -177,6 +177,19 @@ pub struct Settings {
     /// `WORKER_MISSED_HEARTBEATS`: after this many missed heartbeats a worker is presumed
     /// dead and its in-flight jobs go back to the queue.
     pub worker_missed_heartbeats: u32,
+    // --- Webhook and payment hardening (issue 7; see docs/adr/0050..0053) ---
+    /// `WEBHOOK_TS_TOLERANCE_SECONDS`: how far Mercado Pago's signed `ts` may be from our clock
+    /// (either way) before a notification is refused as a replay; the payment poll covers
+    /// what it refuses. 60 to 86400.
+    pub webhook_ts_tolerance_seconds: u32,
+    /// `WEBHOOK_REFUSALS_PER_MINUTE`: refused webhooks (bad or missing signature) per client IP
+    /// and minute before further refusals are answered 429 and no longer sampled; 0 = no limit.
+    pub webhook_refusals_per_minute: u32,
+    /// `WEBHOOK_REFUSAL_RETENTION_DAYS`: how long the sampled refusal rows are kept.
+    pub webhook_refusal_retention_days: u32,
+    /// `PAYMENT_POLL_SCHEDULE`: cron (with seconds) of the reconciliation poll that asks
+    /// Mercado Pago for the payments of open holds and unpaid confirmations with a link.
+    pub payment_poll_schedule: String,
 }
 
 impl Default for Settings {
@@ -230,6 +243,10 @@ impl Default for Settings {
             idempotency_ttl_hours: 48,
             worker_heartbeat_seconds: 30,
             worker_missed_heartbeats: 10,
+            webhook_ts_tolerance_seconds: 600,
+            webhook_refusals_per_minute: 20,
+            webhook_refusal_retention_days: 7,
+            payment_poll_schedule: "0 */5 * * * *".into(),
         }
     }
 }
@@ -313,6 +330,10 @@ impl Settings {
             "idempotency_ttl_hours",
             "worker_heartbeat_seconds",
             "worker_missed_heartbeats",
+            "webhook_ts_tolerance_seconds",
+            "webhook_refusals_per_minute",
+            "webhook_refusal_retention_days",
+            "payment_poll_schedule",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -368,6 +389,7 @@ impl Settings {
             }
         }
         self.validate_mercadopago(&mut problems);
+        self.validate_webhook_hardening(&mut problems);
         for (name, status) in [
             (
                 "WEBHOOK_ACK_STATUS_WHATSAPP",
@@ -423,6 +445,43 @@ impl Settings {
         }
     }
 
+    /// Webhook secrets, replay window, refusal bounds and the payment poll. In production a
+    /// missing webhook secret is fatal like a missing `JWT_SECRET`: every notification would
+    /// be refused and, for WhatsApp, never delivered again.
+    fn validate_webhook_hardening(&self, problems: &mut Vec<String>) {
+        if self.app_env == AppEnv::Production {
+            for name in self.missing_webhook_secrets() {
+                problems.push(format!("{name} must be set in production"));
+            }
+        }
+        if !(60..=86_400).contains(&self.webhook_ts_tolerance_seconds) {
+            problems.push("WEBHOOK_TS_TOLERANCE_SECONDS must be between 60 and 86400".into());
+        }
+        if self.webhook_refusal_retention_days == 0 {
+            problems.push("WEBHOOK_REFUSAL_RETENTION_DAYS must be at least 1".into());
+        }
+        if self
+            .payment_poll_schedule
+            .parse::<cron::Schedule>()
+            .is_err()
+        {
+            problems.push(format!(
+                "PAYMENT_POLL_SCHEDULE {:?} is not a cron expression with seconds",
+                self.payment_poll_schedule
+            ));
+        }
+    }
+
+    /// How far a signed webhook timestamp may be from now.
+    pub fn webhook_ts_tolerance(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::from(self.webhook_ts_tolerance_seconds))
+    }
+
+    /// How long sampled refusal rows are kept.
+    pub fn webhook_refusal_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.webhook_refusal_retention_days))
+    }
+
     /// The business timezone (validated at load).
     pub fn timezone(&self) -> Tz {
         self.business_timezone
@@ -454,8 +513,8 @@ impl Settings {
     }
 
     /// Provider secrets that are missing: their webhooks are refused with 401 until set.
-    /// Logged as a warning at start-up instead of refusing to boot, so the app can run before
-    /// the providers are configured.
+    /// Outside production this is a start-up warning, so a developer can run the app before
+    /// the providers are configured; production refuses to start (see `validate`).
     pub fn missing_webhook_secrets(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
         if !self.whatsapp_app_secret.is_set() {
@@ -606,13 +665,15 @@ mod webhook_settings_tests {
     }
 
     #[test]
-    fn missing_webhook_secrets_are_reported_not_fatal() {
-        let settings = Settings {
-            app_env: AppEnv::Production,
-            jwt_secret: Secret::new("x".repeat(32)),
-            mercadopago_access_token: Secret::new("APP_USR-token"),
-            ..Settings::default()
-        };
+    fn missing_webhook_secrets_are_reported_not_fatal_outside_production() {
+        for app_env in [AppEnv::Development, AppEnv::Test] {
+            let settings = Settings {
+                app_env,
+                ..Settings::default()
+            };
+            assert!(settings.validate().is_ok(), "{app_env:?}");
+        }
+        let settings = Settings::default();
         assert!(settings.validate().is_ok());
         assert_eq!(
             settings.missing_webhook_secrets(),
@@ -625,3 +686,7 @@ mod webhook_settings_tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "config_webhook_tests.rs"]
+mod webhook_hardening_settings_tests;

@@ -23,7 +23,7 @@ use shared::{
         maintenance::{
             ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
         },
-        payments::ReconcilePayment,
+        payments::{PollPayments, ReconcilePayment},
         whatsapp::{WhatsappInbound, WhatsappStatus},
     },
 };
@@ -98,6 +98,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let idempotency = cron::Schedule::from_str(IDEMPOTENCY_EXPIRY_SCHEDULE)?;
     let sweep = cron::Schedule::from_str(WEBHOOK_SWEEP_SCHEDULE)?;
     let purge = cron::Schedule::from_str(RETENTION_PURGE_SCHEDULE)?;
+    let payment_poll = cron::Schedule::from_str(&settings.payment_poll_schedule)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
@@ -109,6 +110,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let monitor = cron_worker!(monitor, ctx, idempotency, ExpireIdempotencyKeys);
     let monitor = cron_worker!(monitor, ctx, sweep, SweepWebhookEvents);
     let monitor = cron_worker!(monitor, ctx, purge, PurgeWebhookPayloads);
+    let monitor = cron_worker!(monitor, ctx, payment_poll, PollPayments);
     let monitor = queue_worker!(
         monitor,
         ctx,
@@ -164,6 +166,14 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         ReconcilePayment,
         4,
         jobs::payment_reconcile::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        PollPayments,
+        1,
+        jobs::payment_poll::handle
     );
     Ok(monitor)
 }

@@ -19,7 +19,7 @@
 
 use std::{
     sync::{
-        Arc,
+        Arc, LazyLock,
         atomic::{AtomicI64, Ordering},
     },
     time::Duration,
@@ -68,6 +68,31 @@ if ttl < 0 then
 end
 return {count, ttl}
 ";
+
+/// The loaded [`HIT_SCRIPT`] (its SHA-1 is computed once).
+static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(HIT_SCRIPT));
+
+/// Counts one hit of `client` in `bucket` against `limit` per [`WINDOW`], in the same shared
+/// Redis windows the middleware uses. Also used for what is not a request count: refused
+/// webhooks are limited per client IP in the `webhook_refused` bucket. `Err` when Redis
+/// does not answer in time (callers fail open).
+pub async fn count_hit(
+    redis: &RedisConn,
+    keys: &Keys,
+    bucket: &str,
+    limit: u32,
+    client: &str,
+) -> Result<Window, String> {
+    let mut conn = redis.clone();
+    let mut invocation = HIT.key(keys.rate_limit(bucket, client));
+    invocation.arg(u64::try_from(WINDOW.as_millis()).unwrap_or(60_000));
+    let call = invocation.invoke_async::<(i64, i64)>(&mut conn);
+    match tokio::time::timeout(REDIS_TIMEOUT, call).await {
+        Ok(Ok((count, ttl_ms))) => Ok(Window::new(limit, count, ttl_ms)),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
+    }
+}
 
 /// A bucket a request is counted in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +143,6 @@ impl Window {
 struct Limiter {
     redis: RedisConn,
     keys: Keys,
-    script: Script,
     general: u32,
     login: u32,
     trust_proxy_headers: bool,
@@ -150,7 +174,6 @@ impl RateLimit {
             limiter: Arc::new(Limiter {
                 redis: state.redis.clone(),
                 keys: Keys::new(settings.redis_namespace.clone()),
-                script: Script::new(HIT_SCRIPT),
                 general: settings.rate_limit_per_minute,
                 login: settings.login_rate_limit_per_minute,
                 trust_proxy_headers: settings.trust_proxy_headers,
@@ -197,16 +220,7 @@ impl Limiter {
     }
 
     async fn hit(&self, bucket: Bucket, client: &str) -> Result<Window, String> {
-        let key = self.keys.rate_limit(bucket.name, client);
-        let mut conn = self.redis.clone();
-        let mut invocation = self.script.key(key);
-        invocation.arg(u64::try_from(WINDOW.as_millis()).unwrap_or(60_000));
-        let call = invocation.invoke_async::<(i64, i64)>(&mut conn);
-        match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Ok(Ok((count, ttl_ms))) => Ok(Window::new(bucket.limit, count, ttl_ms)),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
-        }
+        count_hit(&self.redis, &self.keys, bucket.name, bucket.limit, client).await
     }
 
     /// Counts a Redis failure and warns unless a warning went out in the last 10 seconds.

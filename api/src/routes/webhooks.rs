@@ -4,6 +4,11 @@
 //! Handlers check the signature over the raw bytes, then hand the delivery to
 //! `shared::service::webhooks`, which records it and enqueues its jobs before we acknowledge.
 //! Anything that prevents recording *and* enqueuing answers 503 so the provider retries.
+//!
+//! Refusals are bounded (see `shared::service::webhook_refusals`): counted in
+//! `webhook_refused_total{provider,reason}`, sampled at most once per client and minute
+//! without the payload, and limited per client IP (`WEBHOOK_REFUSALS_PER_MINUTE`, then 429)
+//! in the rate limiter's shared Redis windows. Signed deliveries are never limited.
 
 use std::time::Instant;
 
@@ -13,23 +18,30 @@ use poem_openapi::{
     param::{Header, Query},
     payload::{Json, PlainText},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::{
     Error,
-    service::webhooks::{self, Delivery, Provider},
+    service::{
+        webhook_refusals::{self, Refused},
+        webhooks::{self, Delivery, Provider},
+    },
 };
 use subtle::ConstantTimeEq;
 
 use super::ApiTags;
 use crate::{
+    client_ip::{self, ClientIp},
     error::ErrorBody,
-    middleware::trace_id,
+    middleware::{rate_limit, trace_id},
     state::AppState,
     webhooks::{
         RawJson,
-        signature::{self, Refusal},
+        signature::{self, MpCheck, Refusal},
     },
 };
+
+/// The rate-limit bucket counting refused webhooks per client.
+const REFUSED_BUCKET: &str = "webhook_refused";
 
 /// Webhook endpoints.
 pub struct WebhooksApi;
@@ -68,7 +80,7 @@ pub enum WebhookResponse {
     /// Recorded and enqueued (default).
     #[oai(status = 202)]
     Accepted(Json<WebhookAck>),
-    /// Malformed request.
+    /// Malformed request (for Mercado Pago: no `data.id` in the query).
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
     /// Missing or bad signature (or the provider's secret is not configured).
@@ -77,6 +89,14 @@ pub enum WebhookResponse {
     /// Body over the limit (3 MB for WhatsApp).
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// Too many refused deliveries from this client in the last minute.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<ErrorBody>,
+        /// Seconds until the client's window resets.
+        #[oai(header = "Retry-After")]
+        u64,
+    ),
     /// Could not be recorded and enqueued; the provider should retry.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
@@ -117,26 +137,73 @@ fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Logs a refused delivery and answers 401. The log row is best effort: a 401 is right even
-/// when the database is down.
-async fn refuse(state: &AppState, mut delivery: Delivery<'_>, refusal: Refusal) -> WebhookResponse {
-    let provider = delivery.provider.as_str();
-    metrics::counter!("webhook_signature_invalid_total", "provider" => provider).increment(1);
-    if refusal == Refusal::NoSecret {
-        tracing::warn!(
-            provider,
-            "webhook refused: the provider secret is not configured"
-        );
+/// A refused delivery, as the handler saw it.
+struct Refusing<'a> {
+    provider: Provider,
+    refusal: Refusal,
+    client: ClientIp,
+    body: &'a [u8],
+    started: Instant,
+}
+
+/// Counts a refusal, limits it per client, samples it, and answers 401 (400 for a missing
+/// `data.id`, 429 past the client's limit). The sample is best effort: the answer is right
+/// even when the database or Redis is down.
+async fn refuse(state: &AppState, refusing: Refusing<'_>) -> WebhookResponse {
+    let (provider, refusal) = (refusing.provider.as_str(), refusing.refusal);
+    metrics::counter!("webhook_refused_total", "provider" => provider, "reason" => refusal.reason())
+        .increment(1);
+    let client = client_ip::bucket_key(refusing.client.0);
+    let limit = state.settings.webhook_refusals_per_minute;
+    if limit > 0 {
+        match rate_limit::count_hit(&state.redis, &state.keys, REFUSED_BUCKET, limit, &client).await
+        {
+            Ok(window) if window.exceeded() => {
+                metrics::counter!("rate_limit_rejections_total", "bucket" => REFUSED_BUCKET)
+                    .increment(1);
+                let body = ErrorBody::new(
+                    "rate_limited",
+                    format!(
+                        "too many refused webhooks: retry in {} seconds",
+                        window.reset_seconds
+                    ),
+                );
+                return WebhookResponse::TooManyRequests(Json(body), window.reset_seconds);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(provider, error, "webhook refusal limit not counted"),
+        }
+    }
+    let status = if refusal == Refusal::MissingDataId {
+        400
     } else {
-        tracing::warn!(
+        401
+    };
+    let refused = Refused {
+        provider: refusing.provider,
+        reason: refusal.reason(),
+        client: &client,
+        body: refusing.body,
+        status,
+        latency_ms: elapsed_ms(refusing.started),
+        received_at: state.rules.clock.now(),
+    };
+    match webhook_refusals::record_refusal(&state.db, &refused).await {
+        // Logged once per client and minute, like the sample.
+        Ok(true) => tracing::warn!(
             provider,
             reason = refusal.reason(),
-            "webhook signature refused"
-        );
+            client = %refusing.client.0.as_ref().map(shared::mask::ip).unwrap_or_else(|| "unknown".into()),
+            "webhook refused"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(provider, error = %e, "could not sample the refused webhook"),
     }
-    delivery.status = 401;
-    if let Err(e) = webhooks::record_rejected(&state.db, &delivery, refusal.reason()).await {
-        tracing::warn!(provider, error = %e, "could not log the refused webhook");
+    if refusal == Refusal::MissingDataId {
+        return WebhookResponse::BadRequest(Json(ErrorBody::new(
+            "missing_data_id",
+            "the notification has no data.id query parameter",
+        )));
     }
     WebhookResponse::Unauthorized(Json(ErrorBody::new(
         "invalid_signature",
@@ -144,24 +211,21 @@ async fn refuse(state: &AppState, mut delivery: Delivery<'_>, refusal: Refusal) 
     )))
 }
 
-/// The payment id of a Mercado Pago notification: the query's `data.id`, else the body's
-/// `data.id` (a number or a string). `None` when the URL says it is not about a payment.
-/// Nothing else is read from the (unsigned) body.
-fn mp_payment_id(query_id: Option<&str>, query_type: Option<&str>, body: &[u8]) -> Option<String> {
-    if query_type.is_some_and(|k| k != "payment") {
-        return None;
-    }
-    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let from_body = || match parsed.pointer("/data/id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    query_id
+/// The payment id of a Mercado Pago notification: the signed query's `data.id`, nothing
+/// from the (unsigned) body. `Ok(None)` when the URL says it is not about a payment;
+/// `Err(MissingDataId)` when there is no `data.id`.
+pub fn mp_payment_id(
+    query_id: Option<&str>,
+    query_type: Option<&str>,
+) -> Result<Option<String>, Refusal> {
+    let id = query_id
         .map(str::trim)
         .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-        .or_else(from_body)
+        .ok_or(Refusal::MissingDataId)?;
+    if query_type.is_some_and(|k| k != "payment") {
+        return Ok(None);
+    }
+    Ok(Some(id.to_owned()))
 }
 
 #[OpenApi(tag = "ApiTags::Webhooks")]
@@ -200,9 +264,22 @@ impl WebhooksApi {
         &self,
         state: Data<&AppState>,
         #[oai(name = "X-Hub-Signature-256")] signature_header: Header<Option<String>>,
+        client: ClientIp,
         body: RawJson,
     ) -> WebhookResponse {
         let started = Instant::now();
+        let secret = state.settings.whatsapp_app_secret.expose();
+        if let Err(refusal) = signature::verify_meta(secret, signature_header.0.as_deref(), &body.0)
+        {
+            let refusing = Refusing {
+                provider: Provider::Whatsapp,
+                refusal,
+                client,
+                body: &body.0,
+                started,
+            };
+            return refuse(&state, refusing).await;
+        }
         let mut delivery = Delivery {
             provider: Provider::Whatsapp,
             raw: &body.0,
@@ -211,12 +288,6 @@ impl WebhooksApi {
             latency_ms: 0,
             received_at: state.rules.clock.now(),
         };
-        let secret = state.settings.whatsapp_app_secret.expose();
-        if let Err(refusal) = signature::verify_meta(secret, signature_header.0.as_deref(), &body.0)
-        {
-            delivery.latency_ms = elapsed_ms(started);
-            return refuse(&state, delivery, refusal).await;
-        }
         delivery.latency_ms = elapsed_ms(started);
         match webhooks::ingest_whatsapp(&state.db, &state.queue, &delivery).await {
             Ok(event) => ack(delivery.status, event.id),
@@ -227,10 +298,14 @@ impl WebhooksApi {
     /// Mercado Pago webhook
     ///
     /// Signed with `x-signature` (`ts`, `v1`) over the manifest
-    /// `id:<data.id>;request-id:<x-request-id>;ts:<ts>;` built from the query string; the body
-    /// is not signed, so only the payment id is taken from it and the payment is always
-    /// re-fetched from Mercado Pago by the `payment_reconcile` job.
+    /// `id:<data.id>;request-id:<x-request-id>;ts:<ts>;` built from the query string. The
+    /// payment id is the query's `data.id` only (400 without it); the body is not signed, so
+    /// only an excerpt of it is stored and the payment is always re-fetched from Mercado Pago
+    /// by the `payment_reconcile` job. A `ts` outside `WEBHOOK_TS_TOLERANCE_SECONDS` is
+    /// refused (the payment poll covers it); a repeated `x-request-id` is acknowledged with
+    /// the first event and enqueues nothing.
     #[oai(path = "/mercadopago/webhook", method = "post")]
+    #[allow(clippy::too_many_arguments)] // the signed parts are separate query and headers
     async fn mercadopago(
         &self,
         state: Data<&AppState>,
@@ -238,10 +313,39 @@ impl WebhooksApi {
         #[oai(name = "type")] kind: Query<Option<String>>,
         #[oai(name = "x-signature")] signature_header: Header<Option<String>>,
         #[oai(name = "x-request-id")] request_id: Header<Option<String>>,
+        client: ClientIp,
         body: RawJson,
     ) -> WebhookResponse {
         let started = Instant::now();
-        let mut delivery = Delivery {
+        let now = state.rules.clock.now();
+        let check = MpCheck {
+            secret: state.settings.mercadopago_webhook_secret.expose(),
+            now,
+            tolerance: state.settings.webhook_ts_tolerance(),
+        };
+        let checked = mp_payment_id(data_id.0.as_deref(), kind.0.as_deref()).and_then(|id| {
+            signature::verify_mercadopago(
+                &check,
+                signature_header.0.as_deref(),
+                data_id.0.as_deref(),
+                request_id.0.as_deref(),
+            )
+            .map(|()| id)
+        });
+        let payment_id = match checked {
+            Ok(id) => id,
+            Err(refusal) => {
+                let refusing = Refusing {
+                    provider: Provider::Mercadopago,
+                    refusal,
+                    client,
+                    body: &body.0,
+                    started,
+                };
+                return refuse(&state, refusing).await;
+            }
+        };
+        let delivery = Delivery {
             provider: Provider::Mercadopago,
             raw: &body.0,
             metadata: json!({
@@ -251,21 +355,9 @@ impl WebhooksApi {
                 "trace_id": trace_id::current(),
             }),
             status: state.settings.webhook_ack_status_mercadopago,
-            latency_ms: 0,
-            received_at: state.rules.clock.now(),
+            latency_ms: elapsed_ms(started),
+            received_at: now,
         };
-        let secret = state.settings.mercadopago_webhook_secret.expose();
-        if let Err(refusal) = signature::verify_mercadopago(
-            secret,
-            signature_header.0.as_deref(),
-            data_id.0.as_deref(),
-            request_id.0.as_deref(),
-        ) {
-            delivery.latency_ms = elapsed_ms(started);
-            return refuse(&state, delivery, refusal).await;
-        }
-        let payment_id = mp_payment_id(data_id.0.as_deref(), kind.0.as_deref(), &body.0);
-        delivery.latency_ms = elapsed_ms(started);
         match webhooks::ingest_mercadopago(&state.db, &state.queue, &delivery, payment_id).await {
             Ok(event) => ack(delivery.status, event.id),
             Err(e) => unavailable(Provider::Mercadopago, &e),
@@ -278,20 +370,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payment_id_comes_from_the_query_then_the_body_as_number_or_string() {
-        assert_eq!(mp_payment_id(Some("77"), None, b"{}"), Some("77".into()));
+    fn the_payment_id_comes_only_from_the_signed_query() {
+        assert_eq!(mp_payment_id(Some("77"), None), Ok(Some("77".into())));
         assert_eq!(
-            mp_payment_id(None, None, br#"{"type":"payment","data":{"id":123}}"#),
-            Some("123".into())
+            mp_payment_id(Some(" 77 "), Some("payment")),
+            Ok(Some("77".into()))
         );
+        assert_eq!(mp_payment_id(Some("5"), Some("merchant_order")), Ok(None));
         assert_eq!(
-            mp_payment_id(None, None, br#"{"data":{"id":"abc"}}"#),
-            Some("abc".into())
+            mp_payment_id(None, Some("payment")),
+            Err(Refusal::MissingDataId)
         );
-        assert_eq!(
-            mp_payment_id(Some("5"), Some("merchant_order"), b"{}"),
-            None
-        );
-        assert_eq!(mp_payment_id(None, None, b"not json"), None);
+        assert_eq!(mp_payment_id(Some("  "), None), Err(Refusal::MissingDataId));
     }
 }

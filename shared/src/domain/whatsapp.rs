@@ -217,6 +217,10 @@ impl WebhookBatch {
 }
 
 #[cfg(test)]
+#[path = "whatsapp_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

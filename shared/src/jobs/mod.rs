@@ -35,6 +35,7 @@ pub const JOB_NAMES: &[&str] = &[
     whatsapp::WhatsappInbound::NAME,
     whatsapp::WhatsappStatus::NAME,
     payments::ReconcilePayment::NAME,
+    payments::PollPayments::NAME,
 ];
 
 /// Enqueues jobs in Redis (cheap to clone).

@@ -1,9 +1,10 @@
-//! Payment jobs. The handler of [`ReconcilePayment`] belongs to the payments service (wired by
-//! the lead): this crate only defines the payload the Mercado Pago webhook enqueues.
+//! Payment jobs: [`ReconcilePayment`] (enqueued by the Mercado Pago webhook) and
+//! [`PollPayments`] (the reconciliation poll's cron). Handlers live in the worker.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Job;
+use super::{Job, maintenance::Scheduled};
 
 /// Re-fetch a Mercado Pago payment and apply it to its reservation. Nothing but the id is
 /// taken from the (unsigned) webhook body.
@@ -18,4 +19,24 @@ pub struct ReconcilePayment {
 impl Job for ReconcilePayment {
     const NAME: &'static str = "payment_reconcile.v1";
     const MAX_ATTEMPTS: usize = 10;
+}
+
+/// Ask Mercado Pago for the payments of open holds and unpaid confirmations with a link
+/// (`service::payment_poll`), on `PAYMENT_POLL_SCHEDULE`, once per slot.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PollPayments {
+    /// The schedule slot (UTC).
+    pub slot: DateTime<Utc>,
+}
+
+impl Job for PollPayments {
+    const NAME: &'static str = "payment_poll.v1";
+    /// The next slot polls again: a couple of attempts cover a blip, no more.
+    const MAX_ATTEMPTS: usize = 2;
+}
+
+impl Scheduled for PollPayments {
+    fn for_slot(slot: DateTime<Utc>) -> Self {
+        Self { slot }
+    }
 }

@@ -81,6 +81,10 @@ pub fn classify_status(operation: &'static str, status: u16, body: &[u8]) -> Err
 
 const CREATE_PREFERENCE: &str = "create_preference";
 const GET_PAYMENT: &str = "get_payment";
+const SEARCH_PAYMENTS: &str = "search_payments";
+
+/// Most payments one search asks for (a hold has one or two attempts; 30 is MP's default).
+const SEARCH_LIMIT: &str = "30";
 
 /// A Mercado Pago API client (cheap to clone: the HTTP pool is shared).
 #[derive(Clone)]
@@ -88,6 +92,7 @@ pub struct MercadoPagoClient {
     http: reqwest::Client,
     base: String,
     token: Secret,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for MercadoPagoClient {
@@ -113,7 +118,13 @@ impl MercadoPagoClient {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token,
+            timeout,
         })
+    }
+
+    /// The limit of each call: how long a caller may wait for another's call to finish.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The client the settings describe (`MERCADOPAGO_*`).
@@ -164,6 +175,32 @@ impl MercadoPagoClient {
         Payment::from_json(&bytes).map_err(|source| {
             Error::Internal(Box::new(MercadoPagoError::Decode {
                 operation: GET_PAYMENT,
+                source,
+            }))
+        })
+    }
+
+    /// The payments whose `external_reference` is `reference` (our reservation code), newest
+    /// first (`GET /v1/payments/search`). The reconciliation poll uses it to find payments
+    /// whose notification never arrived. An unreadable answer is `Internal`.
+    pub async fn search_payments(&self, reference: &str) -> Result<Vec<Payment>> {
+        // Our references are reservation codes; anything else would need URL encoding.
+        if reference.is_empty() || !reference.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::invalid(
+                "external_reference",
+                "invalid_reference",
+                "a reservation code is letters and digits",
+            ));
+        }
+        let path = format!(
+            "/v1/payments/search?external_reference={reference}&sort=date_created\
+             &criteria=desc&limit={SEARCH_LIMIT}"
+        );
+        let request = self.request(Method::GET, &path);
+        let bytes = self.send(SEARCH_PAYMENTS, request).await?;
+        wire::search_results(&bytes).map_err(|source| {
+            Error::Internal(Box::new(MercadoPagoError::Decode {
+                operation: SEARCH_PAYMENTS,
                 source,
             }))
         })

@@ -96,6 +96,12 @@ pub async fn list_failed_jobs(
 
 /// Puts a failed job back on its queue with its stored payload and stamps `retried_at`.
 /// Handlers are idempotent, so retrying a job that did partly run is safe.
+///
+/// The retried job is tracked like any other: when it belongs to a webhook event, that event
+/// goes back to `pending` (recorded *before* the push, as at ingest), so if the job is lost
+/// before it completes — Redis loses it, a worker dies — the sweep enqueues it again. Jobs
+/// without an event are covered by their own schedule (maintenance jobs run again next slot,
+/// the payment poll reconciles payments again).
 pub async fn retry_failed_job(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
@@ -106,6 +112,13 @@ pub async fn retry_failed_job(
         .one(db)
         .await?
         .ok_or(Error::NotFound("failed job"))?;
+    if let Some(event_id) = row
+        .payload
+        .get("webhook_event_id")
+        .and_then(serde_json::Value::as_i64)
+    {
+        super::webhook_monitor::track_retried_event(db, event_id, now).await?;
+    }
     queue.push_json(&row.job_name, row.payload.clone()).await?;
     let mut active: failed_job::ActiveModel = row.into();
     active.retried_at = Set(Some(now.into()));

@@ -15,11 +15,13 @@ pub mod hold_limits;
 pub mod idempotency;
 pub mod payment_alerts;
 pub mod payment_link;
+pub mod payment_poll;
 pub mod payments;
 pub mod quote;
 pub mod rules;
 pub mod transitions;
 pub mod webhook_monitor;
+pub mod webhook_refusals;
 pub mod webhooks;
 pub mod whatsapp;
 

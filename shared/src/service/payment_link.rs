@@ -1,15 +1,26 @@
 //! The deposit's checkout link: a Mercado Pago Checkout Pro preference that lapses with the
 //! hold.
 //!
-//! One link per hold: the reservation row is locked (`FOR UPDATE`) while the link is looked up
-//! and, if missing, created at Mercado Pago and stored, so two concurrent requests cannot both
-//! create one (the second waits, then finds the first's link). A unique index on
-//! `(reservation_id, expires_at) WHERE status = 'link_created'` backs this up, and the
-//! `X-Idempotency-Key` makes a retry after a lost answer return the same preference.
-//! Holding a row lock across one HTTP call is bounded by `MERCADOPAGO_TIMEOUT_SECONDS`
-//! (docs/adr/0022).
+//! One link per hold, and no transaction, lock or pooled connection held across the Mercado
+//! Pago call (docs/adr/0050, which supersedes the row lock of 0022):
+//!
+//! 1. read the reservation and its open link (plain reads): a valid link is returned as is;
+//! 2. otherwise *claim* the hold's link with one atomic statement — an in-flight row in
+//!    `idempotency_keys` (scope `payment_link`, key = the preference's `X-Idempotency-Key`);
+//! 3. the claimer calls Mercado Pago with no connection held;
+//! 4. then, in one short transaction under the reservation's row lock, re-checks the hold,
+//!    stores the link and completes the claim.
+//!
+//! A concurrent request that finds the claim in flight polls (plain reads, ~100 ms apart)
+//! until the link appears, up to the Mercado Pago timeout plus a margin, then answers 503.
+//! If the claimer fails, it releases the claim at once; if it dies, the claim lapses after
+//! `idempotency::IN_FLIGHT_LOCK` and the next request retakes it. The unique index on
+//! `(reservation_id, expires_at) WHERE status = 'link_created'` still backs this up, and the
+//! `X-Idempotency-Key` makes a retaken claim get the same preference from Mercado Pago.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
@@ -21,9 +32,19 @@ use crate::{
     domain::{Money, PaymentRecordStatus, ReservationCode, ReservationStatus},
     entities::{accommodation, payment, reservation},
     error::ConflictKind,
-    providers::mercadopago::{BackUrls, MercadoPagoClient, PreferenceItem, PreferenceRequest},
+    providers::mercadopago::{
+        BackUrls, MercadoPagoClient, Preference, PreferenceItem, PreferenceRequest,
+    },
+    service::idempotency::{self, Begin, StoredResponse},
     store,
 };
+
+/// Scope of the link claims in `idempotency_keys`.
+const CLAIM_SCOPE: &str = "payment_link";
+/// How often a request waiting for another's claim looks for the link again.
+const CLAIM_POLL: StdDuration = StdDuration::from_millis(100);
+/// How long past the Mercado Pago timeout a waiting request keeps looking.
+const CLAIM_WAIT_MARGIN: StdDuration = StdDuration::from_secs(2);
 
 /// Path (under `PUBLIC_BASE_URL`) Mercado Pago posts payment notifications to.
 pub const NOTIFICATION_PATH: &str = "/api/v1/mercadopago/webhook?source_news=webhooks";
@@ -76,11 +97,27 @@ pub struct PaymentLink {
     pub created: bool,
 }
 
+/// What a request found before claiming: the link, or what creating it takes.
+enum Plan {
+    Existing(PaymentLink),
+    Create(Box<Creation>),
+}
+
+/// A link to create: the preference to ask for and its claim key.
+struct Creation {
+    reservation: reservation::Model,
+    amount: Money,
+    expires_at: DateTime<Utc>,
+    body: PreferenceRequest,
+    key: String,
+}
+
 /// Returns the hold's valid checkout link, creating it at Mercado Pago the first time.
 ///
 /// `NotFound` for an unknown code; `Conflict(HoldExpired)` when the hold lapsed;
 /// `Conflict(NotPayable)` for a reservation that is not a hold or owes nothing;
-/// `Unavailable` when Mercado Pago cannot be reached (nothing is stored then).
+/// `Unavailable` when Mercado Pago cannot be reached (nothing is stored then) or another
+/// request's creation of this link did not finish in time.
 #[tracing::instrument(skip_all, fields(reservation_code = %code), err)]
 pub async fn payment_link(
     db: &DatabaseConnection,
@@ -89,19 +126,47 @@ pub async fn payment_link(
     options: &PaymentLinkOptions,
     code: &ReservationCode,
 ) -> Result<PaymentLink> {
-    let txn = db.begin().await?;
-    let reservation = store::reservations::lock_by_code(&txn, code)
+    let give_up_at = Instant::now() + mp.timeout() + CLAIM_WAIT_MARGIN;
+    loop {
+        let creation = match plan(db, clock, options, code).await? {
+            Plan::Existing(link) => return Ok(link),
+            Plan::Create(creation) => creation,
+        };
+        let now = clock.now();
+        let ttl = (creation.expires_at - now) + Duration::hours(1);
+        let key = creation.key.as_str();
+        match idempotency::begin(db, CLAIM_SCOPE, key, key, now, ttl).await? {
+            Begin::Started => return create(db, mp, clock, *creation).await,
+            Begin::InFlight | Begin::Replay(_) | Begin::Mismatch => {}
+        }
+        if Instant::now() >= give_up_at {
+            return Err(Error::Unavailable(
+                "another request is still creating this payment link; retry".into(),
+            ));
+        }
+        metrics::counter!("payment_link_claim_waits_total").increment(1);
+        tokio::time::sleep(CLAIM_POLL).await;
+    }
+}
+
+/// Reads (no lock, no transaction) whether the hold is payable and already has its link.
+async fn plan(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    options: &PaymentLinkOptions,
+    code: &ReservationCode,
+) -> Result<Plan> {
+    let reservation = store::reservations::find_by_code(db, code)
         .await?
         .ok_or(Error::NotFound("reservation"))?;
     let now = clock.now();
     let expires_at = payable_until(&reservation, now)?;
-    if let Some(link) = store::payments::open_link(&txn, reservation.id, now).await? {
-        txn.commit().await?;
-        return view(&reservation, link, false);
+    if let Some(link) = store::payments::open_link(db, reservation.id, now).await? {
+        return view(&reservation, link, false).map(Plan::Existing);
     }
     let amount = amount_due(&reservation)?;
     let name = accommodation::Entity::find_by_id(reservation.accommodation_id)
-        .one(&txn)
+        .one(db)
         .await?
         .map(|a| a.name)
         .unwrap_or_else(|| "Cabaña".into());
@@ -111,26 +176,81 @@ pub async fn payment_link(
         reservation.code,
         expires_at.timestamp()
     );
-    let preference = mp.create_preference(&body, &key).await?;
+    Ok(Plan::Create(Box::new(Creation {
+        reservation,
+        amount,
+        expires_at,
+        body,
+        key,
+    })))
+}
+
+/// Calls Mercado Pago (holding nothing) and stores the link; releases the claim on failure so
+/// the next request can try again at once.
+async fn create(
+    db: &DatabaseConnection,
+    mp: &MercadoPagoClient,
+    clock: &dyn Clock,
+    creation: Creation,
+) -> Result<PaymentLink> {
+    let result = match mp.create_preference(&creation.body, &creation.key).await {
+        Ok(preference) => store_link(db, clock, &creation, preference).await,
+        Err(e) => Err(e),
+    };
+    if result.is_err()
+        && let Err(e) = idempotency::abandon(db, CLAIM_SCOPE, &creation.key).await
+    {
+        // The claim lapses by itself after `IN_FLIGHT_LOCK`.
+        tracing::warn!(error = %e, "could not release the payment link claim");
+    }
+    result
+}
+
+/// One short transaction: re-check the hold under its row lock, store the link, complete the
+/// claim.
+async fn store_link(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    creation: &Creation,
+    preference: Preference,
+) -> Result<PaymentLink> {
+    let txn = db.begin().await?;
+    let code = ReservationCode::parse(&creation.reservation.code)
+        .ok_or_else(|| Error::Internal("stored reservation code is malformed".into()))?;
+    let reservation = store::reservations::lock_by_code(&txn, &code)
+        .await?
+        .ok_or(Error::NotFound("reservation"))?;
+    let now = clock.now();
+    payable_until(&reservation, now)?;
+    if let Some(link) = store::payments::open_link(&txn, reservation.id, now).await? {
+        txn.commit().await?;
+        return view(&reservation, link, false);
+    }
     let row = payment::ActiveModel {
         uuid: Set(Uuid::now_v7()),
         reservation_id: Set(reservation.id),
         provider: Set(payment::PROVIDER_MERCADOPAGO.into()),
-        preference_id: Set(Some(preference.id)),
+        preference_id: Set(Some(preference.id.clone())),
         init_point: Set(Some(preference.init_point)),
-        amount: Set(amount.amount()),
+        amount: Set(creation.amount.amount()),
         credited_amount: Set(Money::ZERO.amount()),
         currency: Set(reservation.currency.clone()),
         status: Set(PaymentRecordStatus::LinkCreated),
-        expires_at: Set(Some(expires_at.into())),
+        expires_at: Set(Some(creation.expires_at.into())),
         created_at: Set(now.into()),
         updated_at: Set(now.into()),
         ..Default::default()
     };
     let link = store::payments::insert(&txn, row).await?;
+    let done = StoredResponse {
+        status: 201,
+        body: preference.id.into_bytes(),
+        content_type: None,
+    };
+    idempotency::complete(&txn, CLAIM_SCOPE, &creation.key, &done).await?;
     txn.commit().await?;
     metrics::counter!("payment_link_created_total").increment(1);
-    tracing::info!(reservation_code = %reservation.code, amount = %amount, expires_at = %expires_at, "payment link created");
+    tracing::info!(reservation_code = %reservation.code, amount = %creation.amount, expires_at = %creation.expires_at, "payment link created");
     view(&reservation, link, true)
 }
 

@@ -103,6 +103,30 @@ pub async fn replay_webhook_event(
     Ok(event)
 }
 
+/// Puts a signed event whose failed job is being retried back to `pending` (a fresh start:
+/// one attempt, enqueued now), so the sweep watches it again. Processed and refused events
+/// are left alone.
+pub async fn track_retried_event(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    Entity::update_many()
+        .col_expr(Column::State, Expr::value(WebhookState::Pending.as_str()))
+        .col_expr(Column::Attempts, Expr::value(1))
+        .col_expr(Column::EnqueuedAt, Expr::value(now))
+        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        .filter(Column::Id.eq(id))
+        .filter(Column::SignatureValid.eq(true))
+        .filter(Column::State.is_in([
+            WebhookState::Failed.as_str(),
+            WebhookState::Pending.as_str(),
+        ]))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// What a sweep did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SweepReport {

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    SqlErr, sea_query::Expr,
 };
 use serde_json::Value;
 
@@ -47,8 +47,9 @@ impl Provider {
     }
 }
 
-/// Most bytes of a refused body kept for diagnosis (refused bodies come from anyone).
-const REJECTED_PAYLOAD_LIMIT: usize = 64 * 1024;
+/// Most bytes of a Mercado Pago body kept: the body is not signed and nothing but the
+/// (signed) query is used, so only an excerpt is stored, for diagnosis.
+pub const MP_BODY_EXCERPT_BYTES: usize = 2048;
 
 /// What arrived, as the HTTP layer saw it.
 #[derive(Clone, Debug)]
@@ -82,20 +83,6 @@ fn base_row(
         metadata: Set(d.metadata.clone()),
         ..Default::default()
     }
-}
-
-/// Logs a refused delivery (bad or missing signature): a row in state `rejected`, no job.
-pub async fn record_rejected(
-    db: &impl ConnectionTrait,
-    delivery: &Delivery<'_>,
-    reason: &str,
-) -> Result<webhook_event::Model> {
-    let cut = delivery.raw.len().min(REJECTED_PAYLOAD_LIMIT);
-    let payload = String::from_utf8_lossy(&delivery.raw[..cut]).into_owned();
-    let mut row = base_row(delivery, false, payload);
-    row.state = Set(WebhookState::Rejected);
-    row.last_error = Set(Some(reason.to_owned()));
-    Ok(row.insert(db).await?)
 }
 
 /// Records a signed WhatsApp delivery and enqueues one job per message and per status.
@@ -136,6 +123,10 @@ pub async fn ingest_whatsapp(
 
 /// Records a signed Mercado Pago delivery and enqueues `payment_reconcile` for its payment
 /// (none when the notification is not about a payment).
+///
+/// Deduplicated by `x-request-id` (a unique index): a redelivery is acknowledged with the
+/// first event's id and enqueues nothing, unless the first was answered 503 (its jobs may
+/// never have been pushed), in which case they are pushed again (handlers are idempotent).
 #[tracing::instrument(skip_all, fields(provider = "mercadopago", payment_id = ?payment_id), err)]
 pub async fn ingest_mercadopago(
     db: &impl ConnectionTrait,
@@ -143,19 +134,23 @@ pub async fn ingest_mercadopago(
     delivery: &Delivery<'_>,
     payment_id: Option<String>,
 ) -> Result<webhook_event::Model> {
-    let payload = String::from_utf8_lossy(delivery.raw).into_owned();
+    let cut = delivery.raw.len().min(MP_BODY_EXCERPT_BYTES);
+    let payload = String::from_utf8_lossy(&delivery.raw[..cut]).into_owned();
     let mut row = base_row(delivery, true, payload);
     row.provider_event_id = Set(payment_id.clone());
     let Some(payment_id) = payment_id else {
         row.state = Set(WebhookState::Processed);
         row.processed_at = Set(Some(delivery.received_at.into()));
         row.last_error = Set(Some("ignored: not about a payment".into()));
-        return Ok(row.insert(db).await?);
+        return Ok(insert_mercadopago(db, queue, delivery, row).await?.0);
     };
     row.jobs_total = Set(1);
     row.attempts = Set(1);
     row.enqueued_at = Set(Some(delivery.received_at.into()));
-    let event = row.insert(db).await?;
+    let (event, first_delivery) = insert_mercadopago(db, queue, delivery, row).await?;
+    if !first_delivery {
+        return Ok(event);
+    }
     let job = ReconcilePayment {
         payment_id,
         webhook_event_id: Some(event.id),
@@ -165,6 +160,53 @@ pub async fn ingest_mercadopago(
         return Err(e);
     }
     Ok(event)
+}
+
+/// Inserts the event (`true`), or returns the event already recorded for the same
+/// `x-request-id` (`false`), re-enqueuing its job if that delivery was answered 503.
+async fn insert_mercadopago(
+    db: &impl ConnectionTrait,
+    queue: &JobQueue,
+    delivery: &Delivery<'_>,
+    row: webhook_event::ActiveModel,
+) -> Result<(webhook_event::Model, bool)> {
+    let error = match row.insert(db).await {
+        Ok(event) => return Ok((event, true)),
+        Err(e) => e,
+    };
+    let request_id = delivery.metadata.get("request_id").and_then(Value::as_str);
+    let (Some(SqlErr::UniqueConstraintViolation(_)), Some(request_id)) =
+        (error.sql_err(), request_id)
+    else {
+        return Err(error.into());
+    };
+    let first = Entity::find()
+        .filter(Column::Provider.eq(Provider::Mercadopago.as_str()))
+        .filter(Column::SignatureValid.eq(true))
+        .filter(Expr::cust_with_values(
+            "metadata->>'request_id' = $1",
+            [request_id],
+        ))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::Internal("duplicate request id but no first event".into()))?;
+    metrics::counter!("webhook_duplicates_total", "provider" => "mercadopago").increment(1);
+    tracing::info!(
+        webhook_event_id = first.id,
+        "Mercado Pago redelivery: already recorded"
+    );
+    if first.state == WebhookState::Pending && first.status_returned == 503 {
+        enqueue_event(queue, &first).await?;
+        Entity::update_many()
+            .col_expr(
+                Column::StatusReturned,
+                Expr::value(i16::try_from(delivery.status).unwrap_or(202)),
+            )
+            .filter(Column::Id.eq(first.id))
+            .exec(db)
+            .await?;
+    }
+    Ok((first, false))
 }
 
 /// Notes that the delivery was answered 503 (best effort: the row stays `pending` either

@@ -69,7 +69,12 @@ impl TestApp {
 
     /// An app whose settings `tweak` adjusts.
     pub async fn with_settings(tweak: impl FnOnce(&mut Settings)) -> Self {
-        let db = TestDb::new(10).await;
+        Self::with_pool(10, tweak).await
+    }
+
+    /// An app whose database pool has `max_connections`, for tests of pool exhaustion.
+    pub async fn with_pool(max_connections: u32, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let db = TestDb::new(max_connections).await;
         let redis = TestRedis::new().await;
         let mut settings = test_settings(&db, &redis);
         tweak(&mut settings);

@@ -5,7 +5,10 @@
 //! * `POST /checkout/preferences` → 201 with a new preference echoing the request (unless
 //!   told to fail with [`MercadoPagoStub::fail_preferences`]);
 //! * `GET /v1/payments/{id}` → whatever [`MercadoPagoStub::set_payment`] configured (the
-//!   payment's *current* state), else Mercado Pago's 404 body.
+//!   payment's *current* state), else Mercado Pago's 404 body;
+//! * `GET /v1/payments/search?external_reference=..` → the configured payments (answered 200)
+//!   with that `external_reference`, newest id first, in Mercado Pago's
+//!   `{"paging": {..}, "results": [..]}` format.
 
 use std::{
     collections::HashMap,
@@ -176,6 +179,9 @@ async fn serve(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
                 .preference_reply
                 .clone()
                 .unwrap_or_else(|| Reply::Json(201, preference_for(&recorded.body))),
+            ("GET", "/v1/payments/search") => {
+                search(&state.payments, req.uri().query().unwrap_or_default())
+            }
             ("GET", path) if path.starts_with("/v1/payments/") => {
                 let id = &path["/v1/payments/".len()..];
                 state.payments.get(id).cloned().unwrap_or_else(not_found)
@@ -196,6 +202,33 @@ async fn serve(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
             StatusCode::GATEWAY_TIMEOUT.into_response()
         }
     }
+}
+
+/// The answer of `GET /v1/payments/search` for a query string.
+fn search(payments: &HashMap<String, Reply>, query: &str) -> Reply {
+    let reference = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "external_reference")
+        .map(|(_, value)| value.to_owned());
+    let mut results: Vec<Value> = payments
+        .values()
+        .filter_map(|reply| match reply {
+            Reply::Json(200, payment) => Some(payment.clone()),
+            _ => None,
+        })
+        .filter(|payment| {
+            reference.is_some() && payment["external_reference"].as_str() == reference.as_deref()
+        })
+        .collect();
+    results.sort_by_key(|payment| std::cmp::Reverse(payment["id"].as_u64()));
+    Reply::Json(
+        200,
+        json!({
+            "paging": {"total": results.len(), "limit": 30, "offset": 0},
+            "results": results,
+        }),
+    )
 }
 
 fn not_found() -> Reply {

@@ -43,9 +43,14 @@ pub struct Hold {
 impl PaymentsApp {
     /// Starts the stub and an app pointed at it.
     pub async fn start() -> Self {
+        Self::start_with_pool(10).await
+    }
+
+    /// Like [`PaymentsApp::start`], with a database pool of `max_connections`.
+    pub async fn start_with_pool(max_connections: u32) -> Self {
         let stub = MercadoPagoStub::start().await;
         let base = stub.url();
-        let app = TestApp::with_settings(|s| {
+        let app = TestApp::with_pool(max_connections, |s| {
             s.mercadopago_api_base = base;
             s.mercadopago_access_token = Secret::new(TEST_TOKEN);
             s.public_base_url = PUBLIC_BASE_URL.into();

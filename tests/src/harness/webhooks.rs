@@ -40,6 +40,21 @@ pub fn mp_signature(data_id: Option<&str>, request_id: Option<&str>, ts: &str) -
     format!("ts={ts},v1={}", sig.trim_start_matches("sha256="))
 }
 
+/// Mercado Pago's `ts` (milliseconds, as its documented examples) for `app`'s "now", so a
+/// signed test notification is inside the replay tolerance.
+pub fn mp_ts_now(app: &super::TestApp) -> String {
+    use shared::clock::Clock;
+    app.clock.now().timestamp_millis().to_string()
+}
+
+/// Moves `app`'s clock to the documented examples' `ts` (1742505638683 ms), so their fixed
+/// signatures are fresh.
+pub fn travel_to_mp_fixture_ts(app: &super::TestApp) {
+    use shared::clock::Clock;
+    let fixture = chrono::DateTime::from_timestamp_millis(1_742_505_638_683).expect("ts");
+    app.clock.advance(fixture - app.clock.now());
+}
+
 /// A WhatsApp text message body from the guest `from` with message id `wamid`.
 pub fn text_message(wamid: &str, from: &str, text: &str) -> Vec<u8> {
     serde_json::json!({

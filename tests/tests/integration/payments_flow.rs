@@ -15,13 +15,14 @@ use tests::harness::{
     mercadopago_stub::payment_json,
     payments::{Hold, PaymentsApp},
     wait_until,
-    webhooks::{MP_PATH, mp_signature},
+    webhooks::{MP_PATH, mp_signature, mp_ts_now},
     worker::TestWorker,
 };
 
 /// Sends Mercado Pago's notification for payment `id`, signed as Mercado Pago does.
 async fn notify(env: &PaymentsApp, id: &str, request_id: &str) -> StatusCode {
-    let ts = "1764000000000";
+    let ts = mp_ts_now(&env.app);
+    let ts = ts.as_str();
     let body = format!(
         r#"{{"action":"payment.updated","api_version":"v1","data":{{"id":"{id}"}},"type":"payment"}}"#
     );

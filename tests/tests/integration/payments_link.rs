@@ -11,7 +11,6 @@ use shared::{
 };
 use std::time::Duration as StdDuration;
 
-use sea_orm::ConnectionTrait;
 use tests::harness::{
     mercadopago_stub::Reply,
     payments::{PUBLIC_BASE_URL, PaymentsApp, TEST_TOKEN},
@@ -118,26 +117,19 @@ async fn asking_again_returns_the_same_link_without_a_second_preference() {
     assert_eq!(env.payment_rows(&hold.code).await.len(), 1);
 }
 
-/// Sessions of the test database waiting for a lock.
-async fn lock_waiters(env: &PaymentsApp) -> i64 {
-    let row = env
-        .app
-        .conn()
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT count(*) AS waiting FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        ))
-        .await
-        .expect("pg_stat_activity")
-        .expect("one row");
-    row.try_get("", "waiting").expect("count")
+/// Whether a link request has found another's claim and is waiting for its link.
+fn someone_waits_for_a_claim(env: &PaymentsApp) -> bool {
+    env.app
+        .state
+        .metrics
+        .render()
+        .contains("payment_link_claim_waits_total")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_requests_create_one_link() {
     // Arrange: Mercado Pago holds its answer until the second request is provably in flight:
-    // waiting for the reservation's row lock, or (were there no lock) at the stub itself.
+    // waiting for the first one's claim, or (were there no claim) at the stub itself.
     let env = PaymentsApp::start().await;
     let hold = env.hold(10, 2).await;
     env.stub.close_preference_gate();
@@ -147,7 +139,7 @@ async fn two_concurrent_requests_create_one_link() {
             StdDuration::from_secs(10),
             || async {
                 let at_stub = env.stub.preference_requests().len();
-                at_stub >= 2 || (at_stub == 1 && lock_waiters(&env).await > 0)
+                at_stub >= 2 || (at_stub == 1 && someone_waits_for_a_claim(&env))
             },
         )
         .await;
@@ -242,4 +234,71 @@ async fn mercadopago_down_gives_503_and_a_retry_creates_the_link() {
     assert_eq!(down["code"], "service_unavailable");
     assert_eq!(retry_status, StatusCode::CREATED);
     assert_eq!(env.payment_rows(&hold.code).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_mercadopago_calls_hold_no_database_connection() {
+    // Arrange: a pool of 3 connections, five holds, and Mercado Pago holding every answer.
+    let env = PaymentsApp::start_with_pool(3).await;
+    let mut holds = Vec::new();
+    for i in 0..5 {
+        holds.push(env.hold(10 + 3 * i, 2).await);
+    }
+    env.stub.close_preference_gate();
+    let probe = async {
+        wait_until(
+            "all five link requests to be waiting on Mercado Pago",
+            StdDuration::from_secs(10),
+            || async { env.stub.preference_requests().len() == 5 },
+        )
+        .await;
+        // While five slow calls are open, a route that needs the database answers in time.
+        let started = std::time::Instant::now();
+        let lookup = env
+            .app
+            .client
+            .get(format!("/api/v1/reservations/{}", holds[0].code))
+            .send()
+            .await;
+        let answered = (lookup.0.status(), started.elapsed());
+        env.stub.open_preference_gate();
+        answered
+    };
+
+    // Act: more concurrent link requests than the pool has connections.
+    let (links, (lookup_status, lookup_time)) = tokio::join!(
+        futures::future::join_all(holds.iter().map(|h| request_link(&env, &h.code))),
+        probe
+    );
+
+    // Assert
+    assert_eq!(lookup_status, StatusCode::OK);
+    assert!(lookup_time < StdDuration::from_secs(2), "{lookup_time:?}");
+    for ((status, body), hold) in links.iter().zip(&holds) {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+        assert_eq!(env.payment_rows(&hold.code).await.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_failed_creation_releases_its_claim_so_the_next_request_retries_at_once() {
+    let env = PaymentsApp::start().await;
+    let hold = env.hold(10, 2).await;
+    env.stub.fail_preferences(Some(Reply::Json(
+        502,
+        serde_json::json!({"message": "bad gateway"}),
+    )));
+    let (down, _) = request_link(&env, &hold.code).await;
+    env.stub.fail_preferences(None);
+
+    let started = std::time::Instant::now();
+    let (retry, _) = request_link(&env, &hold.code).await;
+
+    assert_eq!(down, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(retry, StatusCode::CREATED);
+    assert!(
+        started.elapsed() < StdDuration::from_secs(2),
+        "no wait for a stale claim"
+    );
+    assert!(!someone_waits_for_a_claim(&env));
 }

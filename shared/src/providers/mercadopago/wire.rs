@@ -190,12 +190,40 @@ fn id_as_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(raw.get().trim_matches('"').to_owned())
 }
 
+/// The payments of a search answer, `{"paging": {..}, "results": [payment, ..]}`. One
+/// unreadable payment fails the whole answer (it would be a format change, not data).
+pub fn search_results(bytes: &[u8]) -> serde_json::Result<Vec<Payment>> {
+    #[derive(Deserialize)]
+    struct Search<'a> {
+        #[serde(borrow, default)]
+        results: Vec<&'a RawValue>,
+    }
+    let search: Search<'_> = serde_json::from_slice(bytes)?;
+    search
+        .results
+        .into_iter()
+        .map(|raw| Payment::from_json(raw.get().as_bytes()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const APPROVED: &str =
         include_str!("../../../../tests/fixtures/mercadopago/payment_approved.json");
+
+    #[test]
+    fn a_search_answer_yields_its_payments_and_an_empty_one_none() {
+        let answer =
+            format!(r#"{{"paging":{{"total":1,"limit":30,"offset":0}},"results":[{APPROVED}]}}"#);
+        let found = search_results(answer.as_bytes()).expect("parse");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, "123456");
+        let empty = br#"{"paging":{"total":0,"limit":30,"offset":0},"results":[]}"#;
+        assert!(search_results(empty).expect("parse").is_empty());
+        assert!(search_results(br#"{"results":[{"id":1}]}"#).is_err());
+    }
 
     #[test]
     fn the_fixture_payment_parses_exactly() {
