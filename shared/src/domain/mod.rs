@@ -3,6 +3,7 @@
 pub mod channel;
 pub mod code;
 pub mod contact;
+pub mod date;
 pub mod money;
 pub mod payment;
 pub mod pricing;

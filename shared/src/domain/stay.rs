@@ -1,6 +1,6 @@
 //! A stay: the half-open range of nights `[check_in, check_out)`.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{NaiveDate, Weekday};
 
 use crate::error::FieldError;
 
@@ -131,17 +131,19 @@ fn parse_date(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Na
         ));
         return None;
     }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(date) if date.year() >= 2000 && raw.len() == 10 => Some(date),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                "invalid_date",
-                format!("{raw:?} is not a real date in YYYY-MM-DD form"),
-            ));
-            None
-        }
+    let date = super::date::parse(raw);
+    if date.is_none() {
+        errors.push(FieldError::new(
+            field,
+            "invalid_date",
+            format!(
+                "{raw:?} is not a real date in YYYY-MM-DD form between {}-01-01 and {}-12-31",
+                super::date::MIN_YEAR,
+                super::date::MAX_YEAR
+            ),
+        ));
     }
+    date
 }
 
 #[cfg(test)]

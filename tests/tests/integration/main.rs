@@ -26,6 +26,7 @@ mod jobs_retry;
 mod legacy_paths;
 mod metrics;
 mod observability;
+mod odd_input;
 mod openapi;
 mod payments_flow;
 mod payments_link;
