@@ -177,6 +177,19 @@ pub struct Settings {
     /// `WORKER_MISSED_HEARTBEATS`: after this many missed heartbeats a worker is presumed
     /// dead and its in-flight jobs go back to the queue.
     pub worker_missed_heartbeats: u32,
+    /// `METRICS_PORT`: internal port where the API serves `/metrics` (and nothing else), so
+    /// the public port never exposes it; Fly's `[metrics]` scrapes it over the private network.
+    pub metrics_port: u16,
+    /// `MAX_MONTHS_AHEAD`: how far ahead a check-in may be booked, in calendar months.
+    pub max_months_ahead: u32,
+    /// `HEADER_READ_TIMEOUT_SECONDS`: how long a connection may take to send a request's
+    /// headers (also the idle time allowed between keep-alive requests).
+    pub header_read_timeout_seconds: u64,
+    /// `BODY_READ_TIMEOUT_SECONDS`: how long a request may take to send its body.
+    pub body_read_timeout_seconds: u64,
+    /// `HTTP_MAX_CONNECTIONS`: open client connections one API process serves at once; more
+    /// wait in the kernel's accept queue until one closes.
+    pub http_max_connections: u32,
 }
 
 impl Default for Settings {
@@ -230,6 +243,11 @@ impl Default for Settings {
             idempotency_ttl_hours: 48,
             worker_heartbeat_seconds: 30,
             worker_missed_heartbeats: 10,
+            metrics_port: 9091,
+            max_months_ahead: 18,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
+            http_max_connections: 512,
         }
     }
 }
@@ -313,6 +331,11 @@ impl Settings {
             "idempotency_ttl_hours",
             "worker_heartbeat_seconds",
             "worker_missed_heartbeats",
+            "metrics_port",
+            "max_months_ahead",
+            "header_read_timeout_seconds",
+            "body_read_timeout_seconds",
+            "http_max_connections",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -393,6 +416,7 @@ impl Settings {
                 "WORKER_HEARTBEAT_SECONDS and WORKER_MISSED_HEARTBEATS must be at least 1".into(),
             );
         }
+        self.validate_server(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -401,6 +425,24 @@ impl Settings {
     }
 
     /// Mercado Pago settings: URLs, timeout, and the token in production.
+    fn validate_server(&self, problems: &mut Vec<String>) {
+        if self.metrics_port != 0 && self.metrics_port == self.port {
+            problems.push("METRICS_PORT must differ from PORT (metrics are internal)".into());
+        }
+        if !(1..=120).contains(&self.max_months_ahead) {
+            problems.push("MAX_MONTHS_AHEAD must be between 1 and 120".into());
+        }
+        if self.header_read_timeout_seconds == 0 || self.body_read_timeout_seconds == 0 {
+            problems.push(
+                "HEADER_READ_TIMEOUT_SECONDS and BODY_READ_TIMEOUT_SECONDS must be at least 1"
+                    .into(),
+            );
+        }
+        if self.http_max_connections == 0 {
+            problems.push("HTTP_MAX_CONNECTIONS must be at least 1".into());
+        }
+    }
+
     fn validate_mercadopago(&self, problems: &mut Vec<String>) {
         let is_http = |url: &str| url.starts_with("https://") || url.starts_with("http://");
         if !is_http(&self.mercadopago_api_base) {
@@ -603,6 +645,21 @@ mod webhook_settings_tests {
         settings.webhook_retention_days = 0;
         let problems = settings.validate().expect_err("invalid").problems;
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn server_limits_are_checked_together() {
+        let settings = Settings {
+            metrics_port: 8080,
+            max_months_ahead: 0,
+            header_read_timeout_seconds: 0,
+            http_max_connections: 0,
+            ..Settings::default()
+        };
+        let problems = settings.validate().expect_err("invalid").problems;
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert_eq!(Settings::default().metrics_port, 9091);
+        assert_eq!(Settings::default().max_months_ahead, 18);
     }
 
     #[test]

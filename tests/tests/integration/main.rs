@@ -24,7 +24,6 @@ mod jobs_cron;
 mod jobs_failed;
 mod jobs_retry;
 mod legacy_paths;
-mod metrics;
 mod observability;
 mod odd_input;
 mod openapi;
