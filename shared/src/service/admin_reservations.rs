@@ -192,9 +192,11 @@ async fn update_in(
                 .unwrap_or_else(|| before.check_out.to_string()),
             guests: patch.guests.unwrap_or(i64::from(before.guests)),
         };
-        // A stay already under way may keep its (past) check-in date.
+        // A stay already under way may keep its (past) check-in date, and one booked before
+        // the horizon moved may keep its (far) one.
         let mut limits = rules.stay_limits();
         limits.today = limits.today.min(before.check_in);
+        limits.latest_check_in = limits.latest_check_in.max(before.check_in);
         let priced =
             price_stay_within(txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
         // New nights: lapsed holds on them are expired first, as any booking does (the

@@ -46,7 +46,7 @@ pub fn parse_month(raw: &str) -> Result<NaiveDate> {
             Error::Invalid(vec![FieldError::new(
                 "month",
                 "invalid_month",
-                "month must be YYYY-MM, from year 2000 to 9999",
+                "month must be YYYY-MM",
             )])
         })
 }

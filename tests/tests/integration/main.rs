@@ -10,6 +10,7 @@ mod admin_operations;
 mod admin_reservation_list;
 mod admin_reservations;
 mod availability;
+mod booking_horizon;
 mod concurrency;
 mod cors;
 mod database_invariants;
