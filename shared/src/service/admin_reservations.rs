@@ -74,15 +74,18 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         row.confirmed_at = Set(Some(now.into()));
         row.expires_at = Set(None);
     }
-    let txn = db.begin().await?;
-    let created = async {
-        let created = insert_locked(&txn, rules, &priced, row).await?;
-        let change = Change::reservation("reservation.create", None, &created);
-        audit::record(&txn, ctx, now, change).await?;
-        Ok(created)
-    }
-    .await;
-    finish(txn, created).await
+    super::retry::once("admin_book", || async {
+        let txn = db.begin().await?;
+        let created = async {
+            let created = insert_locked(&txn, rules, &priced, row.clone()).await?;
+            let change = Change::reservation("reservation.create", None, &created);
+            audit::record(&txn, ctx, now, change).await?;
+            Ok(created)
+        }
+        .await;
+        finish(txn, created).await
+    })
+    .await
 }
 
 /// Fields the owner may change; `None` keeps the current value.
@@ -149,9 +152,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     code: &ReservationCode,
     patch: &ReservationPatch,
 ) -> Result<reservation::Model> {
-    let txn = db.begin().await?;
-    let result = update_in(&txn, rules, ctx, code, patch).await;
-    finish(txn, result).await
+    super::retry::once("admin_update", || async {
+        let txn = db.begin().await?;
+        let result = update_in(&txn, rules, ctx, code, patch).await;
+        finish(txn, result).await
+    })
+    .await
 }
 
 async fn update_in(

@@ -17,6 +17,7 @@ pub mod payment_alerts;
 pub mod payment_link;
 pub mod payments;
 pub mod quote;
+pub mod retry;
 pub mod rules;
 pub mod transitions;
 pub mod webhook_monitor;

@@ -13,6 +13,7 @@ mod availability;
 mod booking_horizon;
 mod concurrency;
 mod cors;
+mod database_errors;
 mod database_invariants;
 mod end_to_end;
 mod errors_and_edges;
