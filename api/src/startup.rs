@@ -13,8 +13,10 @@ use shared::{clock::SharedClock, config::Settings};
 
 use crate::{
     error,
+    listener::GuardedAcceptor,
     middleware::{
         body_limit::{self, BodyLimit},
+        body_timeout::BodyTimeout,
         cors::Cors,
         metrics::RequestMetrics,
         rate_limit::RateLimit,
@@ -135,7 +137,8 @@ pub fn build_metrics_app(state: AppState) -> impl Endpoint<Output = Response> + 
 ///    browser client can read `Retry-After`.
 /// 4. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
 ///    (and adds its headers to) the final response of every request.
-/// 5. the error catcher, state, metrics and body limit, around the routes.
+/// 5. the error catcher, state, metrics, body deadline and body limit, around the routes
+///    (the deadline wraps the limit, which reads the body).
 pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
     let swagger = api.swagger_ui();
@@ -150,6 +153,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
             format!("{API_PREFIX}/webhooks/whatsapp"),
             body_limit::WHATSAPP_WEBHOOK_LIMIT,
         ))
+        .with(BodyTimeout::new(settings.body_read_timeout()))
         .with(RequestMetrics)
         .data(state)
         .catch_all_error(error::catch_all)
@@ -164,7 +168,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
 
 /// A bound, ready-to-run API server: the public port and the internal metrics port.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: GuardedAcceptor<TcpAcceptor>,
     metrics_acceptor: TcpAcceptor,
     state: AppState,
     port: u16,
@@ -181,6 +185,11 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let redis = shared::redis::connect(&settings).await?;
         let (acceptor, port) = bind(&settings.host, settings.port).await?;
+        let acceptor = GuardedAcceptor::new(
+            acceptor,
+            usize::try_from(settings.http_max_connections).unwrap_or(usize::MAX),
+            settings.header_read_timeout(),
+        );
         let (metrics_acceptor, metrics_port) = bind(&settings.host, settings.metrics_port).await?;
         for name in settings.missing_webhook_secrets() {
             tracing::warn!(

@@ -509,6 +509,16 @@ impl Settings {
         missing
     }
 
+    /// How long a connection may take to send a request's headers.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+
+    /// How long a request may take to send its body.
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_seconds)
+    }
+
     /// How long idempotency keys are remembered.
     pub fn idempotency_ttl(&self) -> chrono::Duration {
         chrono::Duration::hours(i64::from(self.idempotency_ttl_hours))

@@ -39,6 +39,7 @@ mod reservation_lookup;
 mod reservation_validation;
 mod reservations;
 mod security_headers;
+mod server_limits;
 mod webhooks_mercadopago;
 mod webhooks_outages;
 mod webhooks_whatsapp;
