@@ -11,6 +11,9 @@ pub mod status;
 pub mod stay;
 pub mod whatsapp;
 
+#[cfg(test)]
+mod proptests;
+
 pub use channel::Channel;
 pub use code::ReservationCode;
 pub use contact::{Email, GuestName, PhoneNumber};

@@ -2,7 +2,6 @@
 //! confirmed at once), edit guest data, notes, party size and dates. Every change is audited
 //! in its transaction; overlapping dates are refused by the exclusion constraint.
 
-use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionTrait};
 
 use super::{
@@ -31,17 +30,6 @@ pub struct AdminBooking {
     pub confirm: bool,
 }
 
-fn parse_amount(field: &str, raw: &str) -> std::result::Result<Money, FieldError> {
-    match raw.trim().parse::<Decimal>() {
-        Ok(d) if !d.is_sign_negative() && d.scale() <= 2 => Ok(Money::from_decimal(d)),
-        _ => Err(FieldError::new(
-            field,
-            "invalid_amount",
-            "amounts are non-negative decimals with at most two places, e.g. \"120000.00\"",
-        )),
-    }
-}
-
 /// Books a stay for a guest: channel as given (admin by default), no hold limits.
 pub async fn book<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -51,7 +39,7 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<reservation::Model> {
     let (contact, mut errors) = parse_contact(&booking.request, false);
     let manual = booking.total_price.as_deref().and_then(|raw| {
-        parse_amount("total_price", raw)
+        Money::parse("total_price", raw)
             .map_err(|e| errors.push(e))
             .ok()
     });
@@ -180,7 +168,7 @@ async fn update_in(
     let mut row: reservation::ActiveModel = before.clone().into();
     apply_contact(patch, &mut row, &mut errors);
     let manual = patch.total_price.as_deref().and_then(|raw| {
-        parse_amount("total_price", raw)
+        Money::parse("total_price", raw)
             .map_err(|e| errors.push(e))
             .ok()
     });
