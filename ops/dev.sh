@@ -14,7 +14,8 @@
 #
 # Environment (besides what the binaries read themselves, see README "Configuration"):
 #   PROFILE        cargo profile: debug (default), release, or any custom profile
-#   PORT           API port (default 8080);  WORKER_PORT  worker metrics port (default 9100)
+#   PORT           API port (default 8080);  METRICS_PORT  API metrics port (default 9091)
+#   WORKER_PORT    worker metrics port (default 9100)
 #   DATABASE_URL, REDIS_URL   see ops/services.sh (defaults: local cabanas db, local Redis)
 #   DEV_TIMEOUT    seconds to wait for both processes to become healthy (default 60)
 set -euo pipefail
@@ -24,6 +25,7 @@ cd "$ROOT"
 DEV_DIR="${CABANAS_DEV_DIR:-$ROOT/.dev}"
 export PORT="${PORT:-8080}"
 export WORKER_PORT="${WORKER_PORT:-9100}"
+export METRICS_PORT="${METRICS_PORT:-9091}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 PROCESSES="api worker"
 
@@ -154,9 +156,9 @@ for name in $PROCESSES; do
     break
   fi
 done
-for port in "$PORT" "$WORKER_PORT"; do
+for port in "$PORT" "$METRICS_PORT" "$WORKER_PORT"; do
   if port_in_use "$port"; then
-    die "port $port is already in use by another program (set PORT / WORKER_PORT)"
+    die "port $port is already in use by another program (set PORT / METRICS_PORT / WORKER_PORT)"
   fi
 done
 
@@ -217,7 +219,7 @@ cat <<EOF
 Cabañas is up.
   Swagger UI       http://localhost:$PORT/docs
   OpenAPI          http://localhost:$PORT/openapi.json
-  API metrics      http://localhost:$PORT/metrics
+  API metrics      http://localhost:$METRICS_PORT/metrics
   Health           http://localhost:$PORT/api/v1/healthz
   Worker metrics   http://localhost:$WORKER_PORT/metrics
   Logs             $DEV_DIR/api.log

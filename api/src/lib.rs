@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod dto;
 pub mod error;
+pub mod listener;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;

@@ -349,15 +349,19 @@ impl DateRange {
         let mut errors = Vec::new();
         let mut date = |field: &str, raw: Option<&str>| {
             raw.map(str::trim).filter(|r| !r.is_empty()).and_then(|r| {
-                NaiveDate::parse_from_str(r, "%Y-%m-%d")
-                    .map_err(|_| {
-                        errors.push(FieldError::new(
-                            field,
-                            "invalid_date",
-                            format!("{field} must be a date like 2027-01-15"),
-                        ));
-                    })
-                    .ok()
+                let parsed = shared::domain::date::parse(r);
+                if parsed.is_none() {
+                    errors.push(FieldError::new(
+                        field,
+                        "invalid_date",
+                        format!(
+                            "{field} must be a date like 2027-01-15, from year {} to {}",
+                            shared::domain::date::MIN_YEAR,
+                            shared::domain::date::MAX_YEAR
+                        ),
+                    ));
+                }
+                parsed
             })
         };
         let range = Self {

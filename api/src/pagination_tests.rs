@@ -189,3 +189,59 @@ fn a_page_is_an_openapi_object_with_items_and_totals() {
     );
     assert_eq!(Page::<String>::name(), "Page_string");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,30}",
+            "[-+,a-z_ é]{0,30}",
+            "[0-9+-]{0,8}-[0-9]{1,3}-[0-9]{1,3}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn page_parameters_are_in_range_or_named(page in any::<Option<i64>>(), size in any::<Option<i64>>()) {
+            match PageParams::parse(page, size) {
+                Ok(p) => {
+                    prop_assert!(p.page() >= 1 && (1..=MAX_PAGE_SIZE).contains(&p.page_size()));
+                    prop_assert_eq!(p.offset(), (p.page() - 1).saturating_mul(p.page_size()));
+                }
+                Err(errors) => prop_assert!(errors.iter().all(|e| e.field == "page" || e.field == "page_size")),
+            }
+        }
+
+        #[test]
+        fn sorts_are_whitelisted_or_named(raw in text()) {
+            match Sort::<ReservationSort>::parse(Some(&raw), DEFAULT) {
+                Ok(sort) => prop_assert!((1..=MAX_SORT_KEYS).contains(&sort.keys().len())),
+                Err(errors) => prop_assert!(errors.iter().all(|e| e.field == "sort")),
+            }
+        }
+
+        #[test]
+        fn list_filters_are_whitelisted_or_named(raw in text()) {
+            let allowed = [("pre_reserved", ReservationStatus::PreReserved), ("confirmed", ReservationStatus::Confirmed)];
+            match parse_list("status", Some(&raw), &allowed) {
+                Ok(values) => prop_assert!(values.len() <= allowed.len()),
+                Err(e) => prop_assert_eq!(e.field, "status"),
+            }
+        }
+
+        #[test]
+        fn date_ranges_hold_supported_dates_or_name_the_field(from in text(), to in text()) {
+            match DateRange::parse(("from", Some(&from)), ("to", Some(&to))) {
+                Ok(range) => {
+                    for date in [range.from, range.to].into_iter().flatten() {
+                        prop_assert!(shared::domain::date::is_supported(date));
+                    }
+                }
+                Err(errors) => prop_assert!(errors.iter().all(|e| e.field == "from" || e.field == "to")),
+            }
+        }
+    }
+}

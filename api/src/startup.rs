@@ -13,8 +13,10 @@ use shared::{clock::SharedClock, config::Settings};
 
 use crate::{
     error,
+    listener::GuardedAcceptor,
     middleware::{
         body_limit::{self, BodyLimit},
+        body_timeout::BodyTimeout,
         cors::Cors,
         metrics::RequestMetrics,
         rate_limit::RateLimit,
@@ -117,6 +119,15 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
     state.metrics.render()
 }
 
+/// The internal application: `GET /metrics` and nothing else, served on `METRICS_PORT` so the
+/// public port never exposes request counts, routes or queue figures. Not counted in the
+/// request metrics itself (a scrape would otherwise count its own scrapes).
+pub fn build_metrics_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
+    Route::new()
+        .at("/metrics", get(metrics_endpoint))
+        .data(state)
+}
+
 /// The whole HTTP application over `state`.
 ///
 /// Middleware, from the outside in:
@@ -126,7 +137,8 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 ///    browser client can read `Retry-After`.
 /// 4. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
 ///    (and adds its headers to) the final response of every request.
-/// 5. the error catcher, state, metrics and body limit, around the routes.
+/// 5. the error catcher, state, metrics, body deadline and body limit, around the routes
+///    (the deadline wraps the limit, which reads the body).
 pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
     let swagger = api.swagger_ui();
@@ -137,11 +149,11 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .nest(API_PREFIX, api)
         .nest("/docs", swagger)
         .at("/openapi.json", spec)
-        .at("/metrics", get(metrics_endpoint))
         .with(BodyLimit::new(body_limit::DEFAULT_LIMIT).with_path(
             format!("{API_PREFIX}/webhooks/whatsapp"),
             body_limit::WHATSAPP_WEBHOOK_LIMIT,
         ))
+        .with(BodyTimeout::new(settings.body_read_timeout()))
         .with(RequestMetrics)
         .data(state)
         .catch_all_error(error::catch_all)
@@ -154,25 +166,31 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         ))
 }
 
-/// A bound, ready-to-run API server.
+/// A bound, ready-to-run API server: the public port and the internal metrics port.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: GuardedAcceptor<TcpAcceptor>,
+    metrics_acceptor: TcpAcceptor,
     state: AppState,
     port: u16,
+    metrics_port: u16,
 }
 
 impl Application {
-    /// Binds `settings.host:settings.port` (port 0 picks a free one) over existing connections.
+    /// Binds `settings.host:settings.port` and `settings.host:settings.metrics_port` (port 0
+    /// picks a free one) over existing connections.
     pub async fn bind(
         settings: Settings,
         db: DatabaseConnection,
         clock: SharedClock,
     ) -> anyhow::Result<Self> {
         let redis = shared::redis::connect(&settings).await?;
-        let listener =
-            tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
-        let port = listener.local_addr()?.port();
-        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        let (acceptor, port) = bind(&settings.host, settings.port).await?;
+        let acceptor = GuardedAcceptor::new(
+            acceptor,
+            usize::try_from(settings.http_max_connections).unwrap_or(usize::MAX),
+            settings.header_read_timeout(),
+        );
+        let (metrics_acceptor, metrics_port) = bind(&settings.host, settings.metrics_port).await?;
         for name in settings.missing_webhook_secrets() {
             tracing::warn!(
                 setting = name,
@@ -182,32 +200,62 @@ impl Application {
         let state = AppState::new(db, redis, settings, clock)?;
         Ok(Self {
             acceptor,
+            metrics_acceptor,
             state,
             port,
+            metrics_port,
         })
     }
 
-    /// The port actually bound.
+    /// The public port actually bound.
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests within the grace period.
+    /// The internal metrics port actually bound.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
+    }
+
+    /// Serves both ports until `shutdown` resolves, then drains in-flight requests within the
+    /// grace period.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> io::Result<()> {
         let grace = self.state.settings.shutdown_grace();
         let state = self.state.clone();
-        let local = self.acceptor.local_addr();
-        tracing::info!(addr = ?local, "API listening");
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                build_app(self.state),
-                async move {
-                    shutdown.await;
-                    state.begin_shutdown();
-                    tracing::info!("shutting down: draining requests");
-                },
-                Some(grace),
-            )
-            .await
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            // An error means the sender is gone, which also means "stop".
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        tracing::info!(
+            addr = ?self.acceptor.local_addr(),
+            metrics = ?self.metrics_acceptor.local_addr(),
+            "API listening"
+        );
+        let public = Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(
+            build_app(self.state.clone()),
+            wait(stopped.clone()),
+            Some(grace),
+        );
+        let internal = Server::new_with_acceptor(self.metrics_acceptor).run_with_graceful_shutdown(
+            build_metrics_app(self.state),
+            wait(stopped),
+            Some(grace),
+        );
+        let signal = async move {
+            shutdown.await;
+            state.begin_shutdown();
+            tracing::info!("shutting down: draining requests");
+            // Nobody listening means both servers are already gone.
+            let _ = stop.send(true);
+            Ok(())
+        };
+        tokio::try_join!(public, internal, signal).map(drop)
     }
+}
+
+async fn bind(host: &str, port: u16) -> anyhow::Result<(TcpAcceptor, u16)> {
+    let listener = tokio::net::TcpListener::bind((host, port)).await?;
+    let port = listener.local_addr()?.port();
+    Ok((TcpAcceptor::from_tokio(listener)?, port))
 }

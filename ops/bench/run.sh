@@ -277,7 +277,7 @@ PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 BASE_URL="http://127.0.0.1:$PORT"
 
 log "starting api serve on $BASE_URL"
-"${api_env[@]}" HOST=127.0.0.1 PORT="$PORT" "$API_BIN" serve >"$RUN_DIR/api.log" 2>&1 &
+"${api_env[@]}" HOST=127.0.0.1 PORT="$PORT" METRICS_PORT=0 "$API_BIN" serve >"$RUN_DIR/api.log" 2>&1 &
 API_PID=$!
 
 deadline=$((SECONDS + 30))

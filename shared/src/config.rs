@@ -190,6 +190,19 @@ pub struct Settings {
     /// `PAYMENT_POLL_SCHEDULE`: cron (with seconds) of the reconciliation poll that asks
     /// Mercado Pago for the payments of open holds and unpaid confirmations with a link.
     pub payment_poll_schedule: String,
+    /// `METRICS_PORT`: internal port where the API serves `/metrics` (and nothing else), so
+    /// the public port never exposes it; Fly's `[metrics]` scrapes it over the private network.
+    pub metrics_port: u16,
+    /// `MAX_MONTHS_AHEAD`: how far ahead a check-in may be booked, in calendar months.
+    pub max_months_ahead: u32,
+    /// `HEADER_READ_TIMEOUT_SECONDS`: how long a connection may take to send a request's
+    /// headers (also the idle time allowed between keep-alive requests).
+    pub header_read_timeout_seconds: u64,
+    /// `BODY_READ_TIMEOUT_SECONDS`: how long a request may take to send its body.
+    pub body_read_timeout_seconds: u64,
+    /// `HTTP_MAX_CONNECTIONS`: open client connections one API process serves at once; more
+    /// wait in the kernel's accept queue until one closes.
+    pub http_max_connections: u32,
 }
 
 impl Default for Settings {
@@ -247,6 +260,11 @@ impl Default for Settings {
             webhook_refusals_per_minute: 20,
             webhook_refusal_retention_days: 7,
             payment_poll_schedule: "0 */5 * * * *".into(),
+            metrics_port: 9091,
+            max_months_ahead: 18,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
+            http_max_connections: 512,
         }
     }
 }
@@ -334,6 +352,11 @@ impl Settings {
             "webhook_refusals_per_minute",
             "webhook_refusal_retention_days",
             "payment_poll_schedule",
+            "metrics_port",
+            "max_months_ahead",
+            "header_read_timeout_seconds",
+            "body_read_timeout_seconds",
+            "http_max_connections",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -415,6 +438,7 @@ impl Settings {
                 "WORKER_HEARTBEAT_SECONDS and WORKER_MISSED_HEARTBEATS must be at least 1".into(),
             );
         }
+        self.validate_server(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -423,6 +447,24 @@ impl Settings {
     }
 
     /// Mercado Pago settings: URLs, timeout, and the token in production.
+    fn validate_server(&self, problems: &mut Vec<String>) {
+        if self.metrics_port != 0 && self.metrics_port == self.port {
+            problems.push("METRICS_PORT must differ from PORT (metrics are internal)".into());
+        }
+        if !(1..=120).contains(&self.max_months_ahead) {
+            problems.push("MAX_MONTHS_AHEAD must be between 1 and 120".into());
+        }
+        if self.header_read_timeout_seconds == 0 || self.body_read_timeout_seconds == 0 {
+            problems.push(
+                "HEADER_READ_TIMEOUT_SECONDS and BODY_READ_TIMEOUT_SECONDS must be at least 1"
+                    .into(),
+            );
+        }
+        if self.http_max_connections == 0 {
+            problems.push("HTTP_MAX_CONNECTIONS must be at least 1".into());
+        }
+    }
+
     fn validate_mercadopago(&self, problems: &mut Vec<String>) {
         let is_http = |url: &str| url.starts_with("https://") || url.starts_with("http://");
         if !is_http(&self.mercadopago_api_base) {
@@ -524,6 +566,16 @@ impl Settings {
             missing.push("MERCADOPAGO_WEBHOOK_SECRET");
         }
         missing
+    }
+
+    /// How long a connection may take to send a request's headers.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+
+    /// How long a request may take to send its body.
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_seconds)
     }
 
     /// How long idempotency keys are remembered.
@@ -662,6 +714,21 @@ mod webhook_settings_tests {
         settings.webhook_retention_days = 0;
         let problems = settings.validate().expect_err("invalid").problems;
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn server_limits_are_checked_together() {
+        let settings = Settings {
+            metrics_port: 8080,
+            max_months_ahead: 0,
+            header_read_timeout_seconds: 0,
+            http_max_connections: 0,
+            ..Settings::default()
+        };
+        let problems = settings.validate().expect_err("invalid").problems;
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert_eq!(Settings::default().metrics_port, 9091);
+        assert_eq!(Settings::default().max_months_ahead, 18);
     }
 
     #[test]

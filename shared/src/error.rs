@@ -1,10 +1,23 @@
 //! `shared::Error`: what went wrong in a use-case, named for what happened.
 //!
-//! This is also the one place that classifies database errors: an exclusion violation
-//! (SQLSTATE 23P01, the dates are taken) and a unique violation (23505) become `Conflict`,
-//! text PostgreSQL cannot store (22021/22P05, a NUL character sent by a client) becomes
-//! `Invalid`,
-//! lost connections and timeouts become `Unavailable`.
+//! This is also the one place that classifies database errors, by SQLSTATE:
+//!
+//! | SQLSTATE | meaning | becomes |
+//! |---|---|---|
+//! | 23P01 | exclusion violation: the dates are taken | `Conflict(DateOverlap)` (409) |
+//! | 23505 | unique violation | `Conflict(Duplicate)` (409) |
+//! | 23503 | foreign key: a referenced row is missing | `Invalid` on the column (422) |
+//! | 23503 | foreign key: the row is still referenced | `Conflict(InUse)` (409) |
+//! | 23514, 23502 | check or not-null violation | `Invalid` on the column (422) |
+//! | 22021, 22P05 | text PostgreSQL cannot store (a NUL character) | `Invalid` (422, `invalid_character`) |
+//! | class 22 | data exception (number or date out of range, text too long) | `Invalid` (422) |
+//! | 40P01, 40001 | deadlock victim, serialization failure | `Unavailable` (503), see [`Error::is_contention`] |
+//! | 55P03, 57014 | lock not available, statement timeout | `Unavailable` (503) |
+//! | 53xxx, 57P0x, 08xxx | server out of resources, shutting down, connection lost | `Unavailable` (503) |
+//!
+//! Lost connections and pool timeouts (no SQLSTATE) become `Unavailable`; anything else is
+//! `Internal` (500). Deadlocks and serialization failures are retried once by the writing
+//! services (`service::retry::once`) before they reach the client.
 
 use serde::Serialize;
 
@@ -48,6 +61,8 @@ pub enum ConflictKind {
     HoldExpired,
     /// The reservation is not waiting for a deposit (confirmed, cancelled, nothing owed).
     NotPayable,
+    /// Other rows still refer to the one being changed or removed (foreign key).
+    InUse,
 }
 
 impl ConflictKind {
@@ -60,6 +75,7 @@ impl ConflictKind {
             Self::NotEditable => "not_editable",
             Self::HoldExpired => "hold_expired",
             Self::NotPayable => "reservation_not_payable",
+            Self::InUse => "in_use",
         }
     }
 }
@@ -122,6 +138,19 @@ impl Error {
         Self::Invalid(vec![FieldError::new(field, code, message)])
     }
 
+    /// Whether PostgreSQL aborted the transaction as a deadlock victim (40P01) or for a
+    /// serialization failure (40001): nothing was written, and running the same transaction
+    /// again usually succeeds.
+    pub fn is_contention(&self) -> bool {
+        match self {
+            Self::Unavailable(source) => source
+                .downcast_ref::<sea_orm::DbErr>()
+                .and_then(sql_state)
+                .is_some_and(|(code, _)| code == DEADLOCK || code == SERIALIZATION_FAILURE),
+            _ => false,
+        }
+    }
+
     /// Whether this is an exclusion violation (overlapping nights).
     pub fn is_date_overlap(&self) -> bool {
         matches!(
@@ -149,17 +178,107 @@ const UNIQUE_VIOLATION: &str = "23505";
 /// SQLSTATEs of text PostgreSQL cannot store: the NUL character, which JSON and query strings
 /// can carry but a `text` (22021) or a `jsonb` string (22P05, `\u0000`) cannot.
 const UNSTORABLE_TEXT: [&str; 2] = ["22021", "22P05"];
+/// SQLSTATE of a foreign-key violation.
+const FOREIGN_KEY_VIOLATION: &str = "23503";
+/// SQLSTATE of a check-constraint violation.
+const CHECK_VIOLATION: &str = "23514";
+/// SQLSTATE of a not-null violation.
+const NOT_NULL_VIOLATION: &str = "23502";
+/// SQLSTATE of a transaction chosen as a deadlock victim.
+const DEADLOCK: &str = "40P01";
+/// SQLSTATE of a serialization failure.
+const SERIALIZATION_FAILURE: &str = "40001";
+/// SQLSTATEs that mean "not now" (the same statement may succeed later): lock not
+/// available (`NOWAIT`, `lock_timeout`), statement timeout or cancel.
+const NOT_NOW: [&str; 2] = ["55P03", "57014"];
+/// SQLSTATE classes that mean the server cannot serve us now: 08 connection exception,
+/// 53 insufficient resources, 57P operator intervention (shutdown, crash recovery).
+const UNAVAILABLE_PREFIXES: [&str; 3] = ["08", "53", "57P"];
 
 /// The SQLSTATE and constraint name of a database error, when the server raised one.
 pub fn sql_state(err: &sea_orm::DbErr) -> Option<(String, Option<String>)> {
-    use sea_orm::{DbErr, RuntimeErr};
-    let sqlx_err = match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        DbErr::Conn(RuntimeErr::SqlxError(e)) => e,
-        _ => return None,
-    };
-    let db = sqlx_err.as_database_error()?;
+    let db = database_error(err)?;
     Some((db.code()?.into_owned(), db.constraint().map(str::to_owned)))
+}
+
+fn database_error(err: &sea_orm::DbErr) -> Option<&(dyn sqlx::error::DatabaseError + 'static)> {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => e.as_database_error(),
+        _ => None,
+    }
+}
+
+/// The column a constraint named by PostgreSQL's defaults (`{table}_{column}_{suffix}`)
+/// guards, or the constraint's own name when it does not follow them. Only our own schema's
+/// names reach the client, never values.
+fn constraint_field(err: &sea_orm::DbErr, suffix: &str) -> String {
+    let Some(db) = database_error(err) else {
+        return "request".into();
+    };
+    let constraint = db.constraint().unwrap_or("request");
+    db.table()
+        .and_then(|t| constraint.strip_prefix(t)?.strip_prefix('_'))
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .unwrap_or(constraint)
+        .to_owned()
+}
+
+/// Whether a foreign-key violation comes from changing or removing a row others refer to
+/// (rather than from pointing at a missing one).
+fn is_still_referenced(err: &sea_orm::DbErr) -> bool {
+    database_error(err).is_some_and(|db| db.message().starts_with("update or delete on table"))
+}
+
+fn classify(code: &str, err: sea_orm::DbErr) -> Error {
+    match code {
+        FOREIGN_KEY_VIOLATION if is_still_referenced(&err) => {
+            Error::conflict(ConflictKind::InUse, "other records still refer to this one")
+        }
+        FOREIGN_KEY_VIOLATION => {
+            let field = constraint_field(&err, "_fkey");
+            Error::invalid(
+                &field,
+                "unknown_reference",
+                format!("{field} refers to nothing"),
+            )
+        }
+        CHECK_VIOLATION => {
+            let field = constraint_field(&err, "_check");
+            Error::invalid(&field, "out_of_range", format!("{field} is out of range"))
+        }
+        NOT_NULL_VIOLATION => {
+            let field = db_column(&err).unwrap_or_else(|| "request".into());
+            Error::invalid(&field, "required", format!("{field} is required"))
+        }
+        _ if UNSTORABLE_TEXT.contains(&code) => Error::invalid(
+            "request",
+            "invalid_character",
+            "text fields may not contain the NUL character",
+        ),
+        _ if code.starts_with("22") => Error::invalid(
+            "request",
+            "value_out_of_range",
+            "a value is out of the range that can be stored",
+        ),
+        DEADLOCK | SERIALIZATION_FAILURE => Error::Unavailable(Box::new(err)),
+        _ if NOT_NOW.contains(&code) => Error::Unavailable(Box::new(err)),
+        _ if UNAVAILABLE_PREFIXES.iter().any(|p| code.starts_with(p)) => {
+            Error::Unavailable(Box::new(err))
+        }
+        _ => Error::Internal(Box::new(err)),
+    }
+}
+
+/// The column a not-null violation names (PostgreSQL reports it; sqlx exposes it only on
+/// the Postgres error type).
+fn db_column(err: &sea_orm::DbErr) -> Option<String> {
+    database_error(err)?
+        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?
+        .column()
+        .map(str::to_owned)
 }
 
 impl From<sea_orm::DbErr> for Error {
@@ -177,12 +296,7 @@ impl From<sea_orm::DbErr> for Error {
                     constraint.unwrap_or_default()
                 ),
             ),
-            Some((code, _)) if UNSTORABLE_TEXT.contains(&code.as_str()) => Self::invalid(
-                "request",
-                "invalid_character",
-                "text fields may not contain the NUL character",
-            ),
-            Some(_) => Self::Internal(Box::new(err)),
+            Some((code, _)) => classify(&code, err),
             None => match err {
                 DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(Box::new(err)),
                 DbErr::Exec(RuntimeErr::SqlxError(ref e))

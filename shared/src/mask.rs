@@ -1,15 +1,23 @@
 //! Masking of personal data for logs and public views.
 
 /// Masks a phone number, keeping the country prefix and the last 4 digits: `+54911****5678`.
+///
+/// At least 6 characters, or half of a shorter value, are always masked, so a short or odd
+/// value (anything a client typed) is never shown whole; from 15 characters on, all but the
+/// first and last 4 are masked.
 pub fn phone(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
-    if chars.len() <= 6 {
-        return "*".repeat(chars.len());
+    let n = chars.len();
+    if n <= 6 {
+        return "*".repeat(n);
     }
-    let keep_head = 4.min(chars.len() - 4);
-    let head: String = chars[..keep_head].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - keep_head - 4))
+    let hidden = n.saturating_sub(8).max(n.div_ceil(2).min(6));
+    let visible = n - hidden;
+    let keep_tail = visible.div_ceil(2).min(4);
+    let keep_head = (visible - keep_tail).min(4);
+    let head: String = chars.iter().take(keep_head).collect();
+    let tail: String = chars.iter().skip(n - keep_tail).collect();
+    format!("{head}{}{tail}", "*".repeat(n - keep_head - keep_tail))
 }
 
 /// Masks an email address, keeping the first letter and the domain: `g***@example.com`.
@@ -58,6 +66,8 @@ mod tests {
     fn phone_keeps_prefix_and_last_four_digits() {
         assert_eq!(phone("+5491112345678"), "+549******5678");
         assert_eq!(phone("12345"), "*****");
+        assert_eq!(phone("+12345678"), "+1*****78");
+        assert_eq!(phone("+++ (-+"), "+****-+");
     }
 
     #[test]

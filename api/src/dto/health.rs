@@ -10,7 +10,8 @@ pub struct CheckView {
     pub status: String,
     /// How long the check took, in milliseconds.
     pub latency_ms: u64,
-    /// Why it is down (no secrets).
+    /// Why it is down: `unreachable` or `timed_out` (details are logged, never returned).
+    #[oai(skip_serializing_if_is_none)]
     pub error: Option<String>,
 }
 

@@ -1,9 +1,15 @@
 //! Request count and latency by route template (`/api/v1/reservations/:code`, never the raw
 //! path, so label cardinality stays bounded).
+//!
+//! Every label value comes from a closed set: the method is one of the standard ones or
+//! `other` (a client may send any token as a method, and each would otherwise mint a series),
+//! the route is the matched template or `unmatched`, the status is a number below 1000.
 
 use std::time::Instant;
 
-use poem::{Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
+use poem::{
+    Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result, http::Method,
+};
 
 /// Middleware recording `http_requests_total` and `http_request_duration_seconds`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,7 +33,7 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        let method = req.method().to_string();
+        let method = method_label(req.method());
         let started = Instant::now();
         let result = self.inner.call(req).await.map(IntoResponse::into_response);
         let (status, route) = match &result {
@@ -41,7 +47,7 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
         let elapsed = started.elapsed().as_secs_f64();
         metrics::counter!(
             "http_requests_total",
-            "method" => method.clone(),
+            "method" => method,
             "route" => route.clone(),
             "status" => status.as_u16().to_string()
         )
@@ -49,5 +55,47 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
         metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
             .record(elapsed);
         result
+    }
+}
+
+/// The method as a metric label: a standard method's name, or `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    STANDARD
+        .iter()
+        .find(|m| *m == method)
+        .map_or("other", Method::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn standard_methods_keep_their_names() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+    }
+
+    proptest! {
+        #[test]
+        fn any_other_method_is_other(name in "[A-Z]{1,12}") {
+            let method = Method::from_bytes(name.as_bytes()).unwrap_or(Method::GET);
+            let standard = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
+            let expected = if standard.contains(&method.as_str()) { method.as_str() } else { "other" };
+            prop_assert_eq!(method_label(&method), expected);
+        }
     }
 }

@@ -37,19 +37,32 @@ pub enum ReadyResponse {
     NotReady(Json<ReadyView>),
 }
 
-async fn timed<E: std::fmt::Display>(check: impl Future<Output = Result<(), E>>) -> CheckView {
+/// Runs one dependency check with a 3-second deadline.
+///
+/// The answer says only `timed_out` or `unreachable`: the raw error (driver messages, host
+/// names, ports) goes to the log, never to an unauthenticated caller.
+async fn timed<E: std::fmt::Display>(
+    dependency: &'static str,
+    check: impl Future<Output = Result<(), E>>,
+) -> CheckView {
     let started = Instant::now();
     let result = tokio::time::timeout(std::time::Duration::from_secs(3), check).await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let error = match result {
         Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(e.to_string()),
-        Err(_) => Some("timed out".to_string()),
+        Ok(Err(e)) => {
+            tracing::warn!(dependency, error = %e, "health check failed");
+            Some("unreachable")
+        }
+        Err(_) => {
+            tracing::warn!(dependency, "health check timed out");
+            Some("timed_out")
+        }
     };
     CheckView {
         status: if error.is_none() { "up" } else { "down" }.into(),
         latency_ms,
-        error,
+        error: error.map(str::to_owned),
     }
 }
 
@@ -61,8 +74,10 @@ impl HealthApi {
     /// 503 otherwise. Fly.io's health check calls this.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self, state: Data<&AppState>) -> HealthResponse {
-        let database = timed(async { state.db.execute_unprepared("SELECT 1").await.map(drop) });
-        let redis = timed(async {
+        let database = timed("database", async {
+            state.db.execute_unprepared("SELECT 1").await.map(drop)
+        });
+        let redis = timed("redis", async {
             let mut conn = state.redis.clone();
             redis::cmd("PING")
                 .query_async::<String>(&mut conn)

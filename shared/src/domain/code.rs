@@ -27,12 +27,16 @@ impl ReservationCode {
     }
 
     /// Parses a code typed by a person (case-insensitive, surrounding spaces ignored).
+    ///
+    /// Works on bytes, never on `str` indices: a code comes from a URL and may hold any
+    /// UTF-8, and slicing a `str` inside a multi-byte character panics.
     pub fn parse(raw: &str) -> Option<Self> {
         let code = raw.trim().to_ascii_uppercase();
-        let ok = code.len() == 15
-            && code.starts_with("RES")
-            && code[3..9].bytes().all(|b| b.is_ascii_digit())
-            && code[9..].bytes().all(|b| b.is_ascii_alphanumeric());
+        let bytes = code.as_bytes();
+        let ok = bytes.len() == 15
+            && bytes.starts_with(b"RES")
+            && bytes.iter().skip(3).take(6).all(u8::is_ascii_digit)
+            && bytes.iter().skip(9).all(u8::is_ascii_alphanumeric);
         ok.then_some(Self(code))
     }
 
@@ -84,6 +88,9 @@ mod tests {
             "ABC260110A1B2C3",
             "RES260110A1B2C",
             "RES260110A1B2-3",
+            "RES12345é12345",
+            "RES260110A1B2Ç",
+            "éééééééé",
         ] {
             assert_eq!(ReservationCode::parse(bad), None, "{bad}");
         }

@@ -3,12 +3,16 @@
 pub mod channel;
 pub mod code;
 pub mod contact;
+pub mod date;
 pub mod money;
 pub mod payment;
 pub mod pricing;
 pub mod status;
 pub mod stay;
 pub mod whatsapp;
+
+#[cfg(test)]
+mod proptests;
 
 pub use channel::Channel;
 pub use code::ReservationCode;

@@ -5,6 +5,8 @@ use std::{fmt, iter::Sum, ops::Add};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::error::FieldError;
+
 /// An amount of money in the accommodation's currency, exact to the cent.
 ///
 /// Rounding is half away from zero (what a person does by hand), applied whenever a rule
@@ -42,6 +44,26 @@ impl Money {
     pub fn percent(self, percent: u8) -> Self {
         Self::from_decimal(self.0 * Decimal::from(percent) / Decimal::ONE_HUNDRED)
     }
+
+    /// Parses an amount typed by a person (`"120000"`, `"120000.50"`): non-negative, at most
+    /// two decimals, and below ten billion, the most a `NUMERIC(12, 2)` column holds (so a
+    /// valid amount can always be stored). `field` names the input in the error.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match raw.trim().parse::<Decimal>() {
+            Ok(d) if !d.is_sign_negative() && d.scale() <= 2 && d < Self::LIMIT => {
+                Ok(Self::from_decimal(d))
+            }
+            _ => Err(FieldError::new(
+                field,
+                "invalid_amount",
+                "amounts are non-negative decimals with at most two places, below 10000000000, \
+                 e.g. \"120000.00\"",
+            )),
+        }
+    }
+
+    /// One more than the largest amount a `NUMERIC(12, 2)` column holds.
+    const LIMIT: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 0); // 10^10
 
     /// Whether the amount is below zero.
     pub fn is_negative(self) -> bool {
@@ -113,6 +135,25 @@ mod tests {
             "100.01"
         );
         assert_eq!(Money::from_units(100).percent(0), Money::ZERO);
+    }
+
+    #[test]
+    fn parse_takes_what_a_numeric_12_2_column_holds() {
+        assert_eq!(
+            Money::parse("total", " 9999999999.99 ").map(|m| m.to_string()),
+            Ok("9999999999.99".to_string())
+        );
+        for bad in [
+            "10000000000",
+            "-1",
+            "1.005",
+            "abc",
+            "",
+            "79228162514264337593543950335",
+        ] {
+            assert!(Money::parse("total", bad).is_err(), "{bad}");
+        }
+        assert_eq!(Money::LIMIT, Decimal::from(10_000_000_000i64));
     }
 
     #[test]

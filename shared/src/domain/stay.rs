@@ -1,6 +1,6 @@
 //! A stay: the half-open range of nights `[check_in, check_out)`.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Months, NaiveDate, Weekday};
 
 use crate::error::FieldError;
 
@@ -11,6 +11,25 @@ pub struct StayLimits {
     pub today: NaiveDate,
     /// The longest stay allowed.
     pub max_nights: u32,
+    /// The latest check-in allowed (`MAX_MONTHS_AHEAD` calendar months after today): the
+    /// owner sets prices a season or so ahead, and holds years out would block nights
+    /// nobody has priced.
+    pub latest_check_in: NaiveDate,
+}
+
+impl StayLimits {
+    /// Limits as of `today`: stays of at most `max_nights`, check-in at most
+    /// `max_months_ahead` calendar months ahead (the same day of the month, or the month's
+    /// last day when it has no such day).
+    pub fn new(today: NaiveDate, max_nights: u32, max_months_ahead: u32) -> Self {
+        Self {
+            today,
+            max_nights,
+            latest_check_in: today
+                .checked_add_months(Months::new(max_months_ahead))
+                .unwrap_or(NaiveDate::MAX),
+        }
+    }
 }
 
 /// Valid stay dates: check-out strictly after check-in.
@@ -34,6 +53,16 @@ impl Stay {
                 "check_in",
                 "in_the_past",
                 format!("check-in must be today ({}) or later", limits.today),
+            ));
+        }
+        if check_in.is_some_and(|d| d > limits.latest_check_in) {
+            errors.push(FieldError::new(
+                "check_in",
+                "too_far_ahead",
+                format!(
+                    "check-in can be at most {} (bookings open that far ahead)",
+                    limits.latest_check_in
+                ),
             ));
         }
         let check_out = parse_date("check_out", check_out, &mut errors);
@@ -131,17 +160,19 @@ fn parse_date(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Na
         ));
         return None;
     }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(date) if date.year() >= 2000 && raw.len() == 10 => Some(date),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                "invalid_date",
-                format!("{raw:?} is not a real date in YYYY-MM-DD form"),
-            ));
-            None
-        }
+    let date = super::date::parse(raw);
+    if date.is_none() {
+        errors.push(FieldError::new(
+            field,
+            "invalid_date",
+            format!(
+                "{raw:?} is not a real date in YYYY-MM-DD form between {}-01-01 and {}-12-31",
+                super::date::MIN_YEAR,
+                super::date::MAX_YEAR
+            ),
+        ));
     }
+    date
 }
 
 #[cfg(test)]
@@ -153,10 +184,7 @@ mod tests {
     }
 
     fn limits() -> StayLimits {
-        StayLimits {
-            today: d("2026-11-23"),
-            max_nights: 60,
-        }
+        StayLimits::new(d("2026-11-23"), 60, 18)
     }
 
     fn codes(result: Result<Stay, Vec<FieldError>>) -> Vec<(String, String)> {
@@ -230,6 +258,17 @@ mod tests {
     fn sixty_nights_is_the_default_maximum() {
         assert!(Stay::parse_new("2026-12-01", "2027-01-30", limits()).is_ok());
         assert!(Stay::parse_new("2026-12-01", "2027-01-31", limits()).is_err());
+    }
+
+    #[test]
+    fn check_in_may_be_up_to_eighteen_months_ahead() {
+        assert!(Stay::parse_new("2028-05-23", "2028-05-24", limits()).is_ok());
+        assert_eq!(
+            codes(Stay::parse_new("2028-05-24", "2028-05-25", limits())),
+            vec![("check_in".into(), "too_far_ahead".into())]
+        );
+        let end_of_month = StayLimits::new(d("2026-08-31"), 60, 18);
+        assert_eq!(end_of_month.latest_check_in, d("2028-02-29"));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! confirmed at once), edit guest data, notes, party size and dates. Every change is audited
 //! in its transaction; overlapping dates are refused by the exclusion constraint.
 
-use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionTrait};
 
 use super::{
@@ -31,17 +30,6 @@ pub struct AdminBooking {
     pub confirm: bool,
 }
 
-fn parse_amount(field: &str, raw: &str) -> std::result::Result<Money, FieldError> {
-    match raw.trim().parse::<Decimal>() {
-        Ok(d) if !d.is_sign_negative() && d.scale() <= 2 => Ok(Money::from_decimal(d)),
-        _ => Err(FieldError::new(
-            field,
-            "invalid_amount",
-            "amounts are non-negative decimals with at most two places, e.g. \"120000.00\"",
-        )),
-    }
-}
-
 /// Books a stay for a guest: channel as given (admin by default), no hold limits.
 pub async fn book<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -51,7 +39,7 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<reservation::Model> {
     let (contact, mut errors) = parse_contact(&booking.request, false);
     let manual = booking.total_price.as_deref().and_then(|raw| {
-        parse_amount("total_price", raw)
+        Money::parse("total_price", raw)
             .map_err(|e| errors.push(e))
             .ok()
     });
@@ -74,15 +62,18 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         row.confirmed_at = Set(Some(now.into()));
         row.expires_at = Set(None);
     }
-    let txn = db.begin().await?;
-    let created = async {
-        let created = insert_locked(&txn, rules, &priced, row).await?;
-        let change = Change::reservation("reservation.create", None, &created);
-        audit::record(&txn, ctx, now, change).await?;
-        Ok(created)
-    }
-    .await;
-    finish(txn, created).await
+    super::retry::once("admin_book", || async {
+        let txn = db.begin().await?;
+        let created = async {
+            let created = insert_locked(&txn, rules, &priced, row.clone()).await?;
+            let change = Change::reservation("reservation.create", None, &created);
+            audit::record(&txn, ctx, now, change).await?;
+            Ok(created)
+        }
+        .await;
+        finish(txn, created).await
+    })
+    .await
 }
 
 /// Fields the owner may change; `None` keeps the current value.
@@ -149,9 +140,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     code: &ReservationCode,
     patch: &ReservationPatch,
 ) -> Result<reservation::Model> {
-    let txn = db.begin().await?;
-    let result = update_in(&txn, rules, ctx, code, patch).await;
-    finish(txn, result).await
+    super::retry::once("admin_update", || async {
+        let txn = db.begin().await?;
+        let result = update_in(&txn, rules, ctx, code, patch).await;
+        finish(txn, result).await
+    })
+    .await
 }
 
 async fn update_in(
@@ -174,7 +168,7 @@ async fn update_in(
     let mut row: reservation::ActiveModel = before.clone().into();
     apply_contact(patch, &mut row, &mut errors);
     let manual = patch.total_price.as_deref().and_then(|raw| {
-        parse_amount("total_price", raw)
+        Money::parse("total_price", raw)
             .map_err(|e| errors.push(e))
             .ok()
     });
@@ -192,9 +186,11 @@ async fn update_in(
                 .unwrap_or_else(|| before.check_out.to_string()),
             guests: patch.guests.unwrap_or(i64::from(before.guests)),
         };
-        // A stay already under way may keep its (past) check-in date.
+        // A stay already under way may keep its (past) check-in date, and one booked before
+        // the horizon moved may keep its (far) one.
         let mut limits = rules.stay_limits();
         limits.today = limits.today.min(before.check_in);
+        limits.latest_check_in = limits.latest_check_in.max(before.check_in);
         let priced =
             price_stay_within(txn, rules, &request, limits, std::mem::take(&mut errors)).await?;
         // New nights: lapsed holds on them are expired first, as any booking does (the

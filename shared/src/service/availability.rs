@@ -4,7 +4,11 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::ConnectionTrait;
 
 use super::BookingRules;
-use crate::{Error, FieldError, Result, domain::ReservationStatus, store};
+use crate::{
+    Error, FieldError, Result,
+    domain::{ReservationStatus, date},
+    store,
+};
 
 /// The longest window one availability query may cover.
 pub const MAX_WINDOW_DAYS: i64 = 366;
@@ -38,6 +42,13 @@ pub fn window(
     to: Option<NaiveDate>,
 ) -> Result<(NaiveDate, NaiveDate)> {
     let from = from.unwrap_or_else(|| rules.clock.today(rules.timezone));
+    let bad: Vec<FieldError> = [("from", Some(from)), ("to", to)]
+        .into_iter()
+        .filter_map(|(field, date)| date.and_then(|d| date::check(field, d).err()))
+        .collect();
+    if !bad.is_empty() {
+        return Err(Error::Invalid(bad));
+    }
     let to = to.unwrap_or(from + Duration::days(DEFAULT_WINDOW_DAYS));
     if to <= from {
         return Err(Error::Invalid(vec![FieldError::new(

@@ -8,6 +8,7 @@ use super::{
     BookingRules, HoldPolicy, expiry,
     hold_limits::HoldGuard,
     quote::{PricedStay, QuoteRequest, price_stay},
+    retry,
 };
 use crate::{
     Error, FieldError, Result,
@@ -160,7 +161,11 @@ where
     );
     for _ in 0..CODE_ATTEMPTS {
         let row = new_row(rules, request.channel, &priced, &contact, policy);
-        match insert_hold(db, rules, &priced, guard.as_ref(), row).await {
+        let inserted = retry::once("pre_reserve", || {
+            insert_hold(db, rules, &priced, guard.as_ref(), row.clone())
+        })
+        .await;
+        match inserted {
             Err(Error::Conflict {
                 kind: ConflictKind::Duplicate,
                 ..

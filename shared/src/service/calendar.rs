@@ -1,6 +1,6 @@
 //! The owner's month calendar: what each night of an accommodation is doing.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use sea_orm::ConnectionTrait;
 
 use super::BookingRules;
@@ -39,9 +39,9 @@ pub struct CalendarDay {
 
 /// Parses `YYYY-MM` into the first day of that month.
 pub fn parse_month(raw: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d")
-        .ok()
-        .filter(|_| raw.trim().len() == 7)
+    Some(raw.trim())
+        .filter(|r| r.len() == 7)
+        .and_then(|r| crate::domain::date::parse(&format!("{r}-01")))
         .ok_or_else(|| {
             Error::Invalid(vec![FieldError::new(
                 "month",
@@ -58,7 +58,9 @@ pub fn next_month(first: NaiveDate) -> NaiveDate {
     } else {
         (first.year(), first.month() + 1)
     };
-    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(first + Duration::days(31))
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .or_else(|| first.checked_add_days(Days::new(31)))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 fn state_of(r: &reservation::Model) -> DayState {

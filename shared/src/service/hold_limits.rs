@@ -16,6 +16,14 @@
 //! the count is a separate statement after the lock) and sees its hold. Locks are always taken
 //! phone first, then IP, so two transactions cannot wait on each other in a cycle. Different
 //! phones and IPs never wait on each other (barring a hash collision, which only serializes).
+//!
+//! # Which IP
+//!
+//! An IPv4 client counts by its address; an IPv6 client by its /64, as the rate limiter
+//! does: one subscriber usually holds a whole /64 and could otherwise rotate through it, one
+//! address per hold. The hold stores the full address; the count matches every stored address
+//! inside the network (`client_ip <<= network`, which PostgreSQL turns into a range scan of
+//! the btree index), and the lock is keyed by the network.
 
 use std::net::IpAddr;
 
@@ -99,6 +107,18 @@ struct ActiveHolds {
     ip_first_expiry: Option<DateTime<Utc>>,
 }
 
+/// The network an address's holds are counted under: an IPv4 address alone (`/32`), an IPv6
+/// address with its /64 (an IPv4-mapped IPv6 address counts as the IPv4 one).
+pub fn hold_network(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => format!("{v4}/32"),
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+    }
+}
+
 /// One subquery per key, so each reads only its own index
 /// (`reservations_open_holds_by_phone_idx`, `reservations_client_ip_holds_idx`); a NULL key
 /// counts nothing.
@@ -107,7 +127,7 @@ SELECT p.n AS by_phone, p.first AS phone_first_expiry, i.n AS by_ip, i.first AS 
 FROM (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
       WHERE guest_phone = $1 AND status = 'pre_reserved' AND expires_at > $3) AS p,
      (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
-      WHERE client_ip = $2::inet AND status = 'pre_reserved' AND expires_at > $3) AS i
+      WHERE client_ip <<= $2::inet AND status = 'pre_reserved' AND expires_at > $3) AS i
 "#;
 
 impl HoldGuard<'_> {
@@ -121,10 +141,7 @@ impl HoldGuard<'_> {
         // Only what is limited is locked and counted: a limit of 0 costs nothing (all
         // traffic behind one address must not queue on that address's lock for nothing).
         let phone = (self.limits.per_phone > 0).then_some(self.phone);
-        let ip = self
-            .ip
-            .filter(|_| self.limits.per_ip > 0)
-            .map(|ip| ip.to_string());
+        let ip = self.ip.filter(|_| self.limits.per_ip > 0).map(hold_network);
         // One lock order everywhere: phone, then IP (then, in the caller, the accommodation).
         let mut locks = Vec::new();
         let mut values: Vec<sea_orm::Value> = Vec::new();
@@ -225,5 +242,20 @@ impl HoldGuard<'_> {
             details,
             retry_after_seconds,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_and_ipv4_by_the_address() {
+        let net = |s: &str| hold_network(s.parse().expect("an IP"));
+        assert_eq!(net("2001:db8:1:2::42"), "2001:db8:1:2::/64");
+        assert_eq!(net("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+        assert_ne!(net("2001:db8:1:3::42"), net("2001:db8:1:2::42"));
+        assert_eq!(net("203.0.113.7"), "203.0.113.7/32");
+        assert_eq!(net("::ffff:203.0.113.7"), "203.0.113.7/32");
     }
 }

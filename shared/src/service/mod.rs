@@ -18,6 +18,7 @@ pub mod payment_link;
 pub mod payment_poll;
 pub mod payments;
 pub mod quote;
+pub mod retry;
 pub mod rules;
 pub mod transitions;
 pub mod webhook_monitor;

@@ -96,6 +96,20 @@ pub async fn reconcile_payment(
             format!("Mercado Pago status {:?} is not supported", payment.status),
         )
     })?;
+    // A deadlock victim is retried here, without asking Mercado Pago again.
+    super::retry::once("reconcile_payment", || {
+        record(db, clock, &payment, reported)
+    })
+    .await
+}
+
+/// Applies a fetched payment in one transaction (see [`reconcile_payment`]).
+async fn record(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    payment: &Payment,
+    reported: PaymentRecordStatus,
+) -> Result<ReconcileOutcome> {
     let txn = db.begin().await?;
     let code = payment
         .external_reference
@@ -106,7 +120,7 @@ pub async fn reconcile_payment(
         None => None,
     };
     let Some(reservation) = reservation else {
-        alerts::unknown_reference(txn, clock, &payment).await?;
+        alerts::unknown_reference(txn, clock, payment).await?;
         return Err(Error::invalid(
             "external_reference",
             "unknown_reservation",
@@ -114,9 +128,9 @@ pub async fn reconcile_payment(
         ));
     };
     if !rules::currency_matches(&payment.currency_id, &reservation.currency) {
-        return currency_mismatch(txn, clock, &payment, reported, &reservation).await;
+        return currency_mismatch(txn, clock, payment, reported, &reservation).await;
     }
-    let outcome = apply(&txn, clock, &payment, reported, reservation).await?;
+    let outcome = apply(&txn, clock, payment, reported, reservation).await?;
     txn.commit().await?;
     metrics::counter!("payment_reconcile_total", "effect" => outcome.effect.as_str()).increment(1);
     tracing::info!(

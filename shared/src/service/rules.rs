@@ -16,6 +16,8 @@ pub struct BookingRules {
     pub hold: Duration,
     /// The longest stay.
     pub max_nights: u32,
+    /// How many calendar months ahead a check-in may be.
+    pub max_months_ahead: u32,
     /// Share of the total due up front.
     pub deposit_percent: u8,
     /// Active public holds allowed per phone and per IP.
@@ -30,6 +32,7 @@ impl BookingRules {
             timezone: settings.timezone(),
             hold: settings.hold_duration(),
             max_nights: settings.max_nights,
+            max_months_ahead: settings.max_months_ahead,
             deposit_percent: settings.deposit_percent,
             hold_limits: super::HoldLimits {
                 per_phone: settings.hold_limit_per_phone,
@@ -40,9 +43,10 @@ impl BookingRules {
 
     /// Limits for a new stay as of now.
     pub fn stay_limits(&self) -> crate::domain::StayLimits {
-        crate::domain::StayLimits {
-            today: self.clock.today(self.timezone),
-            max_nights: self.max_nights,
-        }
+        crate::domain::StayLimits::new(
+            self.clock.today(self.timezone),
+            self.max_nights,
+            self.max_months_ahead,
+        )
     }
 }

@@ -17,8 +17,23 @@ use crate::{
 /// Longest cancellation reason kept.
 pub const MAX_REASON_CHARS: usize = 500;
 
-/// Moves a reservation to `to`, timestamping and auditing the change.
+/// Moves a reservation to `to`, timestamping and auditing the change (retried once when the
+/// database aborts it as a deadlock victim, see [`super::retry`]).
 pub async fn transition<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    ctx: &AuditContext,
+    code: &ReservationCode,
+    to: ReservationStatus,
+    reason: Option<&str>,
+) -> Result<reservation::Model> {
+    super::retry::once("transition", || {
+        transition_once(db, clock, ctx, code, to, reason)
+    })
+    .await
+}
+
+async fn transition_once<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     clock: &dyn Clock,
     ctx: &AuditContext,

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use api::{startup::build_app, state::AppState};
+use api::{
+    startup::{build_app, build_metrics_app},
+    state::AppState,
+};
 use poem::{Endpoint, EndpointExt, Response, endpoint::BoxEndpoint, test::TestClient};
 use sea_orm::DatabaseConnection;
 use shared::{
@@ -26,6 +29,7 @@ pub fn test_settings(db: &TestDb, redis: &TestRedis) -> Settings {
         host: "127.0.0.1".into(),
         port: 0,
         worker_port: 0,
+        metrics_port: 0,
         database_url: Secret::new(db.url.clone()),
         database_max_connections: 10,
         redis_url: Secret::new(redis_url()),
@@ -59,6 +63,8 @@ pub struct TestApp {
     pub state: AppState,
     /// poem's test client on the whole app.
     pub client: TestClient<BoxEndpoint<'static, Response>>,
+    /// poem's test client on the internal metrics app (what `METRICS_PORT` serves).
+    pub metrics_client: TestClient<BoxEndpoint<'static, Response>>,
 }
 
 impl TestApp {
@@ -87,6 +93,7 @@ impl TestApp {
         )
         .expect("app state");
         let client = TestClient::new(boxed(build_app(state.clone())));
+        let metrics_client = TestClient::new(boxed(build_metrics_app(state.clone())));
         Self {
             db,
             redis,
@@ -94,7 +101,19 @@ impl TestApp {
             settings,
             state,
             client,
+            metrics_client,
         }
+    }
+
+    /// The Prometheus text of `GET /metrics` on the internal port, asserting 200.
+    pub async fn metrics(&self) -> String {
+        let resp = self.metrics_client.get("/metrics").send().await;
+        resp.assert_status_is_ok();
+        resp.0
+            .into_body()
+            .into_string()
+            .await
+            .expect("metrics text")
     }
 
     /// The test database's pool.

@@ -10,6 +10,8 @@ use tokio::{sync::watch, task::JoinHandle};
 pub struct RunningSystem {
     /// Base URL of the API (`http://127.0.0.1:<port>`).
     pub api_url: String,
+    /// Base URL of the API's internal metrics port.
+    pub metrics_url: String,
     /// An HTTP client.
     pub http: reqwest::Client,
     stop: watch::Sender<bool>,
@@ -30,11 +32,13 @@ impl RunningSystem {
             .await
             .expect("bind the API");
         let api_url = format!("http://127.0.0.1:{}", app.port());
+        let metrics_url = format!("http://127.0.0.1:{}", app.metrics_port());
         let api = tokio::spawn(app.run_until(stopped(rx.clone())));
         let worker_db = shared::db::connect(&settings).await.expect("worker pool");
         let worker = tokio::spawn(worker::run(settings, worker_db, clock, stopped(rx)));
         Self {
             api_url,
+            metrics_url,
             http: reqwest::Client::new(),
             stop,
             api,

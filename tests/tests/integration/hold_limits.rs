@@ -106,6 +106,39 @@ async fn a_sixth_active_hold_from_one_ip_is_refused_and_the_ip_is_stored() {
 }
 
 #[tokio::test]
+async fn ipv6_clients_in_one_64_share_the_per_ip_limit() {
+    // Arrange: five holds, each from a different address of one /64.
+    let app = app().await;
+    let cabin = fixtures::cabin("Cabaña Seis").insert(app.conn()).await;
+    for week in 0..5 {
+        let phone = format!("+54911123456{week:02}");
+        let ip = format!("2001:db8:aa:bb::{week:x}");
+        let resp = book(&app, &stay(&app, cabin.id, week, &phone), &ip).await;
+        assert_eq!(status(&resp), 201);
+    }
+
+    // Act: a sixth address of the same /64, and one of the next /64.
+    let refused = book(
+        &app,
+        &stay(&app, cabin.id, 5, "+5491199999999"),
+        "2001:db8:aa:bb:ffff:1:2:3",
+    )
+    .await;
+    let other_network = book(
+        &app,
+        &stay(&app, cabin.id, 6, "+5491199999998"),
+        "2001:db8:aa:bc::1",
+    )
+    .await;
+
+    // Assert
+    assert_eq!(status(&refused), 429);
+    let body = body_json(refused).await;
+    assert_eq!(body["details"][0]["code"], "hold_limit_per_ip");
+    assert_eq!(status(&other_network), 201);
+}
+
+#[tokio::test]
 async fn holds_no_longer_count_once_they_lapse() {
     // Arrange: the phone's two slots are used.
     let app = app().await;

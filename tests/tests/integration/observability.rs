@@ -104,10 +104,6 @@ async fn one_of_everything(app: &TestApp) -> Vec<(String, Reply)> {
             .await,
         ),
         (
-            "200 metrics",
-            reply(client.get("/metrics").send().await).await,
-        ),
-        (
             "200 spec",
             reply(client.get("/openapi.json").send().await).await,
         ),

@@ -127,3 +127,32 @@ impl RawFilter {
         Ok(sort.apply(reservation_search::filtered(&filter)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(prop_oneof![
+            "\\PC{0,30}",
+            "[-,a-z_]{0,30}",
+            "[0-9+-]{0,8}-[0-9]{1,3}-[0-9]{1,3}",
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn any_filter_builds_a_query_or_a_422(
+            q in text(), status in text(), channel in text(), from in text(), to in text(),
+            sort in text(), accommodation_id in any::<Option<i32>>(),
+        ) {
+            let raw = RawFilter { q, status, channel, accommodation_id, from, to, sort };
+            if let Err(err) = raw.into_query() {
+                use poem::IntoResponse;
+                prop_assert_eq!(err.into_response().status().as_u16(), 422);
+            }
+        }
+    }
+}
