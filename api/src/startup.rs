@@ -17,6 +17,7 @@ use crate::{
         body_limit::{self, BodyLimit},
         cors::Cors,
         metrics::RequestMetrics,
+        no_store::NoStore,
         rate_limit::RateLimit,
         security_headers::SecurityHeaders,
         trace_id::TraceId,
@@ -126,7 +127,7 @@ fn metrics_endpoint(state: Data<&AppState>) -> String {
 ///    browser client can read `Retry-After`.
 /// 4. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
 ///    (and adds its headers to) the final response of every request.
-/// 5. the error catcher, state, metrics and body limit, around the routes.
+/// 6. the error catcher, state, metrics and body limit, around the routes.
 pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
     let swagger = api.swagger_ui();
@@ -146,6 +147,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .data(state)
         .catch_all_error(error::catch_all)
         .with(rate_limit)
+        .with(NoStore::under(format!("{API_PREFIX}/admin")))
         .with(Cors::new(settings.allowed_origins()))
         .with(TraceId)
         .with(SecurityHeaders::new(

@@ -1,11 +1,12 @@
 //! HTTP middleware: trace ids, request metrics, body size limits, idempotency keys, rate
-//! limits, CORS and security headers. The order they are layered in is explained in
+//! limits, CORS, security headers and `no-store` on admin responses. The order they are layered in is explained in
 //! `startup::build_app`.
 
 pub mod body_limit;
 pub mod cors;
 pub mod idempotency;
 pub mod metrics;
+pub mod no_store;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod trace_id;

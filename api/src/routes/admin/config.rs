@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 
-use crate::{auth::AdminAuth, routes::ApiTags, state::AppState};
+use crate::{auth::OwnerAuth, routes::ApiTags, state::AppState};
 
 /// Admin configuration endpoint.
 pub struct AdminConfigApi;
@@ -30,7 +30,7 @@ const SECRET_KEYS: &[&str] = &["database_url", "redis_url", "jwt_secret"];
 impl AdminConfigApi {
     /// Running configuration
     #[oai(path = "/config", method = "get")]
-    async fn config(&self, _auth: AdminAuth, state: Data<&AppState>) -> Json<ConfigView> {
+    async fn config(&self, _auth: OwnerAuth, state: Data<&AppState>) -> Json<ConfigView> {
         let raw = serde_json::to_value(state.settings.as_ref()).unwrap_or_default();
         let settings = raw
             .as_object()

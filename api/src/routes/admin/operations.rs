@@ -20,7 +20,7 @@ use shared::{
 };
 
 use crate::{
-    auth::AdminAuth,
+    auth::OwnerAuth,
     dto::admin::operations::{FailedJobView, WebhookEventView},
     error::ApiError,
     middleware::idempotency::idempotent,
@@ -78,7 +78,7 @@ impl AdminOperationsApi {
     #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
     async fn webhooks(
         &self,
-        _auth: AdminAuth,
+        _auth: OwnerAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
         page: Query<Option<i64>>,
@@ -128,7 +128,7 @@ impl AdminOperationsApi {
     )]
     async fn replay(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Webhook event id.
         id: Path<i64>,
@@ -154,7 +154,7 @@ impl AdminOperationsApi {
     #[oai(path = "/jobs/failed", method = "get")]
     async fn failed_jobs(
         &self,
-        _auth: AdminAuth,
+        _auth: OwnerAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
         page: Query<Option<i64>>,
@@ -189,7 +189,7 @@ impl AdminOperationsApi {
     )]
     async fn retry(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Failed job id.
         id: Path<i64>,
