@@ -3,6 +3,7 @@
 pub mod channel;
 pub mod code;
 pub mod contact;
+pub mod ical_token;
 pub mod money;
 pub mod payment;
 pub mod pricing;
@@ -13,6 +14,7 @@ pub mod whatsapp;
 pub use channel::Channel;
 pub use code::ReservationCode;
 pub use contact::{Email, GuestName, PhoneNumber};
+pub use ical_token::IcalToken;
 pub use money::Money;
 pub use payment::{AlertKind, PaymentRecordStatus};
 pub use pricing::{NightPrice, PriceRules, Quote};

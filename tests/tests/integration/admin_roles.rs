@@ -129,15 +129,13 @@ fn documented_admin_routes() -> BTreeSet<(String, String)> {
             .strip_prefix("    \"")
             .and_then(|l| l.strip_suffix("\": {"))
         {
-            current = path.starts_with('/').then(|| path.to_owned());
+            current = path.starts_with("/admin").then(|| path.to_owned());
         } else if let (Some(path), Some(method)) = (
             current.as_ref(),
             line.strip_prefix("      \"")
                 .and_then(|l| l.strip_suffix("\": {")),
         ) {
-            if path.starts_with("/admin") {
-                routes.insert((method.to_owned(), path.clone()));
-            }
+            routes.insert((method.to_owned(), path.clone()));
         }
     }
     routes
