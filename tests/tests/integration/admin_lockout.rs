@@ -1,10 +1,11 @@
 //! Login lockout per account and client network (atomic under a parallel burst, no login
 //! while locked, `api admin unlock`), and the bound on concurrent password checks.
 
-use poem::test::TestResponse;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use chrono::{DateTime, Duration, Utc};
+use poem::{http::StatusCode, test::TestResponse};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 use serde_json::json;
-use shared::service::admin_auth;
+use shared::{clock::Clock, entities::admin_user, service::admin_auth};
 use tests::harness::{
     TestApp,
     admin::{ADMIN_EMAIL, ADMIN_PASSWORD},
@@ -42,6 +43,101 @@ async fn failures(app: &TestApp, client: &str) -> i32 {
         .await
         .expect("query");
     row.map_or(0, |r| r.try_get("", "failures").expect("failures"))
+}
+
+/// The failures counted against `email` from the in-process client (which has no IP, so its
+/// network is `unknown`), and until when that pair is locked.
+async fn unknown_client_failures(app: &TestApp, email: &str) -> (i32, Option<DateTime<Utc>>) {
+    let row = app
+        .conn()
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT f.failures, f.locked_until FROM admin_login_failures f
+             JOIN admin_users u ON u.id = f.admin_user_id
+             WHERE u.email = $1 AND f.client = 'unknown'",
+            [email.into()],
+        ))
+        .await
+        .expect("query failures");
+    row.map_or((0, None), |row| {
+        (
+            row.try_get("", "failures").expect("failures"),
+            row.try_get("", "locked_until").expect("locked_until"),
+        )
+    })
+}
+
+#[tokio::test]
+async fn failed_logins_are_counted_and_a_success_resets_the_count() {
+    // Arrange
+    let app = TestApp::new().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Act
+    app.login(ADMIN_EMAIL, "wrong-password-one").await;
+    app.login(ADMIN_EMAIL, "wrong-password-two").await;
+    let after_failures = unknown_client_failures(&app, ADMIN_EMAIL).await;
+    let success = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Assert
+    assert_eq!(after_failures, (2, None));
+    assert_eq!(success.status, StatusCode::OK);
+    assert_eq!(unknown_client_failures(&app, ADMIN_EMAIL).await, (0, None));
+    let after_success = admin_user::Entity::find()
+        .filter(admin_user::Column::Email.eq(ADMIN_EMAIL))
+        .one(app.conn())
+        .await
+        .expect("query")
+        .expect("admin");
+    assert!(after_success.last_login_at.is_some());
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_even_against_the_right_password() {
+    // Arrange
+    let app = TestApp::new().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Act
+    for attempt in 1..=5 {
+        let reply = app.login(ADMIN_EMAIL, "wrong-password-again").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let locked_at = app.clock.now();
+    let sixth = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Assert
+    assert_eq!(sixth.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(sixth.body["code"], "invalid_credentials");
+    let (count, until) = unknown_client_failures(&app, ADMIN_EMAIL).await;
+    assert_eq!(count, 5);
+    let until = until.expect("locked");
+    let lock = until - locked_at;
+    assert!(
+        lock > Duration::minutes(14) && lock <= Duration::minutes(15),
+        "locked for {lock}"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_account_logs_in_again_after_15_minutes_with_its_failures_reset() {
+    // Arrange
+    let app = TestApp::new().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for _ in 0..5 {
+        app.login(ADMIN_EMAIL, "wrong-password-again").await;
+    }
+
+    // Act
+    app.clock.advance(Duration::minutes(14));
+    let still_locked = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    app.clock.advance(Duration::minutes(1));
+    let unlocked = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Assert
+    assert_eq!(still_locked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    assert_eq!(unknown_client_failures(&app, ADMIN_EMAIL).await, (0, None));
 }
 
 #[tokio::test]
