@@ -370,8 +370,8 @@ impl Settings {
         if self.admin_max_failed_logins == 0 {
             problems.push("ADMIN_MAX_FAILED_LOGINS must be at least 1".into());
         }
-        if !(1..=64).contains(&self.admin_login_hash_concurrency) {
-            problems.push("ADMIN_LOGIN_HASH_CONCURRENCY must be between 1 and 64".into());
+        if !(1..=1024).contains(&self.admin_login_hash_concurrency) {
+            problems.push("ADMIN_LOGIN_HASH_CONCURRENCY must be between 1 and 1024".into());
         }
         if self.admin_login_hash_wait_ms > 60_000 {
             problems.push("ADMIN_LOGIN_HASH_WAIT_MS must be at most 60000".into());
