@@ -5,6 +5,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use shared::{
+    auth::role::AdminRole,
     clock::SystemClock,
     config::{AppEnv, Settings},
     db,
@@ -49,9 +50,28 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
         /// owner or staff.
-        #[arg(long, default_value = "owner")]
-        role: String,
+        #[arg(long, default_value = "owner", value_parser = parse_role)]
+        role: AdminRole,
     },
+    /// Deactivate an admin: it can no longer log in and its tokens stop working at once.
+    /// `admin create` on the same email re-activates it with a new password.
+    Deactivate {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Lift every login lock of an admin (from whichever network it was locked).
+    Unlock {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(value: &str) -> Result<AdminRole, String> {
+    value
+        .parse()
+        .map_err(|_| "the role must be owner or staff".to_owned())
 }
 
 /// Demo admin created by `api seed` outside production.
@@ -96,16 +116,36 @@ impl Cli {
                 );
                 let added = demo::seed_demo_cabins(&db).await?;
                 tracing::info!(added, "demo cabins seeded");
-                admin_auth::create_or_reset(&db, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, "owner")
-                    .await?;
+                admin_auth::create_or_reset(
+                    &db,
+                    DEMO_ADMIN_EMAIL,
+                    DEMO_ADMIN_PASSWORD,
+                    AdminRole::Owner,
+                )
+                .await?;
                 println!("Demo admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}");
             }
             Command::Admin {
                 command: AdminCommand::Create { email, role },
             } => {
                 let password = read_password()?;
-                let admin = admin_auth::create_or_reset(&db, &email, &password, &role).await?;
-                println!("Admin {} is ready.", admin.email);
+                let admin = admin_auth::create_or_reset(&db, &email, &password, role).await?;
+                println!("Admin {} ({}) is ready.", admin.email, admin.role);
+            }
+            Command::Admin {
+                command: AdminCommand::Deactivate { email },
+            } => {
+                let admin = admin_auth::deactivate(&db, &email).await?;
+                println!(
+                    "Admin {} is deactivated; its tokens no longer work.",
+                    admin.email
+                );
+            }
+            Command::Admin {
+                command: AdminCommand::Unlock { email },
+            } => {
+                let networks = admin_auth::unlock(&db, &email).await?;
+                println!("Admin {email} is unlocked ({networks} client networks cleared).");
             }
             Command::Serve => {
                 let app = Application::bind(settings, db, Arc::new(SystemClock)).await?;
@@ -114,5 +154,57 @@ impl Cli {
             Command::Openapi => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin_command(args: &[&str]) -> AdminCommand {
+        let cli = Cli::try_parse_from(args).expect("parses");
+        match cli.command {
+            Some(Command::Admin { command }) => command,
+            other => panic!("expected an admin command, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn admin_unlock_and_deactivate_take_an_email() {
+        assert!(matches!(
+            admin_command(&["api", "admin", "unlock", "--email", "owner@cabanas.test"]),
+            AdminCommand::Unlock { email } if email == "owner@cabanas.test"
+        ));
+        assert!(matches!(
+            admin_command(&["api", "admin", "deactivate", "--email", "staff@cabanas.test"]),
+            AdminCommand::Deactivate { email } if email == "staff@cabanas.test"
+        ));
+        assert!(Cli::try_parse_from(["api", "admin", "unlock"]).is_err());
+    }
+
+    #[test]
+    fn admin_create_parses_the_role_and_refuses_unknown_ones() {
+        assert!(matches!(
+            admin_command(&[
+                "api", "admin", "create", "--email", "s@x.test", "--role", "staff"
+            ]),
+            AdminCommand::Create {
+                role: AdminRole::Staff,
+                ..
+            }
+        ));
+        assert!(matches!(
+            admin_command(&["api", "admin", "create", "--email", "o@x.test"]),
+            AdminCommand::Create {
+                role: AdminRole::Owner,
+                ..
+            }
+        ));
+        assert!(
+            Cli::try_parse_from([
+                "api", "admin", "create", "--email", "o@x.test", "--role", "root"
+            ])
+            .is_err()
+        );
     }
 }

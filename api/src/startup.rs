@@ -19,6 +19,7 @@ use crate::{
         body_timeout::BodyTimeout,
         cors::Cors,
         metrics::RequestMetrics,
+        no_store::NoStore,
         rate_limit::RateLimit,
         security_headers::SecurityHeaders,
         trace_id::TraceId,
@@ -135,9 +136,10 @@ pub fn build_metrics_app(state: AppState) -> impl Endpoint<Output = Response> + 
 /// 2. [`TraceId`]: every body and log line below carries the trace id.
 /// 3. [`Cors`]: answers preflights before they are counted, and decorates 429s too, so a
 ///    browser client can read `Retry-After`.
-/// 4. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
+/// 4. [`NoStore`]: `Cache-Control: no-store` on every admin answer, refusals included.
+/// 5. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
 ///    (and adds its headers to) the final response of every request.
-/// 5. the error catcher, state, metrics, body deadline and body limit, around the routes
+/// 6. the error catcher, state, metrics, body deadline and body limit, around the routes
 ///    (the deadline wraps the limit, which reads the body).
 pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let api = api_service();
@@ -158,6 +160,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .data(state)
         .catch_all_error(error::catch_all)
         .with(rate_limit)
+        .with(NoStore::under(format!("{API_PREFIX}/admin")))
         .with(Cors::new(settings.allowed_origins()))
         .with(TraceId)
         .with(SecurityHeaders::new(

@@ -8,6 +8,7 @@ use std::sync::{
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use shared::{
+    auth::hash_limit::HashLimiter,
     clock::SharedClock,
     config::Settings,
     jobs::JobQueue,
@@ -38,6 +39,8 @@ pub struct AppState {
     pub mercadopago: Arc<MercadoPagoClient>,
     /// How deposit links are built.
     pub payment_links: Arc<PaymentLinkOptions>,
+    /// The bound on concurrent admin password checks (`ADMIN_LOGIN_HASH_*`).
+    pub login_hashes: HashLimiter,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -54,6 +57,7 @@ impl AppState {
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             payment_links: Arc::new(PaymentLinkOptions::from_settings(&settings)),
+            login_hashes: settings.admin_login_hashes(),
             rules: BookingRules::from_settings(&settings, clock),
             queue,
             keys: Keys::new(settings.redis_namespace.clone()),

@@ -11,6 +11,7 @@ mod m20261123_000003_webhooks_jobs;
 mod m20261123_000004_payments;
 mod m20261123_000005_reservation_client_ip;
 mod m20261123_000006_hold_limit_indexes;
+mod m20261129_000001_admin_hardening;
 mod m20261129_000002_webhook_hardening;
 
 /// Every migration in order.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_payments::Migration),
             Box::new(m20261123_000005_reservation_client_ip::Migration),
             Box::new(m20261123_000006_hold_limit_indexes::Migration),
+            Box::new(m20261129_000001_admin_hardening::Migration),
             Box::new(m20261129_000002_webhook_hardening::Migration),
         ]
     }

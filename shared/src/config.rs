@@ -117,10 +117,17 @@ pub struct Settings {
     pub jwt_ttl_hours: u32,
     /// `ADMIN_ALLOWED_EMAILS`: comma-separated emails allowed to log in (empty: any admin).
     pub admin_allowed_emails: String,
-    /// `ADMIN_MAX_FAILED_LOGINS`: consecutive failures that lock an admin account.
+    /// `ADMIN_MAX_FAILED_LOGINS`: consecutive failures from one client network (IPv4 address
+    /// or IPv6 /64) that lock an admin account for that network.
     pub admin_max_failed_logins: u32,
     /// `ADMIN_LOCKOUT_MINUTES`: how long a locked admin account stays locked.
     pub admin_lockout_minutes: u32,
+    /// `ADMIN_LOGIN_HASH_CONCURRENCY`: password checks (19 MiB of Argon2 memory each) that may
+    /// run at once; further logins wait their turn.
+    pub admin_login_hash_concurrency: u32,
+    /// `ADMIN_LOGIN_HASH_WAIT_MS`: how long a login waits for a password-check slot before it
+    /// is refused with 429 `busy`.
+    pub admin_login_hash_wait_ms: u64,
     /// `GIT_COMMIT`: commit the binary was built from (set by the build).
     pub git_commit: Option<String>,
     /// `RATE_LIMIT_PER_MINUTE`: requests per client IP and minute; 0 turns rate limiting off.
@@ -232,6 +239,8 @@ impl Default for Settings {
             admin_allowed_emails: String::new(),
             admin_max_failed_logins: 5,
             admin_lockout_minutes: 15,
+            admin_login_hash_concurrency: 2,
+            admin_login_hash_wait_ms: 2000,
             git_commit: None,
             rate_limit_per_minute: 100,
             login_rate_limit_per_minute: 10,
@@ -324,6 +333,8 @@ impl Settings {
             "admin_allowed_emails",
             "admin_max_failed_logins",
             "admin_lockout_minutes",
+            "admin_login_hash_concurrency",
+            "admin_login_hash_wait_ms",
             "git_commit",
             "rate_limit_per_minute",
             "login_rate_limit_per_minute",
@@ -402,6 +413,12 @@ impl Settings {
         }
         if self.admin_max_failed_logins == 0 {
             problems.push("ADMIN_MAX_FAILED_LOGINS must be at least 1".into());
+        }
+        if !(1..=1024).contains(&self.admin_login_hash_concurrency) {
+            problems.push("ADMIN_LOGIN_HASH_CONCURRENCY must be between 1 and 1024".into());
+        }
+        if self.admin_login_hash_wait_ms > 60_000 {
+            problems.push("ADMIN_LOGIN_HASH_WAIT_MS must be at most 60000".into());
         }
         for origin in self.allowed_origins() {
             if !is_origin(&origin) {
@@ -592,6 +609,14 @@ impl Settings {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_seconds)
     }
+
+    /// The bound on concurrent admin password checks (`ADMIN_LOGIN_HASH_*`).
+    pub fn admin_login_hashes(&self) -> crate::auth::hash_limit::HashLimiter {
+        crate::auth::hash_limit::HashLimiter::new(
+            usize::try_from(self.admin_login_hash_concurrency).unwrap_or(1),
+            Duration::from_millis(self.admin_login_hash_wait_ms),
+        )
+    }
 }
 
 /// Whether `value` is a serialized origin: `http(s)://host[:port]`, nothing else.
@@ -653,6 +678,23 @@ mod tests {
         );
         assert!(!settings.trust_proxy_headers && !settings.force_hsts);
         assert!(settings.allowed_origins().is_empty());
+        assert_eq!(
+            (
+                settings.admin_login_hash_concurrency,
+                settings.admin_login_hash_wait_ms
+            ),
+            (2, 2000)
+        );
+    }
+
+    #[test]
+    fn a_login_hash_concurrency_of_zero_is_refused() {
+        let settings = Settings {
+            admin_login_hash_concurrency: 0,
+            ..Settings::default()
+        };
+        let err = settings.validate().expect_err("refused").to_string();
+        assert!(err.contains("ADMIN_LOGIN_HASH_CONCURRENCY"), "{err}");
     }
 }
 

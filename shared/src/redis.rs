@@ -55,11 +55,6 @@ impl Keys {
         format!("{}:queue:{job_name}", self.namespace)
     }
 
-    /// The marker that an admin token was revoked (logout).
-    pub fn revoked_token(&self, jti: &str) -> String {
-        format!("{}:auth:revoked:{jti}", self.namespace)
-    }
-
     /// A durable counter shown on the dashboard.
     pub fn stat(&self, name: &str) -> String {
         format!("{}:stats:{name}", self.namespace)

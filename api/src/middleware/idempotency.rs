@@ -10,8 +10,16 @@
 //!                      description = "..."))]
 //! ```
 //!
-//! Keys are scoped by method and path, fingerprinted by method, path, query and body, and kept
-//! `IDEMPOTENCY_TTL_HOURS` (48 h). 2xx and 4xx answers are stored; a 5xx or a crash releases
+//! Keys are scoped by method, path and caller, fingerprinted by method, path, query and body,
+//! and kept `IDEMPOTENCY_TTL_HOURS` (48 h).
+//!
+//! The caller is known *before* any lookup: a request with a bearer token that verifies
+//! completely (`auth::verify`: signature, expiry, not revoked or superseded) is scoped to that
+//! admin's subject and role; any other request to the anonymous scope. A stored answer is
+//! therefore replayed only to the same admin, with the same role, as the request that
+//! produced it: a request without a token, or with another admin's, never finds it and runs
+//! the operation itself, where its security scheme answers 401 or 403. The verified claims
+//! are handed to the scheme's checker so the token is not checked twice. 2xx and 4xx answers are stored; a 5xx or a crash releases
 //! the key, so the client's retry runs again. A request whose owner died mid-flight keeps the
 //! key for [`shared::service::idempotency::IN_FLIGHT_LOCK`], then a retry may take it over.
 
@@ -20,6 +28,7 @@ use poem_openapi::payload::Json;
 use shared::service::idempotency::{self, Begin, StoredResponse};
 
 use crate::{
+    auth::{self, Verified},
     error::{ApiError, ErrorBody},
     state::AppState,
 };
@@ -68,6 +77,21 @@ fn replay(stored: StoredResponse) -> Response {
         builder = builder.content_type(ct);
     }
     builder.body(stored.body)
+}
+
+/// The admin the request authenticates as (`admin:<sub>:<role>`), remembering the verified
+/// claims in the request; `None` without a bearer token or with one that does not verify.
+async fn caller(state: &AppState, req: &mut Request) -> Option<String> {
+    let header = req.headers().get(poem::http::header::AUTHORIZATION)?;
+    let bearer = header.to_str().ok()?;
+    let (scheme, token) = bearer.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let claims = auth::verify(state, token.trim()).await.ok()?;
+    let admin = format!("admin:{}:{}", claims.sub, claims.role);
+    req.extensions_mut().insert(Verified(claims));
+    Some(admin)
 }
 
 impl<E: Endpoint> IdempotentEndpoint<E> {
@@ -121,7 +145,10 @@ impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
         };
         let path = uri.path().to_owned();
         let query = uri.query().unwrap_or_default().to_owned();
-        let scope = format!("{method} {path}");
+        let scope = match caller(&state, &mut req).await {
+            Some(admin) => format!("{method} {path} {admin}"),
+            None => format!("{method} {path}"),
+        };
         let fingerprint = idempotency::fingerprint(&[
             method.as_bytes(),
             path.as_bytes(),

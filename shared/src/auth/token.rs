@@ -1,23 +1,36 @@
-//! Admin access tokens: HS256 JWTs with `sub`, `email`, `scope`, `iat`, `exp` and a `jti` that
-//! logout can revoke (denylisted in Redis until the token would have expired anyway).
+//! Admin access tokens: HS256 JWTs with `sub`, `email`, `role`, `gen`, `scope`, `iat`, `exp`
+//! and a `jti`.
+//!
+//! The signature only proves that we issued the token. Whether it still works is decided on
+//! each request against PostgreSQL (`service::admin_sessions::check`): the account must be
+//! active with the same role and token generation, and the `jti` not revoked by a logout.
+
+use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Error, Result, config::Secret};
+use super::role::AdminRole;
+use crate::{Error, Result, config::Secret, entities::admin_user, mask};
 
 /// The scope every admin endpoint requires.
 pub const ADMIN_SCOPE: &str = "admin";
 
-/// What an admin token says.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// What an admin token says. Tokens issued before `role` and `gen` existed fail to decode,
+/// so they stop working (their holders log in again).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// The admin user's uuid.
     pub sub: String,
     /// The admin's email.
     pub email: String,
+    /// The admin's role when the token was issued (checked against the account on each use).
+    pub role: AdminRole,
+    /// The account's `token_generation` when the token was issued.
+    #[serde(rename = "gen")]
+    pub generation: i32,
     /// What the token allows (`admin`).
     pub scope: String,
     /// Issued at (seconds since the epoch).
@@ -28,12 +41,48 @@ pub struct Claims {
     pub jti: String,
 }
 
+impl fmt::Debug for Claims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("sub", &self.sub)
+            .field("email", &mask::email(&self.email))
+            .field("role", &self.role)
+            .field("generation", &self.generation)
+            .field("scope", &self.scope)
+            .field("iat", &self.iat)
+            .field("exp", &self.exp)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Claims {
-    /// Claims for `sub`/`email` valid for `ttl` from `now`.
-    pub fn new(sub: Uuid, email: &str, now: DateTime<Utc>, ttl: Duration) -> Self {
+    /// Claims for `admin` (its uuid, email, role and current token generation), valid for `ttl`
+    /// from `now`.
+    pub fn for_admin(admin: &admin_user::Model, now: DateTime<Utc>, ttl: Duration) -> Self {
+        Self::new(
+            admin.uuid,
+            &admin.email,
+            admin.role,
+            admin.token_generation,
+            now,
+            ttl,
+        )
+    }
+
+    /// Claims for `sub`/`email` with `role` at token `generation`, valid for `ttl` from `now`.
+    pub fn new(
+        sub: Uuid,
+        email: &str,
+        role: AdminRole,
+        generation: i32,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Self {
         Self {
             sub: sub.to_string(),
             email: email.to_owned(),
+            role,
+            generation,
             scope: ADMIN_SCOPE.to_owned(),
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
@@ -110,7 +159,23 @@ mod tests {
     }
 
     fn claims(now: DateTime<Utc>) -> Claims {
-        Claims::new(Uuid::nil(), "owner@example.com", now, Duration::hours(24))
+        Claims::new(
+            Uuid::nil(),
+            "owner@example.com",
+            AdminRole::Owner,
+            0,
+            now,
+            Duration::hours(24),
+        )
+    }
+
+    #[test]
+    fn the_debug_output_of_claims_masks_the_email_and_omits_the_token_id() {
+        let c = claims(Utc::now());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("owner@example.com"), "{shown}");
+        assert!(!shown.contains(&c.jti), "{shown}");
+        assert!(shown.contains("Owner"), "{shown}");
     }
 
     #[test]

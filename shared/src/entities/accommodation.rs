@@ -43,8 +43,8 @@ pub struct Model {
     pub check_in_time: NaiveTime,
     /// Latest departure time.
     pub check_out_time: NaiveTime,
-    /// Secret token in this accommodation's iCal export URL.
-    pub ical_export_token: String,
+    /// Secret token in this accommodation's iCal export URL (redacted by `Debug`).
+    pub ical_export_token: crate::domain::IcalToken,
     /// Whether it can be booked.
     pub active: bool,
     /// Row creation.

@@ -2,7 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One admin account.
+use crate::auth::{password::PasswordHash, role::AdminRole};
+
+/// One admin account. (Its `Debug` redacts the password hash: see [`PasswordHash`].)
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "admin_users")]
 pub struct Model {
@@ -14,17 +16,16 @@ pub struct Model {
     /// Login email, lower-cased.
     pub email: String,
     /// Argon2id PHC hash.
-    pub password_hash: String,
-    /// owner or staff.
-    pub role: String,
+    pub password_hash: PasswordHash,
+    /// What the admin may do.
+    pub role: AdminRole,
     /// Whether it may log in.
     pub active: bool,
     /// Last successful login.
     pub last_login_at: Option<DateTimeWithTimeZone>,
-    /// Consecutive failed logins.
-    pub failed_attempts: i32,
-    /// Refuse logins until then.
-    pub locked_until: Option<DateTimeWithTimeZone>,
+    /// Carried in every token; bumped by a password reset or a deactivation, which makes every
+    /// token issued before stop working at once.
+    pub token_generation: i32,
     /// Row creation.
     pub created_at: DateTimeWithTimeZone,
     /// Last change.

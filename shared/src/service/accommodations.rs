@@ -12,8 +12,10 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditContext, Change};
 use crate::{
-    Error, FieldError, Result, clock::Clock, domain::stay::parse_weekday, entities::accommodation,
-    store::accommodations::new_ical_token,
+    Error, FieldError, Result,
+    clock::Clock,
+    domain::{IcalToken, stay::parse_weekday},
+    entities::accommodation,
 };
 
 /// Kinds of accommodation the schema accepts.
@@ -233,7 +235,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<accommodation::Model> {
     let mut row = accommodation::ActiveModel {
         uuid: Set(Uuid::now_v7()),
-        ical_export_token: Set(new_ical_token()),
+        ical_export_token: Set(IcalToken::random()),
         ..Default::default()
     };
     let mut errors = apply(input, &mut row);
@@ -300,7 +302,7 @@ pub async fn rotate_ical_token<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let before = locked(&txn, id).await?;
     let mut row: accommodation::ActiveModel = before.clone().into();
-    row.ical_export_token = Set(new_ical_token());
+    row.ical_export_token = Set(IcalToken::random());
     row.updated_at = Set(clock.now().into());
     let after = row.update(&txn).await?;
     audited(

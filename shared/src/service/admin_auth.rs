@@ -1,23 +1,29 @@
-//! Admin accounts: creating them, logging in (with lockout and an email allowlist) and logging
-//! out (revoking the token's `jti` in Redis until it would have expired anyway).
+//! Admin accounts: creating, resetting, deactivating and unlocking them, and logging in (with
+//! per-client lockout, an email allowlist and bounded password hashing).
 //!
 //! Wrong passwords, unknown emails, disallowed emails and locked accounts all answer
 //! `Unauthorized` after the same Argon2 work, so neither the answer nor its timing tells an
-//! attacker which emails exist.
+//! attacker which emails exist. That work needs a [`HashLimiter`] permit, taken before the
+//! attempt is counted: a login refused as busy has not used up one of the allowed attempts.
+
+use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 
+use super::admin_lockout;
 use crate::{
     Error, Result,
     auth::{
-        password,
+        hash_limit::HashLimiter,
+        password::{self, PasswordHash},
+        role::AdminRole,
         token::{self, Claims},
     },
     config::{Secret, Settings},
+    domain::Email,
     entities::admin_user,
     mask,
-    redis::{Keys, RedisConn},
 };
 
 /// Login rules from the settings.
@@ -25,7 +31,7 @@ use crate::{
 pub struct LoginPolicy {
     /// Emails allowed to log in; empty means any active admin.
     pub allowed_emails: Vec<String>,
-    /// Failures that lock an account.
+    /// Attempts from one client network that lock the account for that network.
     pub max_failed: u32,
     /// How long a lock lasts.
     pub lockout: Duration,
@@ -48,8 +54,8 @@ impl LoginPolicy {
     }
 }
 
-/// A successful login.
-#[derive(Clone, Debug)]
+/// A successful login. `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct Session {
     /// The signed token.
     pub token: String,
@@ -57,51 +63,94 @@ pub struct Session {
     pub claims: Claims,
 }
 
-/// Creates an admin, or resets the password of an existing one (unlocking and re-activating it).
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"[redacted]")
+            .field("claims", &self.claims)
+            .finish()
+    }
+}
+
+/// Who is logging in and from where: the email as typed, the password, and the client network
+/// (`client_ip::bucket_key` in the API) that failures are counted against.
+pub struct LoginAttempt<'a> {
+    /// Email as typed (trimmed and lower-cased here).
+    pub email: &'a str,
+    /// The candidate password.
+    pub password: &'a str,
+    /// The client network.
+    pub client: &'a str,
+}
+
+/// Creates an admin, or resets the password and role of an existing one (re-activating it,
+/// clearing its login locks and invalidating every token issued before).
 pub async fn create_or_reset(
     db: &impl ConnectionTrait,
     email: &str,
     new_password: &str,
-    role: &str,
+    role: AdminRole,
 ) -> Result<admin_user::Model> {
-    let email = crate::domain::Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
+    let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
     let hash = password::hash(new_password)?;
-    let rows = admin_user::Entity::find()
+    let user = admin_user::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "INSERT INTO admin_users (email, password_hash, role) VALUES ($1, $2, $3)
              ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,
-                 role = EXCLUDED.role, active = TRUE, failed_attempts = 0,
-                 locked_until = NULL, updated_at = now()
+                 role = EXCLUDED.role, active = TRUE,
+                 token_generation = admin_users.token_generation + 1, updated_at = now()
              RETURNING *",
-            [email.as_str().into(), hash.into(), role.into()],
+            [
+                email.as_str().into(),
+                hash.as_str().into(),
+                role.as_str().into(),
+            ],
         ))
         .one(db)
-        .await?;
-    rows.ok_or_else(|| Error::Internal("admin upsert returned no row".into()))
+        .await?
+        .ok_or_else(|| Error::Internal("admin upsert returned no row".into()))?;
+    admin_lockout::clear_all(db, user.id).await?;
+    Ok(user)
 }
 
-async fn spend_hash_work(candidate: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => password::verify(&candidate, &hash),
-        None => {
-            password::verify_against_dummy(&candidate);
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
+/// Deactivates an admin: it can no longer log in, and its tokens stop working at once.
+pub async fn deactivate(db: &impl ConnectionTrait, email: &str) -> Result<admin_user::Model> {
+    let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
+    admin_user::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "UPDATE admin_users SET active = FALSE,
+                 token_generation = token_generation + 1, updated_at = now()
+             WHERE email = $1 RETURNING *",
+            [email.as_str().into()],
+        ))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("admin"))
+}
+
+/// Lifts every login lock of an admin (the operator's way back in when failures from some
+/// network keep the account locked); returns how many client networks were tracked.
+pub async fn unlock(db: &impl ConnectionTrait, email: &str) -> Result<u64> {
+    let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
+    let user = admin_user::Entity::find()
+        .filter(admin_user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("admin"))?;
+    admin_lockout::clear_all(db, user.id).await
 }
 
 /// Checks credentials and issues a token.
 pub async fn login(
     db: &impl ConnectionTrait,
     policy: &LoginPolicy,
+    hashes: &HashLimiter,
     now: DateTime<Utc>,
-    email: &str,
-    candidate: &str,
+    attempt: LoginAttempt<'_>,
 ) -> Result<Session> {
-    let email = email.trim().to_lowercase();
+    let email = attempt.email.trim().to_lowercase();
     let allowed = policy.allowed_emails.is_empty() || policy.allowed_emails.contains(&email);
     let user = if allowed {
         admin_user::Entity::find()
@@ -112,93 +161,58 @@ pub async fn login(
     } else {
         None
     };
-    let matches = spend_hash_work(
-        candidate.to_owned(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
+    let permit = hashes.acquire().await?;
+    let counted = match &user {
+        Some(user) => {
+            admin_lockout::try_count_attempt(
+                db,
+                user.id,
+                attempt.client,
+                now,
+                policy.max_failed,
+                policy.lockout,
+            )
+            .await?
+        }
+        None => false,
+    };
+    // Only a counted attempt is checked against the real hash; the others spend the same work
+    // on a dummy, so a locked account answers exactly like a wrong password.
+    let stored: Option<PasswordHash> = user
+        .as_ref()
+        .filter(|_| counted)
+        .map(|u| u.password_hash.clone());
+    let candidate = attempt.password.to_owned();
+    let matches = permit
+        .run(move || match stored {
+            Some(hash) => password::verify(&candidate, &hash),
+            None => {
+                password::verify_against_dummy(&candidate);
+                false
+            }
+        })
+        .await?;
     let Some(user) = user else {
         tracing::warn!(email = %mask::email(&email), allowed, "admin login refused: unknown or not allowed");
         return Err(Error::Unauthorized);
     };
-    if user.locked_until.is_some_and(|until| until > now) {
-        tracing::warn!(email = %mask::email(&email), "admin login refused: account locked");
+    if !counted {
+        tracing::warn!(email = %mask::email(&email), "admin login refused: locked for this client");
         return Err(Error::Unauthorized);
     }
     if !matches {
-        record_failure(db, policy, user.id, now).await?;
         tracing::warn!(email = %mask::email(&email), "admin login refused: wrong password");
         return Err(Error::Unauthorized);
     }
+    admin_lockout::clear(db, user.id, attempt.client, now).await?;
     db.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
-        "UPDATE admin_users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2,
-             updated_at = $2 WHERE id = $1",
+        "UPDATE admin_users SET last_login_at = $2, updated_at = $2 WHERE id = $1",
         [user.id.into(), now.into()],
     ))
     .await?;
-    let claims = Claims::new(user.uuid, &user.email, now, policy.token_ttl);
+    let claims = Claims::for_admin(&user, now, policy.token_ttl);
     let token = token::issue(&policy.secret, &claims)?;
-    tracing::info!(email = %mask::email(&email), "admin logged in");
+    tracing::info!(email = %mask::email(&email), role = %user.role, "admin logged in");
     Ok(Session { token, claims })
-}
-
-/// Counts a failure; the `max_failed`-th consecutive one locks the account for `lockout`.
-/// A failure after a lock has lapsed starts counting again from one.
-async fn record_failure(
-    db: &impl ConnectionTrait,
-    policy: &LoginPolicy,
-    id: i32,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    db.execute_raw(Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
-        "UPDATE admin_users SET
-             failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2
-                                    THEN 1 ELSE failed_attempts + 1 END,
-             locked_until = CASE
-                 WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2
-                            THEN 1 ELSE failed_attempts + 1 END) >= $3 THEN $4
-                 WHEN locked_until <= $2 THEN NULL
-                 ELSE locked_until END,
-             updated_at = $2
-         WHERE id = $1",
-        [
-            id.into(),
-            now.into(),
-            i64::from(policy.max_failed).into(),
-            (now + policy.lockout).into(),
-        ],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Revokes a token until its expiry.
-pub async fn revoke(
-    redis: &RedisConn,
-    keys: &Keys,
-    claims: &Claims,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let ttl = (claims.expires_at() - now).num_seconds().max(1);
-    let mut conn = redis.clone();
-    redis::cmd("SET")
-        .arg(keys.revoked_token(&claims.jti))
-        .arg("1")
-        .arg("EX")
-        .arg(ttl)
-        .query_async::<()>(&mut conn)
-        .await?;
-    Ok(())
-}
-
-/// Whether a token was revoked.
-pub async fn is_revoked(redis: &RedisConn, keys: &Keys, jti: &str) -> Result<bool> {
-    let mut conn = redis.clone();
-    let exists: bool = redis::cmd("EXISTS")
-        .arg(keys.revoked_token(jti))
-        .query_async(&mut conn)
-        .await?;
-    Ok(exists)
 }

@@ -7,7 +7,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{Result, entities::accommodation, store::accommodations::new_ical_token};
+use crate::{Result, domain::IcalToken, entities::accommodation};
 
 struct DemoCabin {
     name: &'static str,
@@ -77,7 +77,7 @@ pub async fn seed_demo_cabins(db: &impl ConnectionTrait) -> Result<usize> {
             photos: Set(json!([])),
             location: Set("Villa La Angostura, Neuquén".into()),
             policies: Set("Seña del 30 % para confirmar. Check-in 14:00, check-out 10:00.".into()),
-            ical_export_token: Set(new_ical_token()),
+            ical_export_token: Set(IcalToken::random()),
             active: Set(true),
             ..Default::default()
         }

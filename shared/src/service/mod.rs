@@ -2,7 +2,9 @@
 
 pub mod accommodations;
 pub mod admin_auth;
+pub mod admin_lockout;
 pub mod admin_reservations;
+pub mod admin_sessions;
 pub mod audit;
 pub mod availability;
 pub mod booking;

@@ -58,14 +58,6 @@ pub fn string_list(value: &Json) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A new random iCal export token (48 hex characters from the OS generator).
-pub fn new_ical_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// Every accommodation, active or not (admin), by id.
 pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<accommodation::Model>> {
     Ok(accommodation::Entity::find()

@@ -10,7 +10,7 @@ use poem::{
     test::TestResponse,
 };
 use serde_json::{Value, json};
-use shared::{entities::admin_user, service::admin_auth};
+use shared::{auth::role::AdminRole, entities::admin_user, service::admin_auth};
 
 use super::TestApp;
 
@@ -18,6 +18,10 @@ use super::TestApp;
 pub const ADMIN_EMAIL: &str = "owner@cabanas.test";
 /// Password of the default test admin.
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
+/// Email of the test staff member.
+pub const STAFF_EMAIL: &str = "staff@cabanas.test";
+/// Password of the test staff member.
+pub const STAFF_PASSWORD: &str = "staff-horse-battery-staple";
 
 /// A response read whole: status, `X-Request-ID` and the JSON body (`Null` when empty).
 #[derive(Debug, Clone)]
@@ -71,11 +75,29 @@ pub struct AdminSession<'a> {
 }
 
 impl TestApp {
-    /// Creates (or resets) an admin account as the CLI does.
+    /// Creates (or resets) an owner account as the CLI does.
     pub async fn create_admin(&self, email: &str, password: &str) -> admin_user::Model {
-        admin_auth::create_or_reset(self.conn(), email, password, "owner")
+        self.create_admin_with_role(email, password, AdminRole::Owner)
+            .await
+    }
+
+    /// Creates (or resets) an admin account with `role` as the CLI does.
+    pub async fn create_admin_with_role(
+        &self,
+        email: &str,
+        password: &str,
+        role: AdminRole,
+    ) -> admin_user::Model {
+        admin_auth::create_or_reset(self.conn(), email, password, role)
             .await
             .expect("create admin")
+    }
+
+    /// A staff member, created and logged in.
+    pub async fn staff(&self) -> AdminSession<'_> {
+        self.create_admin_with_role(STAFF_EMAIL, STAFF_PASSWORD, AdminRole::Staff)
+            .await;
+        self.session(STAFF_EMAIL, STAFF_PASSWORD).await
     }
 
     /// `POST /api/v1/admin/login`.

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value, json};
 use shared::{
+    domain::IcalToken,
     entities::{accommodation, reservation},
-    store::accommodations::new_ical_token,
 };
 use uuid::Uuid;
 
@@ -80,7 +80,7 @@ impl CabinBuilder {
             photos: Set(json!([])),
             location: Set("Villa La Angostura".into()),
             policies: Set(String::new()),
-            ical_export_token: Set(new_ical_token()),
+            ical_export_token: Set(IcalToken::random()),
             active: Set(self.active),
             ..Default::default()
         }

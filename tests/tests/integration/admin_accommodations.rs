@@ -366,7 +366,10 @@ async fn rotating_the_ical_token_replaces_it_with_a_new_48_hex_character_one() {
     // Assert
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(is_ical_token(&reply.body["ical_export_token"]));
-    assert_ne!(reply.body["ical_export_token"], cabin.ical_export_token);
+    assert_ne!(
+        reply.body["ical_export_token"],
+        cabin.ical_export_token.as_str()
+    );
     let listed = admin.get("/admin/accommodations").await.body;
     assert_eq!(
         listed[0]["ical_export_token"],

@@ -13,7 +13,7 @@ use crate::dto::{
 };
 
 /// An accommodation as the owner sees it (incl. inactive ones and the iCal export token).
-#[derive(Debug, Clone, Object)]
+#[derive(Clone, Object)]
 pub struct AdminAccommodationView {
     /// Everything guests see.
     #[oai(flatten)]
@@ -28,11 +28,24 @@ pub struct AdminAccommodationView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Redacts the iCal export token: whoever holds it can read the calendar.
+impl std::fmt::Debug for AdminAccommodationView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminAccommodationView")
+            .field("public", &self.public)
+            .field("active", &self.active)
+            .field("ical_export_token", &"[redacted]")
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 impl From<accommodation::Model> for AdminAccommodationView {
     fn from(row: accommodation::Model) -> Self {
         Self {
             active: row.active,
-            ical_export_token: row.ical_export_token.clone(),
+            ical_export_token: row.ical_export_token.as_str().to_owned(),
             created_at: row.created_at.with_timezone(&Utc),
             updated_at: row.updated_at.with_timezone(&Utc),
             public: row.into(),

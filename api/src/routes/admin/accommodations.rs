@@ -6,7 +6,7 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::{service::accommodations, store};
 
 use crate::{
-    auth::AdminAuth,
+    auth::{AdminAuth, OwnerAuth},
     dto::admin::accommodation::{AccommodationBody, AdminAccommodationView},
     error::ApiError,
     middleware::idempotency::idempotent,
@@ -53,7 +53,7 @@ impl AdminAccommodationsApi {
     )]
     async fn create(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         body: Json<AccommodationBody>,
     ) -> Result<AccommodationCreated, ApiError> {
@@ -83,7 +83,7 @@ impl AdminAccommodationsApi {
     )]
     async fn update(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Accommodation id.
         id: Path<i32>,
@@ -115,7 +115,7 @@ impl AdminAccommodationsApi {
     )]
     async fn rotate_ical_token(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Accommodation id.
         id: Path<i32>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 
-use crate::{auth::AdminAuth, error::ApiError, routes::ApiTags, state::AppState};
+use crate::{auth::OwnerAuth, error::ApiError, routes::ApiTags, state::AppState};
 
 /// Admin configuration endpoint.
 pub struct AdminConfigApi;
@@ -35,7 +35,7 @@ impl AdminConfigApi {
     #[oai(path = "/config", method = "get")]
     async fn config(
         &self,
-        _auth: AdminAuth,
+        _auth: OwnerAuth,
         state: Data<&AppState>,
     ) -> Result<Json<ConfigView>, ApiError> {
         let raw = serde_json::to_value(state.settings.as_ref()).unwrap_or_default();

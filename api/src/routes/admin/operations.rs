@@ -20,7 +20,7 @@ use shared::{
 };
 
 use crate::{
-    auth::AdminAuth,
+    auth::OwnerAuth,
     dto::admin::operations::{FailedJobView, WebhookEventView},
     dto::constraints::{
         Doc, IsoDate, JobNameList, PageNumber, PageSize, ProviderList, WebhookStateList, inner,
@@ -81,7 +81,7 @@ impl AdminOperationsApi {
     #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
     async fn webhooks(
         &self,
-        _auth: AdminAuth,
+        _auth: OwnerAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
         page: Query<Option<Doc<i64, PageNumber>>>,
@@ -135,7 +135,7 @@ impl AdminOperationsApi {
     )]
     async fn replay(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Webhook event id.
         id: Path<i64>,
@@ -161,7 +161,7 @@ impl AdminOperationsApi {
     #[oai(path = "/jobs/failed", method = "get")]
     async fn failed_jobs(
         &self,
-        _auth: AdminAuth,
+        _auth: OwnerAuth,
         state: Data<&AppState>,
         /// Page number, from 1.
         page: Query<Option<Doc<i64, PageNumber>>>,
@@ -196,7 +196,7 @@ impl AdminOperationsApi {
     )]
     async fn retry(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Failed job id.
         id: Path<i64>,

@@ -10,7 +10,7 @@ use shared::{
 };
 
 use crate::{
-    auth::AdminAuth,
+    auth::{AdminAuth, OwnerAuth},
     dto::admin::reservation::{
         AdminBookingBody, AdminReservationDetail, AdminReservationView, CancelBody,
         ReservationPatchBody,
@@ -87,7 +87,7 @@ impl AdminReservationsApi {
     )]
     async fn create(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         body: Json<AdminBookingBody>,
     ) -> Result<AdminBooked, ApiError> {
@@ -197,7 +197,7 @@ impl AdminReservationsApi {
     )]
     async fn update(
         &self,
-        auth: AdminAuth,
+        auth: OwnerAuth,
         state: Data<&AppState>,
         /// Reservation code.
         code: Path<Doc<String, CodeRule>>,

@@ -2,10 +2,14 @@
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
-use shared::service::admin_auth::{self, LoginPolicy};
+use shared::service::{
+    admin_auth::{self, LoginAttempt, LoginPolicy},
+    admin_sessions,
+};
 
 use crate::{
     auth::AdminAuth,
+    client_ip::{self, ClientIp},
     dto::admin::session::{LoginBody, TokenView},
     error::ApiError,
     routes::ApiTags,
@@ -29,17 +33,26 @@ impl SessionApi {
     ///
     /// Exchanges the owner's email and password for a JWT (scope `admin`, valid 24 h by
     /// default). Wrong password, unknown email and locked accounts all answer 401 the same way;
-    /// 5 consecutive failures lock the account for 15 minutes.
+    /// 5 consecutive failures from one network (IPv4 address or IPv6 /64) lock the account
+    /// for that network for 15 minutes. When too many logins are being checked at once, the
+    /// answer is 429 `busy` with `Retry-After`.
     #[oai(path = "/login", method = "post")]
     async fn login(
         &self,
         state: Data<&AppState>,
+        client: ClientIp,
         body: Json<LoginBody>,
     ) -> Result<Json<TokenView>, ApiError> {
         let policy = LoginPolicy::from_settings(&state.settings);
         let now = state.rules.clock.now();
+        let client = client_ip::bucket_key(client.0);
+        let attempt = LoginAttempt {
+            email: &body.email,
+            password: &body.password,
+            client: &client,
+        };
         let session =
-            admin_auth::login(&state.db, &policy, now, &body.email, &body.password).await?;
+            admin_auth::login(&state.db, &policy, &state.login_hashes, now, attempt).await?;
         Ok(Json(TokenView {
             access_token: session.token,
             token_type: "Bearer".into(),
@@ -56,7 +69,7 @@ impl SessionApi {
     #[oai(path = "/logout", method = "post")]
     async fn logout(&self, auth: AdminAuth, state: Data<&AppState>) -> Result<LoggedOut, ApiError> {
         let now = state.rules.clock.now();
-        admin_auth::revoke(&state.redis, &state.keys, &auth.0, now).await?;
+        admin_sessions::revoke(&state.db, &auth.0, now).await?;
         Ok(LoggedOut::NoContent)
     }
 }
