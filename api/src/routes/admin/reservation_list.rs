@@ -1,31 +1,26 @@
-//! `GET /admin/reservations` (filtered, sorted, paginated) and
-//! `GET /admin/reservations/export.csv` (the same rows as RFC 4180 CSV, streamed).
+//! `GET /admin/reservations/export.csv`: the rows of the admin reservation list (filtered and
+//! sorted as `GET /admin/reservations` is) as RFC 4180 CSV, streamed.
 //!
 //! Export rows are read from a database cursor in a background task and sent to the response
 //! body through a small channel, so an export of any size uses constant memory.
 
 use futures::StreamExt;
 use poem::{Body, web::Data};
-use poem_openapi::{
-    ApiResponse, OpenApi,
-    param::Query,
-    payload::{Binary, Json},
-};
+use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Binary};
 use sea_orm::DatabaseConnection;
 use sea_orm::QueryOrder;
-use shared::{domain::Money, entities::reservation, store::reservation_search};
+use shared::{domain::Money, entities::reservation};
 
 use crate::{
     auth::AdminAuth,
-    dto::admin::{reservation::AdminReservationView, reservation_filter::RawFilter},
-    dto::constraints::{ChannelList, Doc, IsoDate, PageNumber, PageSize, StatusList, inner},
+    dto::admin::reservation_filter::RawFilter,
+    dto::constraints::{ChannelList, Doc, IsoDate, StatusList, inner},
     error::ApiError,
-    pagination::{Page, PageParams},
     routes::ApiTags,
     state::AppState,
 };
 
-/// Reservation list and export endpoints.
+/// Reservation export endpoint.
 pub struct AdminReservationListApi;
 
 /// A CSV file.
@@ -140,57 +135,6 @@ async fn produce(
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
 impl AdminReservationListApi {
-    /// List reservations
-    ///
-    /// Server-side filters, search, sort and pagination: `{items, page, page_size, total}`.
-    /// `from`/`to` select stays with a night in that window; unknown sort fields or values
-    /// are a 422 listing the allowed ones.
-    #[oai(path = "/reservations", method = "get")]
-    #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
-    async fn list(
-        &self,
-        _auth: AdminAuth,
-        state: Data<&AppState>,
-        /// Page number, from 1.
-        page: Query<Option<Doc<i64, PageNumber>>>,
-        /// Rows per page, 1 to 100 (default 20).
-        page_size: Query<Option<Doc<i64, PageSize>>>,
-        /// Free text: guest name, phone, email or code.
-        q: Query<Option<String>>,
-        /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
-        status: Query<Option<Doc<String, StatusList>>>,
-        /// Comma-separated channels: whatsapp, web, admin, airbnb, booking, ical, phone.
-        channel: Query<Option<Doc<String, ChannelList>>>,
-        /// Accommodation id.
-        accommodation_id: Query<Option<i32>>,
-        /// Stays with a night on or after this date, `YYYY-MM-DD`.
-        from: Query<Option<Doc<String, IsoDate>>>,
-        /// Stays with a night on or before this date, `YYYY-MM-DD`.
-        to: Query<Option<Doc<String, IsoDate>>>,
-        /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
-        /// status, code (prefix `-` for descending; default `-created_at`).
-        sort: Query<Option<String>>,
-    ) -> Result<Json<Page<AdminReservationView>>, ApiError> {
-        let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
-        let query = RawFilter {
-            q: q.0,
-            status: inner(status.0),
-            channel: inner(channel.0),
-            accommodation_id: accommodation_id.0,
-            from: inner(from.0),
-            to: inner(to.0),
-            sort: sort.0,
-        }
-        .into_query()?;
-        let (rows, total) =
-            reservation_search::page(&state.db, query, params.offset(), params.limit()).await?;
-        Ok(Json(Page::new(
-            rows.into_iter().map(Into::into).collect(),
-            params,
-            total,
-        )))
-    }
-
     /// Export reservations as CSV
     ///
     /// The same filters and sort as the list, every matching row, streamed.

@@ -1,12 +1,20 @@
-//! Reservation management: book, look up, confirm, cancel, edit.
+//! Reservation management: list, book, look up, confirm, cancel, edit.
+//!
+//! `GET` and `POST /admin/reservations` live in this one `OpenApi` impl: poem-openapi writes one
+//! path entry per impl, so splitting a path's methods across impls puts the path twice in the
+//! document (and a JSON reader keeps only one of them).
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use shared::{
     Error,
     domain::{ReservationCode, ReservationStatus},
     service::{admin_reservations, audit, dashboard, transitions},
-    store,
+    store::{self, reservation_search},
 };
 
 use crate::{
@@ -15,9 +23,14 @@ use crate::{
         AdminBookingBody, AdminReservationDetail, AdminReservationView, CancelBody,
         ReservationPatchBody,
     },
-    dto::constraints::{Doc, ReservationCode as CodeRule},
+    dto::admin::reservation_filter::RawFilter,
+    dto::constraints::{
+        ChannelList, Doc, IsoDate, PageNumber, PageSize, ReservationCode as CodeRule, StatusList,
+        inner,
+    },
     error::ApiError,
     middleware::idempotency::idempotent,
+    pagination::{Page, PageParams},
     routes::ApiTags,
     state::AppState,
 };
@@ -70,6 +83,57 @@ async fn change_status(
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
 impl AdminReservationsApi {
+    /// List reservations
+    ///
+    /// Server-side filters, search, sort and pagination: `{items, page, page_size, total}`.
+    /// `from`/`to` select stays with a night in that window; unknown sort fields or values
+    /// are a 422 listing the allowed ones.
+    #[oai(path = "/reservations", method = "get")]
+    #[allow(clippy::too_many_arguments)] // one argument per documented query parameter
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        page: Query<Option<Doc<i64, PageNumber>>>,
+        /// Rows per page, 1 to 100 (default 20).
+        page_size: Query<Option<Doc<i64, PageSize>>>,
+        /// Free text: guest name, phone, email or code.
+        q: Query<Option<String>>,
+        /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
+        status: Query<Option<Doc<String, StatusList>>>,
+        /// Comma-separated channels: whatsapp, web, admin, airbnb, booking, ical, phone.
+        channel: Query<Option<Doc<String, ChannelList>>>,
+        /// Accommodation id.
+        accommodation_id: Query<Option<i32>>,
+        /// Stays with a night on or after this date, `YYYY-MM-DD`.
+        from: Query<Option<Doc<String, IsoDate>>>,
+        /// Stays with a night on or before this date, `YYYY-MM-DD`.
+        to: Query<Option<Doc<String, IsoDate>>>,
+        /// Comma-separated sort keys: check_in, check_out, created_at, total_price, guest_name,
+        /// status, code (prefix `-` for descending; default `-created_at`).
+        sort: Query<Option<String>>,
+    ) -> Result<Json<Page<AdminReservationView>>, ApiError> {
+        let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
+        let query = RawFilter {
+            q: q.0,
+            status: inner(status.0),
+            channel: inner(channel.0),
+            accommodation_id: accommodation_id.0,
+            from: inner(from.0),
+            to: inner(to.0),
+            sort: sort.0,
+        }
+        .into_query()?;
+        let (rows, total) =
+            reservation_search::page(&state.db, query, params.offset(), params.limit()).await?;
+        Ok(Json(Page::new(
+            rows.into_iter().map(Into::into).collect(),
+            params,
+            total,
+        )))
+    }
+
     /// Book for a guest
     ///
     /// The owner books a stay (channel `admin` by default), optionally at a manual price and
