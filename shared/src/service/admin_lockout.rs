@@ -84,3 +84,22 @@ pub async fn clear_all(db: &impl ConnectionTrait, admin_id: i32) -> Result<u64> 
         .await?
         .rows_affected())
 }
+
+/// How long failures that never reached a lock are remembered: a guess now and then over
+/// days does not add up to a lock, and the table keeps only recent clients.
+pub const FAILURE_MEMORY: Duration = Duration::hours(24);
+
+/// Deletes lapsed locks and failures older than [`FAILURE_MEMORY`] (the worker's hourly
+/// housekeeping), so the table holds only the clients that tried recently. Returns how many
+/// rows went.
+pub async fn forget_stale(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
+    Ok(db
+        .execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "DELETE FROM admin_login_failures
+             WHERE locked_until <= $1 OR (locked_until IS NULL AND updated_at <= $2)",
+            [now.into(), (now - FAILURE_MEMORY).into()],
+        ))
+        .await?
+        .rows_affected())
+}

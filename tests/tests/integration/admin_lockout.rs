@@ -5,7 +5,11 @@ use chrono::{DateTime, Duration, Utc};
 use poem::{http::StatusCode, test::TestResponse};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 use serde_json::json;
-use shared::{clock::Clock, entities::admin_user, service::admin_auth};
+use shared::{
+    clock::Clock,
+    entities::admin_user,
+    service::{admin_auth, admin_lockout},
+};
 use tests::harness::{
     TestApp,
     admin::{ADMIN_EMAIL, ADMIN_PASSWORD},
@@ -278,4 +282,31 @@ async fn logins_beyond_the_password_check_slots_get_429_busy_with_retry_after() 
         busy >= 1,
         "a burst of 10 with one slot and no wait is partly refused"
     );
+}
+
+#[tokio::test]
+async fn stale_failures_and_lapsed_locks_are_forgotten_by_the_housekeeping() {
+    // Arrange: one network with two failures, another locked.
+    let app = app_behind_proxy().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for _ in 0..2 {
+        assert_eq!(status(&login_from(&app, "203.0.113.7", WRONG).await), 401);
+    }
+    for _ in 0..app.settings.admin_max_failed_logins {
+        login_from(&app, "198.51.100.9", WRONG).await;
+    }
+    let now = app.clock.now();
+
+    // Act + Assert: within the lock and the day, both rows stay.
+    let kept = admin_lockout::forget_stale(app.conn(), now + Duration::minutes(1))
+        .await
+        .expect("forget");
+    assert_eq!(kept, 0);
+    assert_eq!(failures(&app, "203.0.113.7").await, 2);
+
+    // Past the lock and the day, both go.
+    let forgotten = admin_lockout::forget_stale(app.conn(), now + Duration::hours(25))
+        .await
+        .expect("forget");
+    assert_eq!(forgotten, 2);
 }

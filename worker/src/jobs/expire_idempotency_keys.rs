@@ -1,8 +1,12 @@
-//! `expire_idempotency_keys.v1` (hourly): delete idempotency keys past their expiry.
+//! `expire_idempotency_keys.v1` (hourly): delete idempotency keys past their expiry, and the
+//! login-failure rows that no longer count (lapsed locks, failures older than a day).
 //! Idempotent: deleting what is already gone changes nothing.
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
-use shared::{jobs::maintenance::ExpireIdempotencyKeys, service::idempotency};
+use shared::{
+    jobs::maintenance::ExpireIdempotencyKeys,
+    service::{admin_lockout, idempotency},
+};
 
 use crate::JobContext;
 
@@ -13,7 +17,9 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
-        idempotency::expire(&ctx.db, ctx.clock.now()).await?;
+        let now = ctx.clock.now();
+        idempotency::expire(&ctx.db, now).await?;
+        admin_lockout::forget_stale(&ctx.db, now).await?;
         Ok(())
     })
     .await
