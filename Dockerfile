@@ -29,7 +29,7 @@ COPY --from=builder /app/target/release/api /usr/local/bin/api
 COPY --from=builder /app/target/release/worker /usr/local/bin/worker
 USER app
 # 8080: the API (PORT); 9100: the worker's /metrics and /healthz (WORKER_PORT).
-EXPOSE 8080 9100
+EXPOSE 8080 9091 9100
 ENV APP_ENV=production PORT=8080
 # Exec form, no shell in between, so the binary itself receives SIGTERM and shuts down
 # gracefully. It starts no child processes, so no init (tini) is needed to reap them.
