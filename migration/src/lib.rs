@@ -5,6 +5,33 @@
 
 pub use sea_orm_migration::prelude::*;
 
+/// Implements `MigrationTrait` for the file's `Migration` as two SQL scripts, `$up` and
+/// `$down`, each run as one unprepared batch. Every migration here is plain SQL: what it does
+/// to the schema reads top to bottom in its `UP`/`DOWN` constants.
+#[macro_export]
+macro_rules! sql_migration {
+    ($up:ident, $down:ident) => {
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager
+                    .get_connection()
+                    .execute_unprepared($up)
+                    .await
+                    .map(|_| ())
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager
+                    .get_connection()
+                    .execute_unprepared($down)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    };
+}
+
 mod m20261123_000001_booking_core;
 mod m20261123_000002_admin;
 mod m20261123_000003_webhooks_jobs;

@@ -99,21 +99,4 @@ DROP TABLE IF EXISTS reservations;
 DROP TABLE IF EXISTS accommodations;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(UP)
-            .await
-            .map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(DOWN)
-            .await
-            .map(|_| ())
-    }
-}
+crate::sql_migration!(UP, DOWN);

@@ -26,21 +26,4 @@ DROP INDEX IF EXISTS reservations_client_ip_holds_idx;
 ALTER TABLE reservations DROP COLUMN IF EXISTS client_ip;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(UP)
-            .await
-            .map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(DOWN)
-            .await
-            .map(|_| ())
-    }
-}
+crate::sql_migration!(UP, DOWN);

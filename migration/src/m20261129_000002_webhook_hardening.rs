@@ -44,21 +44,4 @@ DROP INDEX IF EXISTS webhook_events_rejected_idx;
 DROP INDEX IF EXISTS webhook_events_refusal_sample_key;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(UP)
-            .await
-            .map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(DOWN)
-            .await
-            .map(|_| ())
-    }
-}
+crate::sql_migration!(UP, DOWN);

@@ -116,6 +116,18 @@ impl TestApp {
             .expect("metrics text")
     }
 
+    /// `POST /api/v1/reservations` with `body` as a guest would send it, read to the end.
+    pub async fn book(&self, body: &serde_json::Value) -> super::Reply {
+        super::reply(
+            self.client
+                .post("/api/v1/reservations")
+                .body_json(body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
     /// The test database's pool.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db.conn

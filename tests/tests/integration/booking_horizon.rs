@@ -15,14 +15,7 @@ async fn a_check_in_past_the_horizon_is_refused_with_a_field_error() {
 
     // Act + Assert: the last day is bookable, the day after is not.
     let ok = fixtures::booking(cabin.id, last, last + Duration::days(2));
-    let resp = reply(
-        app.client
-            .post("/api/v1/reservations")
-            .body_json(&ok)
-            .send()
-            .await,
-    )
-    .await;
+    let resp = app.book(&ok).await;
     assert_eq!(resp.status, 201, "{}", resp.text);
     let late = last + Duration::days(1);
     let body = fixtures::booking(cabin.id, late, late + Duration::days(2));
@@ -56,14 +49,7 @@ async fn eighteen_months_is_the_default_horizon() {
     let late = app.today() + Months::new(18) + Duration::days(1);
 
     let body = fixtures::booking(cabin.id, late, late + Duration::days(1));
-    let resp = reply(
-        app.client
-            .post("/api/v1/reservations")
-            .body_json(&body)
-            .send()
-            .await,
-    )
-    .await;
+    let resp = app.book(&body).await;
 
     assert_eq!(resp.status, 422, "{}", resp.text);
     assert_eq!(resp.field_errors(), pairs(&[("check_in", "too_far_ahead")]));

@@ -11,10 +11,15 @@ use api::error::ApiError;
 use chrono::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use shared::Error;
-use tests::harness::{TestApp, fixtures, reply};
+use tests::harness::{TestApp, fixtures};
 
 async fn run(db: &impl ConnectionTrait, sql: &str) -> Result<(), DbErr> {
     db.execute_unprepared(sql).await.map(drop)
+}
+
+/// The error PostgreSQL answers `sql` with, as `shared::Error` classifies it.
+async fn refused(db: &impl ConnectionTrait, sql: &str, what: &str) -> Error {
+    Error::from(run(db, sql).await.expect_err(what))
 }
 
 /// The status the API answers for `err`.
@@ -41,36 +46,12 @@ async fn constraint_and_data_errors_are_422_or_409_naming_the_column() {
     let db = app.conn();
     probe_tables(db).await;
 
-    let check = Error::from(
-        run(db, "INSERT INTO probe VALUES (3, -1)")
-            .await
-            .expect_err("check"),
-    );
-    let missing = Error::from(
-        run(db, "INSERT INTO probe_child VALUES (2, 99)")
-            .await
-            .expect_err("fk"),
-    );
-    let in_use = Error::from(
-        run(db, "DELETE FROM probe WHERE id = 1")
-            .await
-            .expect_err("fk"),
-    );
-    let not_null = Error::from(
-        run(db, "INSERT INTO probe VALUES (4, NULL)")
-            .await
-            .expect_err("not null"),
-    );
-    let overflow = Error::from(
-        run(db, "SELECT 2147483647::int + 1")
-            .await
-            .expect_err("22003"),
-    );
-    let bad_date = Error::from(
-        run(db, "SELECT '-262143-01-01'::date")
-            .await
-            .expect_err("22008"),
-    );
+    let check = refused(db, "INSERT INTO probe VALUES (3, -1)", "check").await;
+    let missing = refused(db, "INSERT INTO probe_child VALUES (2, 99)", "fk").await;
+    let in_use = refused(db, "DELETE FROM probe WHERE id = 1", "fk").await;
+    let not_null = refused(db, "INSERT INTO probe VALUES (4, NULL)", "not null").await;
+    let overflow = refused(db, "SELECT 2147483647::int + 1", "22003").await;
+    let bad_date = refused(db, "SELECT '-262143-01-01'::date", "22008").await;
 
     let fields = |e: &Error| -> Vec<(String, String)> {
         match e {
@@ -241,14 +222,7 @@ async fn a_booking_aborted_once_as_a_deadlock_victim_is_retried_and_succeeds() {
         let body = fixtures::booking(cabin.id, check_in, check_in + Duration::days(2));
 
         // Act
-        let resp = reply(
-            app.client
-                .post("/api/v1/reservations")
-                .body_json(&body)
-                .send()
-                .await,
-        )
-        .await;
+        let resp = app.book(&body).await;
 
         // Assert
         assert_eq!(resp.status, 201, "{sqlstate}: {}", resp.text);
@@ -274,14 +248,7 @@ async fn faults_through_the_booking_route_get_the_uniform_body_and_are_retried_o
         let body = fixtures::booking(cabin.id, check_in, check_in + Duration::days(2));
 
         // Act
-        let resp = reply(
-            app.client
-                .post("/api/v1/reservations")
-                .body_json(&body)
-                .send()
-                .await,
-        )
-        .await;
+        let resp = app.book(&body).await;
 
         // Assert
         assert_eq!(resp.status, status, "{sqlstate}: {}", resp.text);

@@ -79,14 +79,7 @@ async fn wrongly_typed_fields_are_a_bad_request() {
         body[field] = value.clone();
 
         // Act
-        let resp = reply(
-            app.client
-                .post("/api/v1/reservations")
-                .body_json(&body)
-                .send()
-                .await,
-        )
-        .await;
+        let resp = app.book(&body).await;
 
         // Assert
         assert_error(&resp, 400, "bad_request");

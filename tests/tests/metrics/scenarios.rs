@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Weekday};
 use poem::http::Method;
-use tests::harness::{TestApp, fixtures, reply};
+use tests::harness::{TestApp, fixtures};
 
 /// The line of `metrics` that starts with `prefix`, if any.
 fn line<'a>(metrics: &'a str, prefix: &str) -> Option<&'a str> {
@@ -32,14 +32,7 @@ pub async fn request_metrics_are_labelled_by_route_template_and_status() {
     let monday = fixtures::next_weekday(app.today() + Duration::days(7), Weekday::Mon);
     let body = fixtures::booking(cabin.id, monday, monday + Duration::days(1));
     let before = app.metrics().await;
-    let created = reply(
-        app.client
-            .post("/api/v1/reservations")
-            .body_json(&body)
-            .send()
-            .await,
-    )
-    .await;
+    let created = app.book(&body).await;
     let code = created.body["code"].as_str().expect("code").to_owned();
     app.client
         .post("/api/v1/reservations")
@@ -112,14 +105,7 @@ pub async fn booking_metrics_count_creations_and_overlaps_by_channel() {
         (fixtures::booking(cabin.id, day(1), day(2)), 409),
         (fixtures::booking(cabin.id, day(0), day(5)), 409),
     ] {
-        let resp = reply(
-            app.client
-                .post("/api/v1/reservations")
-                .body_json(&body)
-                .send()
-                .await,
-        )
-        .await;
+        let resp = app.book(&body).await;
         assert_eq!(resp.status, status, "{body}: {}", resp.text);
     }
 
