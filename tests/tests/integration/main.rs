@@ -31,6 +31,7 @@ mod jobs_cron;
 mod jobs_failed;
 mod jobs_failed_tracking;
 mod jobs_retry;
+mod layers;
 mod legacy_paths;
 mod observability;
 mod odd_input;
