@@ -8,6 +8,13 @@
 //! halved the last time a count lost its index). Status therefore leads each index as a
 //! column. The tables are small enough for a plain (locking) build inside the migration's
 //! transaction. `tests/tests/integration/hold_limit_plans.rs` checks the generic plans.
+//!
+//! The other statements binding a status were checked the same way and need no change: the
+//! expiry sweep's generic plan reads `reservations_status_idx` (only open or lapsed holds are
+//! `pre_reserved`, so few rows), the targeted expiry and the active-window query read
+//! `reservations_accommodation_dates_idx`, and the open-link lookup `payments_reservation_idx`.
+//! `reservations_open_holds_idx` and `payments_open_link_key` now serve only literal plans
+//! (the latter still enforces one open link per hold window).
 
 use sea_orm_migration::prelude::*;
 

@@ -17,8 +17,8 @@ const RANDOM_LEN: usize = 6;
 ///
 /// It is also the type of `reservations.code`, read as stored without parsing again: the
 /// column's CHECK (`^RES[0-9]{6}[A-Z0-9]{6}$`) admits exactly the codes [`Self::parse`]
-/// returns (a property test below holds the two together), so a stored code is one `parse`
-/// would have produced.
+/// returns (a property test in `domain::proptests` holds the two together), so a stored code
+/// is one `parse` would have produced.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, DeriveValueType)]
 pub struct ReservationCode(String);
 
