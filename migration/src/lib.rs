@@ -40,6 +40,7 @@ mod m20261123_000005_reservation_client_ip;
 mod m20261123_000006_hold_limit_indexes;
 mod m20261129_000001_admin_hardening;
 mod m20261129_000002_webhook_hardening;
+mod m20261130_000001_hold_count_indexes;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_hold_limit_indexes::Migration),
             Box::new(m20261129_000001_admin_hardening::Migration),
             Box::new(m20261129_000002_webhook_hardening::Migration),
+            Box::new(m20261130_000001_hold_count_indexes::Migration),
         ]
     }
 }

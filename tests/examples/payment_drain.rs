@@ -17,7 +17,7 @@ use shared::{
     jobs::payments::ReconcilePayment,
     service::{
         HoldPolicy,
-        booking::{self, BookingRequest, ContactFieldNames},
+        booking::{self, BookingRequest},
         quote::QuoteRequest,
     },
 };
@@ -55,7 +55,6 @@ async fn main() {
             guest_email: None,
             channel: Channel::Web,
             notes: None,
-            field_names: ContactFieldNames::GUEST,
             rejected: Vec::new(),
         };
         let hold = booking::pre_reserve(
@@ -68,8 +67,10 @@ async fn main() {
         .expect("hold");
         let id = format!("{}", 7_000_000 + i);
         let deposit = hold.deposit_amount.to_string();
-        env.stub
-            .set_payment(&id, payment_json(&id, &hold.code, "approved", &deposit));
+        env.stub.set_payment(
+            &id,
+            payment_json(&id, hold.code.as_str(), "approved", &deposit),
+        );
         env.app
             .state
             .queue

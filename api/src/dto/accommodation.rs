@@ -1,7 +1,7 @@
 //! Accommodation views.
 
 use poem_openapi::Object;
-use shared::{domain::Money, entities::accommodation, store::accommodations as store};
+use shared::entities::accommodation;
 use uuid::Uuid;
 
 /// An accommodation as guests see it.
@@ -45,20 +45,19 @@ pub struct AccommodationView {
 
 impl From<accommodation::Model> for AccommodationView {
     fn from(row: accommodation::Model) -> Self {
-        let rules = store::price_rules(&row);
         Self {
             id: row.id,
             uuid: row.uuid,
-            kind: row.kind,
+            kind: row.kind.to_string(),
             capacity: row.capacity,
-            base_price: Money::from_decimal(row.base_price).to_string(),
-            weekend_price: rules.weekend_rate().to_string(),
+            base_price: row.base_price.to_string(),
+            weekend_price: row.price_rules().weekend_rate().to_string(),
             weekend_multiplier: row.weekend_multiplier.to_string(),
-            weekend_nights: store::string_list(&row.weekend_nights),
+            weekend_nights: row.weekend_nights.names(),
             currency: row.currency,
             description: row.description,
-            amenities: store::string_list(&row.amenities),
-            photos: store::string_list(&row.photos),
+            amenities: row.amenities.0,
+            photos: row.photos.0,
             location: row.location,
             policies: row.policies,
             check_in_time: row.check_in_time.format("%H:%M").to_string(),

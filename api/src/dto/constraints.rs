@@ -20,10 +20,10 @@ use poem_openapi::{
 use sea_orm::Iterable;
 use serde_json::Value;
 use shared::{
-    domain::{Channel, ReservationStatus},
+    domain::{AccommodationKind as Kind, Channel, ReservationStatus},
     entities::webhook_event::WebhookState,
     jobs::JOB_NAMES,
-    service::{accommodations::KINDS, transitions::MAX_REASON_CHARS, webhooks::Provider},
+    service::{transitions::MAX_REASON_CHARS, webhooks::Provider},
 };
 
 use crate::pagination::{MAX_PAGE, MAX_PAGE_SIZE};
@@ -193,7 +193,7 @@ rules! {
     /// An accommodation's display name.
     AccommodationName => |s| { s.min_length = Some(1); s.max_length = Some(120); s.pattern = Some("\\S".into()); }
     /// The kind of an accommodation.
-    AccommodationKind => |s| { one_of(s, KINDS.iter().copied()); }
+    AccommodationKind => |s| { one_of(s, Kind::iter().map(Kind::as_str)); }
     /// A 1-based page number.
     PageNumber => |s| { s.minimum = Some(1.0); s.maximum = Some(MAX_PAGE as f64); }
     /// Rows per page.

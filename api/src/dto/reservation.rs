@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::Object;
 use shared::{
     FieldError,
-    domain::{Channel, Money, ReservationStatus},
+    domain::{Channel, ReservationStatus},
     entities::reservation,
     mask,
     service::{
-        booking::{BookingRequest, ContactFieldNames},
+        booking::{BookingField, BookingRequest},
         quote::QuoteRequest,
     },
 };
@@ -63,9 +63,8 @@ impl poem_openapi::types::Example for CreateReservationBody {
 }
 
 impl CreateReservationBody {
-    /// The booking request, or the fields that cannot even be looked up. `names` are the
-    /// client's names of the contact fields, used in errors.
-    pub fn into_request(self, names: ContactFieldNames) -> Result<BookingRequest, Vec<FieldError>> {
+    /// The booking request, or the fields that cannot even be looked up.
+    pub fn into_request(self) -> Result<BookingRequest, Vec<FieldError>> {
         let (accommodation_id, channel) =
             required_parts(self.accommodation_id, self.channel.map(|c| c.0))?;
         // A channel the client may not claim is reported with the service's own checks, so
@@ -86,7 +85,6 @@ impl CreateReservationBody {
             guest_email: self.guest_email.map(|e| e.0),
             channel,
             notes: self.notes.map(|n| n.0),
-            field_names: names,
             rejected,
         })
     }
@@ -116,6 +114,18 @@ pub struct LegacyPreReserveBody {
     pub contact_phone: Doc<String, Phone>,
     /// Guest's email.
     pub contact_email: Option<Doc<String, Email>>,
+}
+
+impl LegacyPreReserveBody {
+    /// This body's name for a contact field the booking service reports by its domain key:
+    /// errors of the legacy path name what its clients sent.
+    pub fn field_name(field: BookingField) -> &'static str {
+        match field {
+            BookingField::GuestName => "contact_name",
+            BookingField::GuestPhone => "contact_phone",
+            BookingField::GuestEmail => "contact_email",
+        }
+    }
 }
 
 impl From<LegacyPreReserveBody> for CreateReservationBody {
@@ -171,10 +181,6 @@ fn public_channel(raw: Option<&str>) -> Result<Channel, FieldError> {
     }
 }
 
-fn money(amount: rust_decimal::Decimal) -> String {
-    Money::from_decimal(amount).to_string()
-}
-
 /// A reservation just created.
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -212,11 +218,11 @@ impl From<reservation::Model> for ReservationCreatedView {
             check_out: r.check_out,
             nights: r.nights,
             guests: r.guests,
-            total_price: money(r.total_price),
-            deposit_amount: money(r.deposit_amount),
+            total_price: r.total_price.to_string(),
+            deposit_amount: r.deposit_amount.to_string(),
             currency: r.currency,
             expires_at: r.expires_at.map(|t| t.with_timezone(&Utc)),
-            code: r.code,
+            code: r.code.into(),
         }
     }
 }
@@ -260,7 +266,7 @@ pub struct ReservationPublicView {
 impl From<reservation::Model> for ReservationPublicView {
     fn from(r: reservation::Model) -> Self {
         Self {
-            code: r.code,
+            code: r.code.into(),
             status: r.status.to_string(),
             payment_status: r.payment_status.as_str().into(),
             accommodation_id: r.accommodation_id,
@@ -268,10 +274,10 @@ impl From<reservation::Model> for ReservationPublicView {
             check_out: r.check_out,
             nights: r.nights,
             guests: r.guests,
-            guest_name: mask::name(&r.guest_name),
-            total_price: money(r.total_price),
-            deposit_amount: money(r.deposit_amount),
-            paid_amount: money(r.paid_amount),
+            guest_name: mask::name(r.guest_name.as_str()),
+            total_price: r.total_price.to_string(),
+            deposit_amount: r.deposit_amount.to_string(),
+            paid_amount: r.paid_amount.to_string(),
             currency: r.currency,
             expires_at: (r.status == ReservationStatus::PreReserved)
                 .then_some(r.expires_at)

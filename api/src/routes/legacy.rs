@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
-use shared::service::booking::ContactFieldNames;
+use shared::service::booking::BookingField;
 
 use super::{
     ApiTags, accommodations,
@@ -14,7 +14,7 @@ use crate::{
         accommodation::AccommodationView,
         reservation::{CreateReservationBody, LegacyPreReserveBody},
     },
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     state::AppState,
 };
 
@@ -35,7 +35,9 @@ impl LegacyApi {
         body: Json<LegacyPreReserveBody>,
     ) -> Result<Created, ApiError> {
         let body = CreateReservationBody::from(body.0);
-        reservations::pre_reserve(&state, body, ContactFieldNames::CONTACT, client_ip).await
+        reservations::pre_reserve(&state, body, client_ip)
+            .await
+            .map_err(with_legacy_names)
     }
 
     /// List accommodations (legacy)
@@ -46,4 +48,19 @@ impl LegacyApi {
     ) -> Result<Json<Vec<AccommodationView>>, ApiError> {
         accommodations::list_views(&state).await.map(Json)
     }
+}
+
+/// Renames the contact fields in an error's details (reported by their domain keys) to the
+/// legacy body's names, so its clients see the fields they sent.
+fn with_legacy_names(mut error: ApiError) -> ApiError {
+    if let ApiError::Unprocessable(Json(ErrorBody { details, .. }))
+    | ApiError::TooManyRequests(Json(ErrorBody { details, .. }), _) = &mut error
+    {
+        for detail in details.iter_mut().flatten() {
+            if let Some(field) = BookingField::from_key(&detail.field) {
+                detail.field = LegacyPreReserveBody::field_name(field).into();
+            }
+        }
+    }
+    error
 }

@@ -5,11 +5,7 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::{
     Error,
     domain::ReservationCode,
-    service::{
-        HoldPolicy,
-        booking::{self, ContactFieldNames},
-        dashboard,
-    },
+    service::{HoldPolicy, booking, dashboard},
     store,
 };
 
@@ -39,10 +35,9 @@ pub enum Created {
 pub async fn pre_reserve(
     state: &AppState,
     body: CreateReservationBody,
-    names: ContactFieldNames,
     client_ip: ClientIp,
 ) -> Result<Created, ApiError> {
-    let request = body.into_request(names).map_err(ApiError::validation)?;
+    let request = body.into_request().map_err(ApiError::validation)?;
     let policy = HoldPolicy::Public {
         client_ip: client_ip.0,
     };
@@ -87,7 +82,7 @@ impl ReservationsApi {
         client_ip: ClientIp,
         body: Json<CreateReservationBody>,
     ) -> Result<Created, ApiError> {
-        pre_reserve(&state, body.0, ContactFieldNames::GUEST, client_ip).await
+        pre_reserve(&state, body.0, client_ip).await
     }
 
     /// Look up a reservation

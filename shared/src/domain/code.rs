@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use rand::Rng;
+use sea_orm::DeriveValueType;
 
 /// Characters used for the random part: no 0/O or 1/I, so a code read aloud is unambiguous.
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -13,7 +14,12 @@ const RANDOM_LEN: usize = 6;
 ///
 /// The random part comes from the OS random generator (32^6 ≈ 10^9 per day), so codes are never
 /// guessable in sequence; a collision is caught by the unique constraint and retried.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It is also the type of `reservations.code`, read as stored without parsing again: the
+/// column's CHECK (`^RES[0-9]{6}[A-Z0-9]{6}$`) admits exactly the codes [`Self::parse`]
+/// returns (a property test in `domain::proptests` holds the two together), so a stored code
+/// is one `parse` would have produced.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, DeriveValueType)]
 pub struct ReservationCode(String);
 
 impl ReservationCode {
@@ -43,6 +49,12 @@ impl ReservationCode {
     /// The code as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<ReservationCode> for String {
+    fn from(code: ReservationCode) -> Self {
+        code.0
     }
 }
 

@@ -1,11 +1,20 @@
 //! A guest's contact data: name, phone (E.164) and email.
+//!
+//! Each is also the type of its `reservations` column, read back as the row holds it, never
+//! parsed again, because reading a row must not fail for a value the database accepts:
+//! `guest_name` and `guest_email` have no CHECK, so they are looser than the parsers (rows
+//! imported from the system this replaces may hold anything), while `guest_phone`'s CHECK
+//! (`^\+[1-9][0-9]{7,14}$`) admits exactly what [`PhoneNumber::parse`] returns (a property
+//! test holds the two together). Everything this code writes went through `parse` first.
 
 use std::fmt;
+
+use sea_orm::DeriveValueType;
 
 use crate::{error::FieldError, mask};
 
 /// A guest's name: 2 to 100 characters with at least one letter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveValueType)]
 pub struct GuestName(String);
 
 impl GuestName {
@@ -43,12 +52,18 @@ impl GuestName {
     }
 }
 
+impl From<GuestName> for String {
+    fn from(name: GuestName) -> Self {
+        name.0
+    }
+}
+
 /// A phone number in E.164 form (`+5491112345678`).
 ///
 /// Accepts what guests type: spaces, dashes, dots and parentheses are ignored; `00` counts as
 /// `+`; a WhatsApp id (country code without `+`) is accepted; a 10-digit Argentine national
 /// number (area code + subscriber, e.g. `11 1234-5678`) is taken as a mobile (`+54 9 ...`).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, DeriveValueType)]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
@@ -102,6 +117,12 @@ impl PhoneNumber {
     }
 }
 
+impl From<PhoneNumber> for String {
+    fn from(phone: PhoneNumber) -> Self {
+        phone.0
+    }
+}
+
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PhoneNumber({})", mask::phone(&self.0))
@@ -109,7 +130,7 @@ impl fmt::Debug for PhoneNumber {
 }
 
 /// An email address, lower-cased.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, DeriveValueType)]
 pub struct Email(String);
 
 impl Email {
@@ -143,6 +164,12 @@ impl Email {
     /// The address.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> Self {
+        email.0
     }
 }
 

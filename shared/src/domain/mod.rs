@@ -1,5 +1,8 @@
 //! Vocabulary types: each has one fallible constructor, so a value that exists is valid.
+//! Most are also the types of entity columns, read from the row as stored: each says why a
+//! stored value can be trusted (or how it is read tolerantly where the column is looser).
 
+pub mod accommodation;
 pub mod channel;
 pub mod code;
 pub mod contact;
@@ -15,12 +18,13 @@ pub mod whatsapp;
 #[cfg(test)]
 mod proptests;
 
+pub use accommodation::AccommodationKind;
 pub use channel::Channel;
 pub use code::ReservationCode;
 pub use contact::{Email, GuestName, PhoneNumber};
 pub use ical_token::IcalToken;
 pub use money::Money;
-pub use payment::{AlertKind, PaymentRecordStatus};
-pub use pricing::{NightPrice, PriceRules, Quote};
+pub use payment::{AlertKind, PaymentProvider, PaymentRecordStatus};
+pub use pricing::{NightPrice, PriceRules, Quote, WeekendNights};
 pub use status::{PaymentStatus, ReservationStatus};
 pub use stay::{Stay, StayLimits};

@@ -1,8 +1,13 @@
 //! Exact money: a decimal amount always carried with two places.
 
-use std::{fmt, iter::Sum, ops::Add};
+use std::{
+    fmt,
+    iter::Sum,
+    ops::{Add, Sub},
+};
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::DeriveValueType;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
@@ -11,14 +16,19 @@ use crate::error::FieldError;
 ///
 /// Rounding is half away from zero (what a person does by hand), applied whenever a rule
 /// produces fractions of a cent (weekend multipliers, deposit percentages).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// It is also the type of every `NUMERIC(12, 2)` money column: a row is read as stored (the
+/// column already holds whole cents) and written as its decimal, so amounts are never
+/// converted back and forth between the row and the rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, DeriveValueType)]
 pub struct Money(Decimal);
 
 impl Money {
     /// Zero.
     pub const ZERO: Money = Money(Decimal::ZERO);
 
-    /// Rounds any decimal to cents.
+    /// Rounds any decimal to cents: for amounts entering from outside the books (a
+    /// provider's payload) and for the rounding rules themselves; rows already carry `Money`.
     pub fn from_decimal(amount: Decimal) -> Self {
         Self(amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
     }
@@ -75,6 +85,14 @@ impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
         Money(self.0 + rhs.0)
+    }
+}
+
+/// Exact: the difference of two amounts in cents is in cents (and may be negative).
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
     }
 }
 
@@ -154,6 +172,13 @@ mod tests {
             assert!(Money::parse("total", bad).is_err(), "{bad}");
         }
         assert_eq!(Money::LIMIT, Decimal::from(10_000_000_000i64));
+    }
+
+    #[test]
+    fn subtraction_is_exact_and_may_go_below_zero() {
+        let balance = Money::from_units(10) - Money::from_decimal(dec("25.50"));
+        assert_eq!(balance.to_string(), "-15.50");
+        assert!(balance.is_negative());
     }
 
     #[test]

@@ -108,8 +108,31 @@ impl fmt::Display for PaymentRecordStatus {
     }
 }
 
+/// Who processed a payment (`payments.provider`, whose CHECK allows these only).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentProvider {
+    /// Mercado Pago Checkout Pro.
+    Mercadopago,
+}
+
+impl PaymentProvider {
+    /// The database name (`mercadopago`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mercadopago => "mercadopago",
+        }
+    }
+}
+
 /// Why the owner is alerted about a payment (`payment_alerts.kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// Money arrived for nights someone else took; refund it.
@@ -148,7 +171,7 @@ impl AlertKind {
 pub fn credited_amount(status: PaymentRecordStatus, amount: Money, refunded: Money) -> Money {
     match status {
         PaymentRecordStatus::Approved => {
-            let net = Money::from_decimal(amount.amount() - refunded.amount());
+            let net = amount - refunded;
             if net.is_negative() { Money::ZERO } else { net }
         }
         PaymentRecordStatus::InMediation | PaymentRecordStatus::NeedsRefund => amount,

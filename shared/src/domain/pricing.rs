@@ -2,9 +2,13 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use sea_orm::FromJsonQueryResult;
+use serde::{Deserialize, Serialize};
 
-use super::{Money, Stay};
+use super::{
+    Money, Stay,
+    stay::{parse_weekday, weekday_name},
+};
 
 /// An accommodation's pricing, as configured by the owner.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,17 +17,61 @@ pub struct PriceRules {
     pub base_price: Money,
     /// Factor applied to weekend nights (1.20 by default).
     pub weekend_multiplier: Decimal,
-    /// Which nights count as weekend, named by the day the guest goes to sleep
-    /// (Friday and Saturday by default).
-    pub weekend_nights: Vec<Weekday>,
+    /// Which nights count as weekend.
+    pub weekend_nights: WeekendNights,
+}
+
+/// The nights charged the weekend rate, named by the day the guest goes to sleep; the type of
+/// `accommodations.weekend_nights`, a JSON array of weekday names (`["friday", "saturday"]`).
+///
+/// Read tolerantly: the column's CHECK only asks for an array, so an entry that is not a
+/// weekday name (a row edited by hand) is skipped, as pricing always did, rather than making
+/// the accommodation unreadable. Written as the names [`weekday_name`] gives.
+#[derive(Clone, Debug, PartialEq, Eq, FromJsonQueryResult)]
+pub struct WeekendNights(Vec<Weekday>);
+
+impl WeekendNights {
+    /// Whether a night starting on `day` is a weekend night.
+    pub fn contains(&self, day: Weekday) -> bool {
+        self.0.contains(&day)
+    }
+
+    /// The weekday names, in stored order.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|d| weekday_name(*d).to_owned()).collect()
+    }
+}
+
+/// Friday and Saturday nights, the column's default.
+impl Default for WeekendNights {
+    fn default() -> Self {
+        Self(vec![Weekday::Fri, Weekday::Sat])
+    }
+}
+
+impl FromIterator<Weekday> for WeekendNights {
+    fn from_iter<I: IntoIterator<Item = Weekday>>(days: I) -> Self {
+        Self(days.into_iter().collect())
+    }
+}
+
+impl Serialize for WeekendNights {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|d| weekday_name(*d)))
+    }
+}
+
+impl<'de> Deserialize<'de> for WeekendNights {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let entries = Vec::<serde_json::Value>::deserialize(d)?;
+        Ok(entries
+            .iter()
+            .filter_map(|e| e.as_str().and_then(parse_weekday))
+            .collect())
+    }
 }
 
 impl PriceRules {
-    /// The nights of a weekend guest: Friday and Saturday.
-    pub fn default_weekend_nights() -> Vec<Weekday> {
-        vec![Weekday::Fri, Weekday::Sat]
-    }
-
     /// Price of a weekend night, rounded to cents.
     pub fn weekend_rate(&self) -> Money {
         self.base_price.times(self.weekend_multiplier)
@@ -35,7 +83,7 @@ impl PriceRules {
         let nights: Vec<NightPrice> = stay
             .night_dates()
             .map(|date| {
-                let weekend = self.weekend_nights.contains(&date.weekday());
+                let weekend = self.weekend_nights.contains(date.weekday());
                 NightPrice {
                     date,
                     weekend,
@@ -58,7 +106,7 @@ impl PriceRules {
             total,
             deposit_percent,
             deposit,
-            balance: Money::from_decimal(total.amount() - deposit.amount()),
+            balance: total - deposit,
             nights,
         }
     }
@@ -106,9 +154,9 @@ mod tests {
 
     fn rules(base: &str, multiplier: &str) -> PriceRules {
         PriceRules {
-            base_price: Money::from_decimal(Decimal::from_str(base).expect("base")),
+            base_price: Money::parse("base_price", base).expect("base"),
             weekend_multiplier: Decimal::from_str(multiplier).expect("multiplier"),
-            weekend_nights: PriceRules::default_weekend_nights(),
+            weekend_nights: WeekendNights::default(),
         }
     }
 
@@ -152,7 +200,7 @@ mod tests {
     #[test]
     fn configurable_weekend_nights_are_respected() {
         let mut r = rules("100", "2");
-        r.weekend_nights = vec![Weekday::Sun];
+        r.weekend_nights = WeekendNights::from_iter([Weekday::Sun]);
         // Fri, Sat, Sun nights.
         let q = r.quote(&stay("2026-12-04", "2026-12-07"), 50);
         assert_eq!(q.total.to_string(), "400.00");
@@ -171,5 +219,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn weekend_nights_are_stored_as_names_and_read_tolerantly() {
+        let nights = WeekendNights::from_iter([Weekday::Sat, Weekday::Sun]);
+        let json = serde_json::to_value(&nights).expect("serialize");
+        assert_eq!(json, serde_json::json!(["saturday", "sunday"]));
+        let stored = serde_json::json!(["Friday ", "viernes", 7, null, "sunday"]);
+        let read: WeekendNights = serde_json::from_value(stored).expect("deserialize");
+        assert_eq!(read, WeekendNights::from_iter([Weekday::Fri, Weekday::Sun]));
     }
 }

@@ -40,6 +40,21 @@ fn limits() -> StayLimits {
 }
 
 proptest! {
+    /// `reservations.code` is read without parsing: whatever its CHECK admits must be a code
+    /// `parse` returns unchanged.
+    #[test]
+    fn every_code_the_column_admits_parses_to_itself(stored in "RES[0-9]{6}[A-Z0-9]{6}") {
+        let parsed = ReservationCode::parse(&stored).map(String::from);
+        prop_assert_eq!(parsed, Some(stored));
+    }
+
+    /// `reservations.guest_phone` is read without parsing, likewise.
+    #[test]
+    fn every_phone_the_column_admits_parses_to_itself(stored in "\\+[1-9][0-9]{7,14}") {
+        let parsed = PhoneNumber::parse("guest_phone", &stored).map(|p| p.as_str().to_owned());
+        prop_assert_eq!(parsed, Ok(stored));
+    }
+
     #[test]
     fn reservation_codes_parse_only_to_the_documented_shape(raw in text()) {
         if let Some(code) = ReservationCode::parse(&raw) {

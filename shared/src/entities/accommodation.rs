@@ -3,6 +3,9 @@
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AccommodationKind, IcalToken, Money, PriceRules, WeekendNights};
 
 /// One accommodation row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -15,26 +18,26 @@ pub struct Model {
     pub uuid: Uuid,
     /// Display name.
     pub name: String,
-    /// cabin, apartment, house, room, dome or other.
-    pub kind: String,
+    /// What kind of unit it is.
+    pub kind: AccommodationKind,
     /// Most guests allowed.
     pub capacity: i32,
     /// Price of a weekday night.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub base_price: Decimal,
+    pub base_price: Money,
     /// Factor of weekend nights.
     #[sea_orm(column_type = "Decimal(Some((5, 2)))")]
     pub weekend_multiplier: Decimal,
-    /// JSON array of weekday names charged the weekend rate.
-    pub weekend_nights: Json,
+    /// Nights charged the weekend rate (JSON array of weekday names).
+    pub weekend_nights: WeekendNights,
     /// ISO 4217 currency.
     pub currency: String,
     /// Free text for guests.
     pub description: String,
-    /// JSON array of strings.
-    pub amenities: Json,
-    /// JSON array of photo URLs.
-    pub photos: Json,
+    /// What it offers (JSON array of strings).
+    pub amenities: StringList,
+    /// Photo URLs (JSON array of strings).
+    pub photos: StringList,
     /// Where it is.
     pub location: String,
     /// House rules and cancellation policy.
@@ -44,7 +47,7 @@ pub struct Model {
     /// Latest departure time.
     pub check_out_time: NaiveTime,
     /// Secret token in this accommodation's iCal export URL (redacted by `Debug`).
-    pub ical_export_token: crate::domain::IcalToken,
+    pub ical_export_token: IcalToken,
     /// Whether it can be booked.
     pub active: bool,
     /// Row creation.
@@ -68,3 +71,37 @@ impl Related<super::reservation::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The pricing rules stored on this row.
+    pub fn price_rules(&self) -> PriceRules {
+        PriceRules {
+            base_price: self.base_price,
+            weekend_multiplier: self.weekend_multiplier,
+            weekend_nights: self.weekend_nights.clone(),
+        }
+    }
+}
+
+/// A JSON array column of strings (`amenities`, `photos`).
+///
+/// Read tolerantly: the columns' CHECK only asks for an array, so an entry that is not a
+/// string (a row edited by hand) is skipped rather than making the row unreadable.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, FromJsonQueryResult)]
+#[serde(transparent)]
+pub struct StringList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for StringList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let entries = Vec::<serde_json::Value>::deserialize(d)?;
+        Ok(Self(
+            entries
+                .into_iter()
+                .filter_map(|e| match e {
+                    serde_json::Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+        ))
+    }
+}

@@ -2,13 +2,9 @@
 //! `status = link_created`, a preference and an `init_point`; a payment row has the provider's
 //! payment id (unique) and its latest status.
 
-use rust_decimal::Decimal;
 use sea_orm::entity::prelude::*;
 
-use crate::domain::PaymentRecordStatus;
-
-/// The only provider so far.
-pub const PROVIDER_MERCADOPAGO: &str = "mercadopago";
+use crate::domain::{Money, PaymentProvider, PaymentRecordStatus};
 
 /// One payment or link row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -21,8 +17,8 @@ pub struct Model {
     pub uuid: Uuid,
     /// The reservation paid for.
     pub reservation_id: i64,
-    /// `mercadopago`.
-    pub provider: String,
+    /// Who processed it.
+    pub provider: PaymentProvider,
     /// Checkout Pro preference id.
     pub preference_id: Option<String>,
     /// The checkout link guests pay at (link rows).
@@ -31,10 +27,10 @@ pub struct Model {
     pub provider_payment_id: Option<String>,
     /// Amount asked (links) or paid (payments).
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub amount: Decimal,
+    pub amount: Money,
     /// How much of `amount` counts toward the reservation's paid amount.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub credited_amount: Decimal,
+    pub credited_amount: Money,
     /// ISO 4217 currency.
     pub currency: String,
     /// Latest status.

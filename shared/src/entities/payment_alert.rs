@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::AlertKind;
+
 /// One alert row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment_alerts")]
@@ -10,10 +12,11 @@ pub struct Model {
     /// Internal id.
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `needs_refund`, `refunded`, `charged_back`, `in_mediation`, `unknown_reference` or
-    /// `currency_mismatch` (see `domain::AlertKind`).
-    pub kind: String,
-    /// `mercadopago`.
+    /// Why the owner is alerted.
+    pub kind: AlertKind,
+    /// The provider's name (`mercadopago`, see `domain::PaymentProvider`). Text, not the enum:
+    /// unlike `payments.provider` this column has no CHECK, and reading a row must not fail
+    /// for a value the database accepts.
     pub provider: String,
     /// The provider's payment id.
     pub provider_payment_id: String,

@@ -2,10 +2,12 @@
 //! reservations of one accommodation sharing a night (`reservations_no_overlap`).
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{Channel, PaymentStatus, ReservationStatus};
+use crate::domain::{
+    Channel, Email, GuestName, Money, PaymentStatus, PhoneNumber, ReservationCode,
+    ReservationStatus,
+};
 
 /// One reservation row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,7 +19,7 @@ pub struct Model {
     /// Stable opaque id.
     pub uuid: Uuid,
     /// Human-friendly code guests quote (`RES260110K7QX2M`).
-    pub code: String,
+    pub code: ReservationCode,
     /// The accommodation booked.
     pub accommodation_id: i32,
     /// Arrival date (first night).
@@ -25,29 +27,29 @@ pub struct Model {
     /// Departure date (not a night).
     pub check_out: NaiveDate,
     /// Guest's name.
-    pub guest_name: String,
+    pub guest_name: GuestName,
     /// Guest's phone, E.164.
-    pub guest_phone: Option<String>,
+    pub guest_phone: Option<PhoneNumber>,
     /// Guest's email.
-    pub guest_email: Option<String>,
+    pub guest_email: Option<Email>,
     /// Number of guests.
     pub guests: i32,
     /// Number of nights (check_out - check_in).
     pub nights: i32,
     /// Base nightly rate at booking time.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub price_per_night: Decimal,
+    pub price_per_night: Money,
     /// Total price.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub total_price: Decimal,
+    pub total_price: Money,
     /// Share of the total due up front.
     pub deposit_percent: i16,
     /// Amount due up front.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub deposit_amount: Decimal,
+    pub deposit_amount: Money,
     /// Amount received so far.
     #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
-    pub paid_amount: Decimal,
+    pub paid_amount: Money,
     /// ISO 4217 currency.
     pub currency: String,
     /// Life-cycle status.

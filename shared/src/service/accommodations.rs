@@ -4,7 +4,7 @@
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, Iterable, TransactionSession,
     TransactionTrait,
 };
 use serde_json::{Value, json};
@@ -14,12 +14,9 @@ use super::audit::{self, AuditContext, Change};
 use crate::{
     Error, FieldError, Result,
     clock::Clock,
-    domain::{IcalToken, stay::parse_weekday},
-    entities::accommodation,
+    domain::{AccommodationKind, IcalToken, Money, stay::parse_weekday},
+    entities::accommodation::{self, StringList},
 };
-
-/// Kinds of accommodation the schema accepts.
-pub const KINDS: &[&str] = &["cabin", "apartment", "house", "room", "dome", "other"];
 
 /// Fields of an accommodation as the owner sends them; `None` leaves a field unchanged (or
 /// takes the default on create).
@@ -27,7 +24,7 @@ pub const KINDS: &[&str] = &["cabin", "apartment", "house", "room", "dome", "oth
 pub struct AccommodationInput {
     /// Display name.
     pub name: Option<String>,
-    /// One of [`KINDS`].
+    /// The name of an [`AccommodationKind`].
     pub kind: Option<String>,
     /// Most guests (1..=50).
     pub capacity: Option<i64>,
@@ -76,14 +73,17 @@ fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Ve
         row.name = Set(name.to_owned());
     }
     if let Some(kind) = &input.kind {
-        if !KINDS.contains(&kind.as_str()) {
-            errors.push(FieldError::new(
-                "kind",
-                "invalid_kind",
-                format!("kind must be one of {}", KINDS.join(", ")),
-            ));
+        match AccommodationKind::from_name(kind) {
+            Some(kind) => row.kind = Set(kind),
+            None => {
+                let names: Vec<&str> = AccommodationKind::iter().map(|k| k.as_str()).collect();
+                errors.push(FieldError::new(
+                    "kind",
+                    "invalid_kind",
+                    format!("kind must be one of {}", names.join(", ")),
+                ));
+            }
         }
-        row.kind = Set(kind.clone());
     }
     if let Some(capacity) = input.capacity {
         match i32::try_from(capacity) {
@@ -92,15 +92,9 @@ fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Ve
         }
     }
     if let Some(raw) = &input.base_price {
-        match raw.trim().parse::<Decimal>() {
-            Ok(p)
-                if !p.is_sign_negative()
-                    && p.scale() <= 2
-                    && p < Decimal::from(10_000_000_000i64) =>
-            {
-                row.base_price = Set(p)
-            }
-            _ => errors.push(err(
+        match Money::parse("base_price", raw) {
+            Ok(p) => row.base_price = Set(p),
+            Err(_) => errors.push(err(
                 "base_price",
                 "invalid_amount",
                 "base_price must be a non-negative amount with at most two decimals",
@@ -128,12 +122,7 @@ fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Ve
                 "weekend_nights must be weekday names, e.g. friday",
             ));
         } else {
-            let names: Vec<&str> = parsed
-                .into_iter()
-                .flatten()
-                .map(crate::domain::stay::weekday_name)
-                .collect();
-            row.weekend_nights = Set(json!(names));
+            row.weekend_nights = Set(parsed.into_iter().flatten().collect());
         }
     }
     if let Some(currency) = &input.currency {
@@ -153,10 +142,10 @@ fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Ve
         {
             errors.push(err("photos", "invalid_url", "photos must be http(s) URLs"));
         }
-        row.photos = Set(json!(photos));
+        row.photos = Set(StringList(photos.clone()));
     }
     if let Some(amenities) = &input.amenities {
-        row.amenities = Set(json!(amenities));
+        row.amenities = Set(StringList(amenities.clone()));
     }
     for (field, value, target) in [
         (

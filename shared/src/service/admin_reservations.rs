@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionTr
 use super::{
     BookingRules, HoldPolicy,
     audit::{self, AuditContext, Change},
-    booking::{BookingRequest, finish, insert_locked, new_row, parse_contact},
+    booking::{BookingField, BookingRequest, finish, insert_locked, new_row, parse_contact},
     expiry,
     quote::{QuoteRequest, price_stay, price_stay_within},
 };
@@ -54,8 +54,8 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         HoldPolicy::Exempt,
     );
     if let Some(total) = manual {
-        row.total_price = Set(total.amount());
-        row.deposit_amount = Set(total.percent(rules.deposit_percent).amount());
+        row.total_price = Set(total);
+        row.deposit_amount = Set(total.percent(rules.deposit_percent));
     }
     if booking.confirm {
         row.status = Set(ReservationStatus::Confirmed);
@@ -103,16 +103,16 @@ fn apply_contact(
     errors: &mut Vec<FieldError>,
 ) {
     if let Some(name) = &patch.guest_name {
-        match GuestName::parse("guest_name", name) {
-            Ok(n) => row.guest_name = Set(n.as_str().to_owned()),
+        match GuestName::parse(BookingField::GuestName.key(), name) {
+            Ok(n) => row.guest_name = Set(n),
             Err(e) => errors.push(e),
         }
     }
     if let Some(phone) = &patch.guest_phone {
         match phone.trim() {
             "" => row.guest_phone = Set(None),
-            raw => match PhoneNumber::parse("guest_phone", raw) {
-                Ok(p) => row.guest_phone = Set(Some(p.as_str().to_owned())),
+            raw => match PhoneNumber::parse(BookingField::GuestPhone.key(), raw) {
+                Ok(p) => row.guest_phone = Set(Some(p)),
                 Err(e) => errors.push(e),
             },
         }
@@ -120,8 +120,8 @@ fn apply_contact(
     if let Some(email) = &patch.guest_email {
         match email.trim() {
             "" => row.guest_email = Set(None),
-            raw => match Email::parse("guest_email", raw) {
-                Ok(e) => row.guest_email = Set(Some(e.as_str().to_owned())),
+            raw => match Email::parse(BookingField::GuestEmail.key(), raw) {
+                Ok(e) => row.guest_email = Set(Some(e)),
                 Err(e) => errors.push(e),
             },
         }
@@ -209,16 +209,16 @@ async fn update_in(
         row.check_out = Set(priced.stay.check_out());
         row.nights = Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX));
         row.guests = Set(i32::try_from(priced.guests).unwrap_or(i32::MAX));
-        row.price_per_night = Set(priced.quote.base_rate.amount());
-        row.total_price = Set(priced.quote.total.amount());
-        row.deposit_amount = Set(priced.quote.deposit.amount());
+        row.price_per_night = Set(priced.quote.base_rate);
+        row.total_price = Set(priced.quote.total);
+        row.deposit_amount = Set(priced.quote.deposit);
     } else if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     if let Some(total) = manual {
-        row.total_price = Set(total.amount());
+        row.total_price = Set(total);
         let percent = u8::try_from(before.deposit_percent).unwrap_or(rules.deposit_percent);
-        row.deposit_amount = Set(total.percent(percent).amount());
+        row.deposit_amount = Set(total.percent(percent));
     }
     let now = rules.clock.now();
     row.updated_at = Set(now.into());

@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 
 use crate::{
     Result,
-    entities::{audit_log, reservation},
+    domain::{Email, PhoneNumber},
+    entities::{
+        audit_log::{self, ActorKind},
+        reservation,
+    },
 };
 
 /// Who acted.
@@ -24,11 +28,11 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn parts(&self) -> (&'static str, String) {
+    fn parts(&self) -> (ActorKind, String) {
         match self {
-            Self::Admin(email) => ("admin", email.clone()),
-            Self::System(name) => ("system", (*name).to_owned()),
-            Self::Provider(name) => ("provider", (*name).to_owned()),
+            Self::Admin(email) => (ActorKind::Admin, email.clone()),
+            Self::System(name) => (ActorKind::System, (*name).to_owned()),
+            Self::Provider(name) => (ActorKind::Provider, (*name).to_owned()),
         }
     }
 }
@@ -69,7 +73,7 @@ impl<'a> Change<'a> {
         Self {
             action,
             entity_kind: "reservation",
-            entity_id: after.code.clone(),
+            entity_id: after.code.to_string(),
             reservation_id: Some(after.id),
             before: before.map(reservation_snapshot),
             after: Some(reservation_snapshot(after)),
@@ -86,9 +90,9 @@ pub fn reservation_snapshot(r: &reservation::Model) -> Value {
         "check_in": r.check_in,
         "check_out": r.check_out,
         "guests": r.guests,
-        "guest_name": r.guest_name,
-        "guest_phone": r.guest_phone,
-        "guest_email": r.guest_email,
+        "guest_name": r.guest_name.as_str(),
+        "guest_phone": r.guest_phone.as_ref().map(PhoneNumber::as_str),
+        "guest_email": r.guest_email.as_ref().map(Email::as_str),
         "total_price": r.total_price.to_string(),
         "deposit_amount": r.deposit_amount.to_string(),
         "paid_amount": r.paid_amount.to_string(),
@@ -108,7 +112,7 @@ pub async fn record(
     let (actor_kind, actor) = ctx.actor.parts();
     audit_log::ActiveModel {
         occurred_at: Set(now.into()),
-        actor_kind: Set(actor_kind.into()),
+        actor_kind: Set(actor_kind),
         actor: Set(actor),
         action: Set(change.action.into()),
         entity_kind: Set(change.entity_kind.into()),

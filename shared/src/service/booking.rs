@@ -1,7 +1,7 @@
 //! Pre-reserve a stay: validate, price, and insert a hold that the database itself refuses
 //! when the nights are taken.
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, Iterable, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
@@ -41,37 +41,38 @@ pub struct BookingRequest {
     pub channel: Channel,
     /// Free text.
     pub notes: Option<String>,
-    /// Names of the contact fields as the client calls them (they differ on the legacy route).
-    pub field_names: ContactFieldNames,
     /// Fields the client layer already refused (a channel it may not claim); reported together
     /// with these checks, and nothing is stored while any remain.
     pub rejected: Vec<FieldError>,
 }
 
-/// The client's names for the contact fields, so errors point at what the client sent.
-#[derive(Clone, Copy, Debug)]
-pub struct ContactFieldNames {
-    /// Name field.
-    pub name: &'static str,
-    /// Phone field.
-    pub phone: &'static str,
-    /// Email field.
-    pub email: &'static str,
+/// A guest's contact field, as the booking's errors name it (the `field` of a
+/// [`FieldError`]): by its domain key, the reservation's own name for it (`guest_phone`). A
+/// client that calls the field something else (the legacy route) renames it in its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::EnumIter)]
+pub enum BookingField {
+    /// The guest's name.
+    GuestName,
+    /// The guest's phone.
+    GuestPhone,
+    /// The guest's email.
+    GuestEmail,
 }
 
-impl ContactFieldNames {
-    /// `guest_name`, `guest_phone`, `guest_email`.
-    pub const GUEST: Self = Self {
-        name: "guest_name",
-        phone: "guest_phone",
-        email: "guest_email",
-    };
-    /// `contact_name`, `contact_phone`, `contact_email` (the system this replaces).
-    pub const CONTACT: Self = Self {
-        name: "contact_name",
-        phone: "contact_phone",
-        email: "contact_email",
-    };
+impl BookingField {
+    /// The domain key (`guest_name`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::GuestName => "guest_name",
+            Self::GuestPhone => "guest_phone",
+            Self::GuestEmail => "guest_email",
+        }
+    }
+
+    /// The field whose key is `key`, if it is one of these.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::iter().find(|f| f.key() == key)
+    }
 }
 
 /// A guest's checked contact data.
@@ -87,22 +88,21 @@ pub(crate) fn parse_contact(
     request: &BookingRequest,
     phone_required: bool,
 ) -> (Option<Contact>, Vec<FieldError>) {
-    let names = request.field_names;
     let mut errors = request.rejected.clone();
-    let name = GuestName::parse(names.name, &request.guest_name)
+    let name = GuestName::parse(BookingField::GuestName.key(), &request.guest_name)
         .map_err(|e| errors.push(e))
         .ok();
     let phone = if !phone_required && request.guest_phone.trim().is_empty() {
         Some(None)
     } else {
-        PhoneNumber::parse(names.phone, &request.guest_phone)
+        PhoneNumber::parse(BookingField::GuestPhone.key(), &request.guest_phone)
             .map(Some)
             .map_err(|e| errors.push(e))
             .ok()
     };
     let email = match request.guest_email.as_deref().map(str::trim) {
         None | Some("") => Some(None),
-        Some(raw) => Email::parse(names.email, raw)
+        Some(raw) => Email::parse(BookingField::GuestEmail.key(), raw)
             .map(Some)
             .map_err(|e| errors.push(e))
             .ok(),
@@ -157,7 +157,6 @@ where
     let guard = policy.guard(
         rules.hold_limits,
         contact.phone.as_ref().map_or("", |p| p.as_str()),
-        request.field_names.phone,
     );
     for _ in 0..CODE_ATTEMPTS {
         let row = new_row(rules, request.channel, &priced, &contact, policy);
@@ -277,20 +276,20 @@ pub(crate) fn new_row(
     let quote = &priced.quote;
     reservation::ActiveModel {
         uuid: Set(Uuid::now_v7()),
-        code: Set(ReservationCode::generate(rules.clock.today(rules.timezone)).to_string()),
+        code: Set(ReservationCode::generate(rules.clock.today(rules.timezone))),
         accommodation_id: Set(priced.accommodation.id),
         check_in: Set(priced.stay.check_in()),
         check_out: Set(priced.stay.check_out()),
-        guest_name: Set(contact.name.as_str().to_owned()),
-        guest_phone: Set(contact.phone.as_ref().map(|p| p.as_str().to_owned())),
-        guest_email: Set(contact.email.as_ref().map(|e| e.as_str().to_owned())),
+        guest_name: Set(contact.name.clone()),
+        guest_phone: Set(contact.phone.clone()),
+        guest_email: Set(contact.email.clone()),
         guests: Set(i32::try_from(priced.guests).unwrap_or(i32::MAX)),
         nights: Set(i32::try_from(priced.stay.nights()).unwrap_or(i32::MAX)),
-        price_per_night: Set(quote.base_rate.amount()),
-        total_price: Set(quote.total.amount()),
+        price_per_night: Set(quote.base_rate),
+        total_price: Set(quote.total),
         deposit_percent: Set(i16::from(quote.deposit_percent)),
-        deposit_amount: Set(quote.deposit.amount()),
-        paid_amount: Set(Money::ZERO.amount()),
+        deposit_amount: Set(quote.deposit),
+        paid_amount: Set(Money::ZERO),
         currency: Set(priced.accommodation.currency.clone()),
         status: Set(ReservationStatus::PreReserved),
         payment_status: Set(PaymentStatus::Unpaid),

@@ -83,7 +83,7 @@ pub async fn nights(
     let taken =
         store::reservations::active_in_window(db, accommodation_id, from, to, rules.clock.now())
             .await?;
-    let prices = store::accommodations::price_rules(&accommodation);
+    let prices = accommodation.price_rules();
     let weekend_rate = prices.weekend_rate();
     let days = from
         .iter_days()
@@ -96,7 +96,7 @@ pub async fn nights(
             CalendarDay {
                 date,
                 state: reservation.as_ref().map_or(DayState::Free, state_of),
-                price: if prices.weekend_nights.contains(&date.weekday()) {
+                price: if prices.weekend_nights.contains(date.weekday()) {
                     weekend_rate
                 } else {
                     prices.base_price

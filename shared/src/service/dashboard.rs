@@ -3,15 +3,18 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 
 use super::{BookingRules, calendar::next_month};
 use crate::{
     Result,
-    domain::Money,
+    domain::{GuestName, Money, ReservationCode, ReservationStatus},
     redis::{Keys, RedisConn},
 };
+
+/// Statuses of stays that earn: they count as revenue and as booked nights.
+const EARNING: [ReservationStatus; 2] =
+    [ReservationStatus::Confirmed, ReservationStatus::Completed];
 
 /// Occupancy of one accommodation in the month.
 #[derive(Clone, Debug, FromQueryResult)]
@@ -28,13 +31,13 @@ pub struct Occupancy {
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct Movement {
     /// Reservation code.
-    pub code: String,
+    pub code: ReservationCode,
     /// Guest's name.
-    pub guest_name: String,
+    pub guest_name: GuestName,
     /// Accommodation name.
     pub accommodation_name: String,
     /// Status.
-    pub status: String,
+    pub status: ReservationStatus,
     /// Arrival.
     pub check_in: NaiveDate,
     /// Departure.
@@ -80,10 +83,10 @@ struct StatusCount {
 
 #[derive(FromQueryResult)]
 struct Revenue {
-    confirmed_month: Decimal,
-    paid_month: Decimal,
-    confirmed_total: Decimal,
-    paid_total: Decimal,
+    confirmed_month: Money,
+    paid_month: Money,
+    confirmed_total: Money,
+    paid_total: Money,
     open_holds: i64,
 }
 
@@ -125,14 +128,21 @@ pub async fn stats(
     .collect();
     let revenue = Revenue::find_by_statement(stmt(
         "SELECT
-           COALESCE(sum(total_price) FILTER (WHERE status IN ('confirmed','completed')
+           COALESCE(sum(total_price) FILTER (WHERE status IN ($4, $5)
                     AND check_in >= $1 AND check_in < $2), 0) AS confirmed_month,
            COALESCE(sum(paid_amount) FILTER (WHERE check_in >= $1 AND check_in < $2), 0) AS paid_month,
-           COALESCE(sum(total_price) FILTER (WHERE status IN ('confirmed','completed')), 0) AS confirmed_total,
+           COALESCE(sum(total_price) FILTER (WHERE status IN ($4, $5)), 0) AS confirmed_total,
            COALESCE(sum(paid_amount), 0) AS paid_total,
-           count(*) FILTER (WHERE status = 'pre_reserved' AND expires_at > $3) AS open_holds
+           count(*) FILTER (WHERE status = $6 AND expires_at > $3) AS open_holds
          FROM reservations",
-        vec![month_start.into(), month_end.into(), now.into()],
+        vec![
+            month_start.into(),
+            month_end.into(),
+            now.into(),
+            EARNING[0].into(),
+            EARNING[1].into(),
+            ReservationStatus::PreReserved.into(),
+        ],
     ))
     .one(db)
     .await?;
@@ -142,11 +152,16 @@ pub async fn stats(
                          FILTER (WHERE r.id IS NOT NULL), 0)::BIGINT AS booked_nights
          FROM accommodations a
          LEFT JOIN reservations r ON r.accommodation_id = a.id
-              AND r.status IN ('confirmed','completed')
+              AND r.status IN ($3, $4)
               AND r.check_in < $2 AND r.check_out > $1
          WHERE a.active
          GROUP BY a.id, a.name ORDER BY a.id",
-        vec![month_start.into(), month_end.into()],
+        vec![
+            month_start.into(),
+            month_end.into(),
+            EARNING[0].into(),
+            EARNING[1].into(),
+        ],
     ))
     .all(db)
     .await?;
@@ -155,39 +170,41 @@ pub async fn stats(
             "SELECT r.code, r.guest_name, a.name AS accommodation_name, r.status, r.check_in, r.check_out
              FROM reservations r JOIN accommodations a ON a.id = r.accommodation_id
              WHERE r.{column} IN ($1, $2)
-               AND (r.status = 'confirmed' OR (r.status = 'pre_reserved' AND r.expires_at > $3))
+               AND (r.status = $4 OR (r.status = $5 AND r.expires_at > $3))
              ORDER BY r.{column}, a.name"
         )
     };
     let tomorrow = today + Duration::days(1);
-    let arrivals = Movement::find_by_statement(stmt(
-        &movement("check_in"),
-        vec![today.into(), tomorrow.into(), now.into()],
-    ))
-    .all(db)
-    .await?;
-    let departures = Movement::find_by_statement(stmt(
-        &movement("check_out"),
-        vec![today.into(), tomorrow.into(), now.into()],
-    ))
-    .all(db)
-    .await?;
+    let movement_values = || {
+        vec![
+            today.into(),
+            tomorrow.into(),
+            now.into(),
+            ReservationStatus::Confirmed.into(),
+            ReservationStatus::PreReserved.into(),
+        ]
+    };
+    let arrivals = Movement::find_by_statement(stmt(&movement("check_in"), movement_values()))
+        .all(db)
+        .await?;
+    let departures = Movement::find_by_statement(stmt(&movement("check_out"), movement_values()))
+        .all(db)
+        .await?;
     let mut conn = redis.clone();
     let overlaps_prevented: Option<i64> = redis::cmd("GET")
         .arg(keys.stat("overlaps_prevented"))
         .query_async(&mut conn)
         .await?;
-    let money = |d: Option<Decimal>| Money::from_decimal(d.unwrap_or_default());
     Ok(DashboardStats {
         today,
         month_start,
         days_in_month: (month_end - month_start).num_days(),
         by_status,
         open_holds: revenue.as_ref().map_or(0, |r| r.open_holds),
-        revenue_confirmed_month: money(revenue.as_ref().map(|r| r.confirmed_month)),
-        revenue_paid_month: money(revenue.as_ref().map(|r| r.paid_month)),
-        revenue_confirmed_total: money(revenue.as_ref().map(|r| r.confirmed_total)),
-        revenue_paid_total: money(revenue.as_ref().map(|r| r.paid_total)),
+        revenue_confirmed_month: revenue.as_ref().map_or(Money::ZERO, |r| r.confirmed_month),
+        revenue_paid_month: revenue.as_ref().map_or(Money::ZERO, |r| r.paid_month),
+        revenue_confirmed_total: revenue.as_ref().map_or(Money::ZERO, |r| r.confirmed_total),
+        revenue_paid_total: revenue.as_ref().map_or(Money::ZERO, |r| r.paid_total),
         occupancy,
         arrivals,
         departures,

@@ -4,14 +4,17 @@ use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::{Result, domain::IcalToken, entities::accommodation};
+use crate::{
+    Result,
+    domain::{AccommodationKind, IcalToken, Money, WeekendNights},
+    entities::accommodation::{self, StringList},
+};
 
 struct DemoCabin {
     name: &'static str,
-    kind: &'static str,
+    kind: AccommodationKind,
     capacity: i32,
     base_price: i64,
     description: &'static str,
@@ -21,7 +24,7 @@ struct DemoCabin {
 const CABINS: &[DemoCabin] = &[
     DemoCabin {
         name: "Cabaña del Lago",
-        kind: "cabin",
+        kind: AccommodationKind::Cabin,
         capacity: 6,
         base_price: 85_000,
         description: "Cabaña de dos plantas frente al lago, con deck y vista a la cordillera.",
@@ -35,7 +38,7 @@ const CABINS: &[DemoCabin] = &[
     },
     DemoCabin {
         name: "Cabaña del Bosque",
-        kind: "cabin",
+        kind: AccommodationKind::Cabin,
         capacity: 4,
         base_price: 65_000,
         description: "Cabaña entre coihues, a 5 minutos caminando de la playa.",
@@ -43,7 +46,7 @@ const CABINS: &[DemoCabin] = &[
     },
     DemoCabin {
         name: "Domo Las Estrellas",
-        kind: "dome",
+        kind: AccommodationKind::Dome,
         capacity: 2,
         base_price: 55_000,
         description: "Domo geodésico para dos, con techo transparente para mirar las estrellas.",
@@ -66,15 +69,17 @@ pub async fn seed_demo_cabins(db: &impl ConnectionTrait) -> Result<usize> {
         accommodation::ActiveModel {
             uuid: Set(Uuid::now_v7()),
             name: Set(cabin.name.into()),
-            kind: Set(cabin.kind.into()),
+            kind: Set(cabin.kind),
             capacity: Set(cabin.capacity),
-            base_price: Set(Decimal::from(cabin.base_price)),
+            base_price: Set(Money::from_units(cabin.base_price)),
             weekend_multiplier: Set(Decimal::new(120, 2)),
-            weekend_nights: Set(json!(["friday", "saturday"])),
+            weekend_nights: Set(WeekendNights::default()),
             currency: Set("ARS".into()),
             description: Set(cabin.description.into()),
-            amenities: Set(json!(cabin.amenities)),
-            photos: Set(json!([])),
+            amenities: Set(StringList(
+                cabin.amenities.iter().map(|a| (*a).to_owned()).collect(),
+            )),
+            photos: Set(StringList::default()),
             location: Set("Villa La Angostura, Neuquén".into()),
             policies: Set("Seña del 30 % para confirmar. Check-in 14:00, check-out 10:00.".into()),
             ical_export_token: Set(IcalToken::random()),

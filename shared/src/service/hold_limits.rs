@@ -33,7 +33,8 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
-use crate::{Error, FieldError, Result, mask};
+use super::booking::BookingField;
+use crate::{Error, FieldError, Result, domain::ReservationStatus, mask};
 
 /// Lock class of per-phone hold locks (first key of `pg_advisory_xact_lock(int, int)`).
 const PHONE_LOCK_CLASS: i32 = 0x484f_4c50; // "HOLP"
@@ -72,18 +73,12 @@ impl HoldPolicy {
     }
 
     /// What to check for a hold of `phone` (stored form) under `limits`; `None` when nothing is.
-    pub(crate) fn guard<'a>(
-        &self,
-        limits: HoldLimits,
-        phone: &'a str,
-        phone_field: &'static str,
-    ) -> Option<HoldGuard<'a>> {
+    pub(crate) fn guard<'a>(&self, limits: HoldLimits, phone: &'a str) -> Option<HoldGuard<'a>> {
         match self {
             Self::Public { client_ip } if limits.per_phone > 0 || limits.per_ip > 0 => {
                 Some(HoldGuard {
                     limits,
                     phone,
-                    phone_field,
                     ip: *client_ip,
                 })
             }
@@ -97,7 +92,6 @@ impl HoldPolicy {
 pub(crate) struct HoldGuard<'a> {
     limits: HoldLimits,
     phone: &'a str,
-    phone_field: &'static str,
     ip: Option<IpAddr>,
 }
 
@@ -122,16 +116,20 @@ pub fn hold_network(ip: IpAddr) -> String {
     }
 }
 
-/// One subquery per key, so each reads only its own index
-/// (`reservations_open_holds_by_phone_idx`, `reservations_client_ip_holds_idx`); a NULL key
-/// counts nothing.
-const COUNT_ACTIVE_HOLDS: &str = r#"
+/// Counts the active holds of a phone (`$1`) and of a network (`$2`) at `$3`, the status
+/// (`$4`, always `pre_reserved`) bound like every value. One subquery per key, so each reads
+/// only its own index (`reservations_holds_by_phone_idx`, `reservations_holds_by_ip_idx`, both
+/// led by the status so that the generic plan of this prepared statement uses them too); a
+/// NULL key counts nothing. Public so `tests/tests/integration/hold_limit_plans.rs` can
+/// EXPLAIN exactly this statement.
+pub const COUNT_ACTIVE_HOLDS: &str = r#"
 SELECT p.n AS by_phone, p.first AS phone_first_expiry, i.n AS by_ip, i.first AS ip_first_expiry
 FROM (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
-      WHERE guest_phone = $1 AND status = 'pre_reserved' AND expires_at > $3) AS p,
+      WHERE status = $4 AND guest_phone = $1 AND expires_at > $3) AS p,
      (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
-      WHERE client_ip >= network($2::inet) AND client_ip <= host(broadcast($2::inet))::inet
-        AND client_ip <<= $2::inet AND status = 'pre_reserved' AND expires_at > $3) AS i
+      WHERE status = $4 AND client_ip >= network($2::inet)
+        AND client_ip <= host(broadcast($2::inet))::inet
+        AND client_ip <<= $2::inet AND expires_at > $3) AS i
 "#;
 
 impl HoldGuard<'_> {
@@ -185,7 +183,12 @@ impl HoldGuard<'_> {
             .query_one_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 COUNT_ACTIVE_HOLDS,
-                [phone.into(), ip.into(), now.into()],
+                [
+                    phone.into(),
+                    ip.into(),
+                    now.into(),
+                    ReservationStatus::PreReserved.into(),
+                ],
             ))
             .await?;
         let Some(row) = row else {
@@ -205,7 +208,7 @@ impl HoldGuard<'_> {
         let per_phone = i64::from(self.limits.per_phone);
         if per_phone > 0 && active.by_phone >= per_phone {
             details.push(FieldError::new(
-                self.phone_field,
+                BookingField::GuestPhone.key(),
                 "hold_limit_per_phone",
                 format!("this phone already has {per_phone} active pre-reservations"),
             ));

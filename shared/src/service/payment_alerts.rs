@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use crate::{
     Result,
     clock::Clock,
-    domain::{AlertKind, Money, payment as rules},
+    domain::{AlertKind, payment as rules},
     entities::{payment_alert, reservation},
     providers::mercadopago::Payment,
     store::{self, payments::NewAlert},
@@ -107,7 +107,7 @@ pub(crate) async fn unknown_reference(
         message: format!(
             "Payment {} of {} {} names reservation {reference:?}, which does not exist.",
             payment.id,
-            Money::from_decimal(payment.transaction_amount),
+            rules::to_money(payment.transaction_amount),
             payment.currency_id
         ),
         details: Some(payment.raw.clone()),

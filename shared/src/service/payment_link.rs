@@ -29,7 +29,7 @@ use crate::{
     Error, Result,
     clock::Clock,
     config::Settings,
-    domain::{Money, PaymentRecordStatus, ReservationCode, ReservationStatus},
+    domain::{Money, PaymentProvider, PaymentRecordStatus, ReservationCode, ReservationStatus},
     entities::{accommodation, payment, reservation},
     error::ConflictKind,
     providers::mercadopago::{
@@ -215,9 +215,7 @@ async fn store_link(
     preference: Preference,
 ) -> Result<PaymentLink> {
     let txn = db.begin().await?;
-    let code = ReservationCode::parse(&creation.reservation.code)
-        .ok_or_else(|| Error::Internal("stored reservation code is malformed".into()))?;
-    let reservation = store::reservations::lock_by_code(&txn, &code)
+    let reservation = store::reservations::lock_by_code(&txn, &creation.reservation.code)
         .await?
         .ok_or(Error::NotFound("reservation"))?;
     let now = clock.now();
@@ -229,11 +227,11 @@ async fn store_link(
     let row = payment::ActiveModel {
         uuid: Set(Uuid::now_v7()),
         reservation_id: Set(reservation.id),
-        provider: Set(payment::PROVIDER_MERCADOPAGO.into()),
+        provider: Set(PaymentProvider::Mercadopago),
         preference_id: Set(Some(preference.id.clone())),
         init_point: Set(Some(preference.init_point)),
-        amount: Set(creation.amount.amount()),
-        credited_amount: Set(Money::ZERO.amount()),
+        amount: Set(creation.amount),
+        credited_amount: Set(Money::ZERO),
         currency: Set(reservation.currency.clone()),
         status: Set(PaymentRecordStatus::LinkCreated),
         expires_at: Set(Some(creation.expires_at.into())),
@@ -272,7 +270,7 @@ fn payable_until(reservation: &reservation::Model, now: DateTime<Utc>) -> Result
 
 /// The deposit still owed.
 fn amount_due(reservation: &reservation::Model) -> Result<Money> {
-    let due = Money::from_decimal(reservation.deposit_amount - reservation.paid_amount);
+    let due = reservation.deposit_amount - reservation.paid_amount;
     if due > Money::ZERO {
         Ok(due)
     } else {
@@ -290,10 +288,10 @@ fn view(
 ) -> Result<PaymentLink> {
     let missing = || Error::Internal("stored payment link is incomplete".into());
     Ok(PaymentLink {
-        code: reservation.code.clone(),
+        code: reservation.code.to_string(),
         payment_url: link.init_point.ok_or_else(missing)?,
         preference_id: link.preference_id.ok_or_else(missing)?,
-        amount: Money::from_decimal(link.amount),
+        amount: link.amount,
         currency: link.currency,
         expires_at: link.expires_at.ok_or_else(missing)?.with_timezone(&Utc),
         created,
@@ -316,7 +314,7 @@ pub fn build_preference(
         .then(|| "approved".to_owned());
     PreferenceRequest {
         items: vec![PreferenceItem {
-            id: reservation.code.clone(),
+            id: reservation.code.to_string(),
             title: deposit_title(
                 accommodation_name,
                 reservation.check_in,
@@ -326,7 +324,7 @@ pub fn build_preference(
             currency_id: reservation.currency.clone(),
             unit_price: amount,
         }],
-        external_reference: reservation.code.clone(),
+        external_reference: reservation.code.to_string(),
         notification_url: notification_url(&options.public_base_url),
         expires: true,
         expiration_date_to: expiry.clone(),

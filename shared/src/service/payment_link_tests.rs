@@ -1,11 +1,10 @@
 //! Unit tests of the preference body (pure).
 
 use chrono::{NaiveDate, TimeZone};
-use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::*;
-use crate::domain::{Channel, PaymentStatus};
+use crate::domain::{Channel, GuestName, PaymentStatus, PhoneNumber};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -19,20 +18,20 @@ fn hold() -> reservation::Model {
     reservation::Model {
         id: 7,
         uuid: Uuid::nil(),
-        code: "RES260110A1B2C3".into(),
+        code: ReservationCode::parse("RES260110A1B2C3").expect("code"),
         accommodation_id: 1,
         check_in: date(2026, 1, 15),
         check_out: date(2026, 1, 17),
-        guest_name: "Martín Pérez".into(),
-        guest_phone: Some("+5491112345678".into()),
+        guest_name: GuestName::parse("guest_name", "Martín Pérez").expect("name"),
+        guest_phone: PhoneNumber::parse("guest_phone", "+5491112345678").ok(),
         guest_email: None,
         guests: 2,
         nights: 2,
-        price_per_night: Decimal::from(90_000),
-        total_price: Decimal::from(180_000),
+        price_per_night: Money::from_units(90_000),
+        total_price: Money::from_units(180_000),
         deposit_percent: 30,
-        deposit_amount: Decimal::from(54_000),
-        paid_amount: Decimal::ZERO,
+        deposit_amount: Money::from_units(54_000),
+        paid_amount: Money::ZERO,
         currency: "ARS".into(),
         status: ReservationStatus::PreReserved,
         payment_status: PaymentStatus::Unpaid,
@@ -160,11 +159,11 @@ fn the_amount_due_is_the_deposit_not_yet_paid() {
         amount_due(&reservation).ok(),
         Some(Money::from_units(54_000))
     );
-    reservation.paid_amount = Decimal::from(4_000);
+    reservation.paid_amount = Money::from_units(4_000);
     assert_eq!(
         amount_due(&reservation).ok(),
         Some(Money::from_units(50_000))
     );
-    reservation.paid_amount = Decimal::from(54_000);
+    reservation.paid_amount = Money::from_units(54_000);
     assert!(amount_due(&reservation).is_err());
 }

@@ -98,7 +98,7 @@ pub async fn poll_payments(
     let mut report = PollReport::default();
     for reservation in candidates(db).await? {
         report.reservations += 1;
-        let found = mp.search_payments(&reservation.code).await?;
+        let found = mp.search_payments(reservation.code.as_str()).await?;
         report.payments_found += found.len() as u64;
         for payment in found {
             if already_recorded(db, &payment).await? {

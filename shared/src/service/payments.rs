@@ -16,7 +16,8 @@ use crate::{
     Error, Result,
     clock::Clock,
     domain::{
-        AlertKind, Money, PaymentRecordStatus, PaymentStatus, ReservationCode, ReservationStatus,
+        AlertKind, Money, PaymentProvider, PaymentRecordStatus, PaymentStatus, ReservationCode,
+        ReservationStatus,
         payment::{self as rules, credited_amount},
     },
     entities::{payment, reservation},
@@ -65,7 +66,7 @@ pub struct ReconcileOutcome {
     /// Mercado Pago's payment id.
     pub provider_payment_id: String,
     /// The reservation paid for.
-    pub reservation_code: String,
+    pub reservation_code: ReservationCode,
     /// The payment row's status now.
     pub payment_status: PaymentRecordStatus,
     /// The reservation's status now.
@@ -176,12 +177,9 @@ async fn apply(
         .into_iter()
         .filter(|row| row.provider_payment_id.as_deref() != Some(payment.id.as_str()))
         .collect();
-    let held_elsewhere: Money = others
-        .iter()
-        .map(|row| Money::from_decimal(row.credited_amount))
-        .sum();
+    let held_elsewhere: Money = others.iter().map(|row| row.credited_amount).sum();
     let paid = held_elsewhere + credited_amount(status, amount, refunded);
-    let deposit = Money::from_decimal(reservation.deposit_amount);
+    let deposit = reservation.deposit_amount;
 
     let mut reservation_status = reservation.status;
     let mut confirmed = false;
@@ -219,20 +217,14 @@ async fn apply(
         || others
             .iter()
             .any(|row| row.status == PaymentRecordStatus::NeedsRefund);
-    let total = Money::from_decimal(reservation.total_price);
+    let total = reservation.total_price;
     let payment_state =
         rules::reservation_payment_status(paid, deposit, total, any_reversal, owes_refund);
-    let totals_changed = Money::from_decimal(reservation.paid_amount) != paid
-        || reservation.payment_status != payment_state;
+    let totals_changed =
+        reservation.paid_amount != paid || reservation.payment_status != payment_state;
     if totals_changed {
-        store::reservations::set_payment_totals(
-            txn,
-            reservation.id,
-            paid.amount(),
-            payment_state,
-            now,
-        )
-        .await?;
+        store::reservations::set_payment_totals(txn, reservation.id, paid, payment_state, now)
+            .await?;
     }
 
     let mut alert_kinds: Vec<AlertKind> = status.alert_kind().into_iter().collect();
@@ -275,8 +267,6 @@ async fn confirm(
 ) -> Result<bool> {
     match reservation.status {
         ReservationStatus::PreReserved => {
-            let code = ReservationCode::parse(&reservation.code)
-                .ok_or_else(|| Error::Internal("stored reservation code is malformed".into()))?;
             let ctx = AuditContext {
                 actor: Actor::Provider("mercadopago"),
                 trace_id: None,
@@ -285,7 +275,7 @@ async fn confirm(
                 txn,
                 clock,
                 &ctx,
-                &code,
+                &reservation.code,
                 ReservationStatus::Confirmed,
                 None,
             )
@@ -331,14 +321,14 @@ async fn save_payment_row(
     credited: Money,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(payment::Model, bool)> {
-    let amount = rules::to_money(payment.transaction_amount).amount();
+    let amount = rules::to_money(payment.transaction_amount);
     let approved_at = payment.date_approved;
     match existing {
         Some(row)
             if row.status == status
                 && row.status_detail == payment.status_detail
                 && row.amount == amount
-                && row.credited_amount == credited.amount() =>
+                && row.credited_amount == credited =>
         {
             Ok((row, false))
         }
@@ -347,7 +337,7 @@ async fn save_payment_row(
             active.status = Set(status);
             active.status_detail = Set(payment.status_detail.clone());
             active.amount = Set(amount);
-            active.credited_amount = Set(credited.amount());
+            active.credited_amount = Set(credited);
             active.raw_provider = Set(Some(payment.raw.clone()));
             active.approved_at = Set(approved_at);
             active.updated_at = Set(now.into());
@@ -358,12 +348,12 @@ async fn save_payment_row(
             let row = payment::ActiveModel {
                 uuid: Set(Uuid::now_v7()),
                 reservation_id: Set(reservation.id),
-                provider: Set(payment::PROVIDER_MERCADOPAGO.into()),
+                provider: Set(PaymentProvider::Mercadopago),
                 preference_id: Set(link.and_then(|l| l.preference_id)),
                 init_point: Set(None),
                 provider_payment_id: Set(Some(payment.id.clone())),
                 amount: Set(amount),
-                credited_amount: Set(credited.amount()),
+                credited_amount: Set(credited),
                 currency: Set(payment.currency_id.trim().to_ascii_uppercase()),
                 status: Set(status),
                 status_detail: Set(payment.status_detail.clone()),

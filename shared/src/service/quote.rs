@@ -76,7 +76,8 @@ pub async fn price_stay_within(
     };
     match (stay, guests) {
         (Some(stay), Some(guests)) if errors.is_empty() => {
-            let quote = store::accommodations::price_rules(&accommodation)
+            let quote = accommodation
+                .price_rules()
                 .quote(&stay, rules.deposit_percent);
             Ok(PricedStay {
                 accommodation,

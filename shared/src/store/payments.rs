@@ -8,9 +8,9 @@ use sea_orm::{
 
 use crate::{
     Result,
-    domain::{AlertKind, PaymentRecordStatus},
+    domain::{AlertKind, PaymentProvider, PaymentRecordStatus},
     entities::{
-        payment::{self, Column, PROVIDER_MERCADOPAGO},
+        payment::{self, Column},
         payment_alert,
     },
 };
@@ -49,7 +49,7 @@ pub async fn find_by_provider_payment_id(
     provider_payment_id: &str,
 ) -> Result<Option<payment::Model>> {
     Ok(payment::Entity::find()
-        .filter(Column::Provider.eq(PROVIDER_MERCADOPAGO))
+        .filter(Column::Provider.eq(PaymentProvider::Mercadopago))
         .filter(Column::ProviderPaymentId.eq(provider_payment_id))
         .one(db)
         .await?)
@@ -113,8 +113,8 @@ pub async fn raise_alert(db: &impl ConnectionTrait, alert: NewAlert<'_>) -> Resu
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT ON CONSTRAINT payment_alerts_once DO NOTHING",
             [
-                alert.kind.as_str().into(),
-                PROVIDER_MERCADOPAGO.into(),
+                alert.kind.into(),
+                PaymentProvider::Mercadopago.into(),
                 alert.provider_payment_id.into(),
                 alert.reservation_id.into(),
                 alert.payment_id.into(),

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use crate::{
     Result,
-    domain::{ReservationCode, ReservationStatus},
+    domain::{Money, PaymentStatus, ReservationCode, ReservationStatus},
     entities::reservation::{self, Column},
 };
 
@@ -40,7 +40,7 @@ pub async fn find_by_code(
     code: &ReservationCode,
 ) -> Result<Option<reservation::Model>> {
     Ok(reservation::Entity::find()
-        .filter(Column::Code.eq(code.as_str()))
+        .filter(Column::Code.eq(code.clone()))
         .one(db)
         .await?)
 }
@@ -53,10 +53,7 @@ pub async fn expire_lapsed_holds(
     only_overlapping: Option<(i32, NaiveDate, NaiveDate)>,
 ) -> Result<Vec<reservation::Model>> {
     let mut update = reservation::Entity::update_many()
-        .col_expr(
-            Column::Status,
-            Expr::value(ReservationStatus::Expired.as_str()),
-        )
+        .col_expr(Column::Status, Expr::value(ReservationStatus::Expired))
         .col_expr(Column::ExpiredAt, Expr::value(now))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Status.eq(ReservationStatus::PreReserved))
@@ -113,9 +110,9 @@ pub async fn transition(
         ReservationStatus::PreReserved => None,
     };
     let mut update = reservation::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(to.as_str()))
+        .col_expr(Column::Status, Expr::value(to))
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Code.eq(code.as_str()))
+        .filter(Column::Code.eq(code.clone()))
         .filter(Column::Status.is_in(ReservationStatus::allowed_previous(to)));
     if let Some(column) = stamp {
         update = update.col_expr(column, Expr::value(now));
@@ -141,7 +138,7 @@ pub async fn lock_by_code(
 ) -> Result<Option<reservation::Model>> {
     use sea_orm::QuerySelect;
     Ok(reservation::Entity::find()
-        .filter(Column::Code.eq(code.as_str()))
+        .filter(Column::Code.eq(code.clone()))
         .lock_exclusive()
         .one(db)
         .await?)
@@ -156,10 +153,7 @@ pub async fn revive_expired_as_confirmed(
     now: DateTime<Utc>,
 ) -> Result<Option<reservation::Model>> {
     let mut rows = reservation::Entity::update_many()
-        .col_expr(
-            Column::Status,
-            Expr::value(ReservationStatus::Confirmed.as_str()),
-        )
+        .col_expr(Column::Status, Expr::value(ReservationStatus::Confirmed))
         .col_expr(Column::ConfirmedAt, Expr::value(now))
         .col_expr(
             Column::ExpiresAt,
@@ -177,13 +171,13 @@ pub async fn revive_expired_as_confirmed(
 pub async fn set_payment_totals(
     db: &impl ConnectionTrait,
     id: i64,
-    paid_amount: rust_decimal::Decimal,
-    payment_status: crate::domain::PaymentStatus,
+    paid_amount: Money,
+    payment_status: PaymentStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
     reservation::Entity::update_many()
         .col_expr(Column::PaidAmount, Expr::value(paid_amount))
-        .col_expr(Column::PaymentStatus, Expr::value(payment_status.as_str()))
+        .col_expr(Column::PaymentStatus, Expr::value(payment_status))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .exec(db)

@@ -5,8 +5,11 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value, json};
 use shared::{
-    domain::IcalToken,
-    entities::{accommodation, reservation},
+    domain::{AccommodationKind, IcalToken, Money, stay::parse_weekday},
+    entities::{
+        accommodation::{self, StringList},
+        reservation,
+    },
 };
 use uuid::Uuid;
 
@@ -15,7 +18,7 @@ use uuid::Uuid;
 pub struct CabinBuilder {
     name: String,
     capacity: i32,
-    base_price: Decimal,
+    base_price: Money,
     weekend_multiplier: Decimal,
     weekend_nights: Vec<&'static str>,
     active: bool,
@@ -26,7 +29,7 @@ pub fn cabin(name: &str) -> CabinBuilder {
     CabinBuilder {
         name: name.into(),
         capacity: 4,
-        base_price: Decimal::from(50_000),
+        base_price: Money::from_units(50_000),
         weekend_multiplier: Decimal::new(120, 2),
         weekend_nights: vec!["friday", "saturday"],
         active: true,
@@ -42,7 +45,7 @@ impl CabinBuilder {
 
     /// Weekday price, e.g. `"45000.00"`.
     pub fn base_price(mut self, price: &str) -> Self {
-        self.base_price = price.parse().expect("price");
+        self.base_price = Money::parse("base_price", price).expect("price");
         self
     }
 
@@ -69,15 +72,19 @@ impl CabinBuilder {
         accommodation::ActiveModel {
             uuid: Set(Uuid::now_v7()),
             name: Set(self.name),
-            kind: Set("cabin".into()),
+            kind: Set(AccommodationKind::Cabin),
             capacity: Set(self.capacity),
             base_price: Set(self.base_price),
             weekend_multiplier: Set(self.weekend_multiplier),
-            weekend_nights: Set(json!(self.weekend_nights)),
+            weekend_nights: Set(self
+                .weekend_nights
+                .iter()
+                .map(|n| parse_weekday(n).expect("weekday"))
+                .collect()),
             currency: Set("ARS".into()),
             description: Set(String::new()),
-            amenities: Set(json!(["wifi"])),
-            photos: Set(json!([])),
+            amenities: Set(StringList(vec!["wifi".into()])),
+            photos: Set(StringList::default()),
             location: Set("Villa La Angostura".into()),
             policies: Set(String::new()),
             ical_export_token: Set(IcalToken::random()),

@@ -108,7 +108,7 @@ impl PaymentsApp {
             .await
             .expect("alerts")
             .into_iter()
-            .map(|a| a.kind)
+            .map(|a| a.kind.as_str().to_owned())
             .collect()
     }
 

@@ -289,7 +289,6 @@ async fn staff_bookings_are_exempt_from_hold_limits() {
             guest_email: None,
             channel: shared::domain::Channel::Phone,
             notes: None,
-            field_names: booking::ContactFieldNames::GUEST,
             rejected: Vec::new(),
         };
         let row = booking::pre_reserve(app.conn(), &app.state.rules, &request, HoldPolicy::Exempt)

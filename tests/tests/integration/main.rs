@@ -23,6 +23,7 @@ mod database_invariants;
 mod end_to_end;
 mod errors_and_edges;
 mod health;
+mod hold_limit_plans;
 mod hold_limits;
 mod http_helpers;
 mod idempotency;

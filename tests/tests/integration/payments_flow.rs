@@ -92,7 +92,7 @@ async fn a_paid_deposit_confirms_the_booking_through_the_webhook_and_the_worker(
     })
     .await;
     let reservation = env.reservation(&hold.code).await;
-    assert_eq!(reservation.paid_amount, hold.deposit);
+    assert_eq!(reservation.paid_amount.amount(), hold.deposit);
     assert_eq!(reservation.payment_status, PaymentStatus::DepositPaid);
     assert_eq!(reservation.expires_at, None);
     wait_until(
@@ -159,7 +159,7 @@ async fn duplicate_then_refund_notifications_end_in_the_right_state() {
 
     // Assert: duplicates changed nothing; the refund is recorded and alerted, and the stay is
     // kept (the owner decides), with nothing paid any more.
-    assert_eq!(after_duplicates.paid_amount, hold.deposit);
+    assert_eq!(after_duplicates.paid_amount.amount(), hold.deposit);
     assert_eq!(env.payment_rows(&hold.code).await.len(), 1);
     wait_for_reservation(&env, &hold.code, "the refund", |r| {
         r.payment_status == PaymentStatus::Refunded
@@ -167,7 +167,7 @@ async fn duplicate_then_refund_notifications_end_in_the_right_state() {
     .await;
     let refunded = env.reservation(&hold.code).await;
     assert_eq!(refunded.status, ReservationStatus::Confirmed);
-    assert_eq!(refunded.paid_amount, rust_decimal::Decimal::ZERO);
+    assert_eq!(refunded.paid_amount.amount(), rust_decimal::Decimal::ZERO);
     assert_eq!(env.alert_kinds().await, vec!["refunded".to_string()]);
     worker.stop().await;
 }

@@ -95,7 +95,7 @@ async fn a_payment_link_asks_mercadopago_for_the_deposit_until_the_hold_lapses()
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, PaymentRecordStatus::LinkCreated);
     assert_eq!(rows[0].preference_id.as_deref(), Some(preference_id));
-    assert_eq!(rows[0].amount, hold.deposit);
+    assert_eq!(rows[0].amount.amount(), hold.deposit);
     assert_eq!(
         rows[0].expires_at.map(|t| t.with_timezone(&Utc)),
         Some(expires_at)

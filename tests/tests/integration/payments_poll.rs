@@ -69,7 +69,7 @@ async fn an_approved_payment_without_a_webhook_is_confirmed_by_the_poll_and_only
     .await;
     worker.stop().await;
     let confirmed = env.reservation(&hold.code).await;
-    assert_eq!(confirmed.paid_amount, hold.deposit);
+    assert_eq!(confirmed.paid_amount.amount(), hold.deposit);
     assert_eq!(confirmed.payment_status, PaymentStatus::DepositPaid);
     assert_eq!(
         env.reservation(&unpaid.code).await.status,

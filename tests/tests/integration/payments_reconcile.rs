@@ -45,7 +45,7 @@ async fn an_approved_deposit_confirms_the_hold() {
     let reservation = env.reservation(&hold.code).await;
     assert_eq!(reservation.status, ReservationStatus::Confirmed);
     assert!(reservation.confirmed_at.is_some());
-    assert_eq!(reservation.paid_amount, hold.deposit);
+    assert_eq!(reservation.paid_amount.amount(), hold.deposit);
     assert_eq!(reservation.payment_status, PaymentStatus::DepositPaid);
     let rows = env.payment_rows(&hold.code).await;
     assert_eq!(rows.len(), 2, "the link and the payment");
@@ -53,8 +53,8 @@ async fn an_approved_deposit_confirms_the_hold() {
     assert_eq!(paid.provider_payment_id.as_deref(), Some("1001"));
     assert_eq!(paid.status, PaymentRecordStatus::Approved);
     assert_eq!(paid.status_detail.as_deref(), Some("accredited"));
-    assert_eq!(paid.amount, hold.deposit);
-    assert_eq!(paid.credited_amount, hold.deposit);
+    assert_eq!(paid.amount.amount(), hold.deposit);
+    assert_eq!(paid.credited_amount.amount(), hold.deposit);
     assert_eq!(paid.preference_id, rows[0].preference_id);
     assert!(paid.approved_at.is_some());
     assert_eq!(
@@ -98,11 +98,11 @@ async fn a_partial_payment_keeps_the_hold_waiting_until_the_rest_arrives() {
     assert_eq!(partial.effect, ReconcileEffect::Recorded);
     assert_eq!(after_partial.status, ReservationStatus::PreReserved);
     assert_eq!(after_partial.payment_status, PaymentStatus::Partial);
-    assert_eq!(after_partial.paid_amount, first);
+    assert_eq!(after_partial.paid_amount.amount(), first);
     assert_eq!(rest.effect, ReconcileEffect::Confirmed);
     let done = env.reservation(&hold.code).await;
     assert_eq!(done.status, ReservationStatus::Confirmed);
-    assert_eq!(done.paid_amount, hold.deposit);
+    assert_eq!(done.paid_amount.amount(), hold.deposit);
     assert_eq!(done.payment_status, PaymentStatus::DepositPaid);
 }
 
@@ -174,16 +174,16 @@ async fn a_refund_after_confirmation_keeps_the_stay_and_alerts_the_owner() {
         ReservationStatus::Confirmed,
         "never cancelled silently"
     );
-    assert_eq!(reservation.paid_amount, Decimal::ZERO);
+    assert_eq!(reservation.paid_amount.amount(), Decimal::ZERO);
     assert_eq!(reservation.payment_status, PaymentStatus::Refunded);
     let row = &env.payment_rows(&hold.code).await[0];
     assert_eq!(row.status, PaymentRecordStatus::Refunded);
-    assert_eq!(row.credited_amount, Decimal::ZERO);
+    assert_eq!(row.credited_amount.amount(), Decimal::ZERO);
     let alerts = list_payment_alerts(env.app.conn(), false, 100)
         .await
         .expect("alerts");
     assert_eq!(alerts.len(), 1, "one alert however often it is reconciled");
-    assert_eq!(alerts[0].kind, "refunded");
+    assert_eq!(alerts[0].kind.as_str(), "refunded");
     assert_eq!(alerts[0].reservation_id, Some(reservation.id));
     assert_eq!(alerts[0].provider_payment_id, "1001");
 }
@@ -207,7 +207,7 @@ async fn a_refund_seen_before_the_approval_ends_refunded_whatever_arrives_next()
     assert_eq!(late_approval_notice.effect, ReconcileEffect::Unchanged);
     let reservation = env.reservation(&hold.code).await;
     assert_eq!(reservation.status, ReservationStatus::PreReserved);
-    assert_eq!(reservation.paid_amount, Decimal::ZERO);
+    assert_eq!(reservation.paid_amount.amount(), Decimal::ZERO);
     assert_eq!(reservation.payment_status, PaymentStatus::Refunded);
     assert_eq!(alert_kinds(&env).await, vec!["refunded".to_string()]);
 }
@@ -272,7 +272,8 @@ async fn a_late_payment_for_nights_someone_else_took_needs_a_refund_and_never_do
     assert_eq!(late.status, ReservationStatus::Expired);
     assert_eq!(late.payment_status, PaymentStatus::NeedsRefund);
     assert_eq!(
-        late.paid_amount, first.deposit,
+        late.paid_amount.amount(),
+        first.deposit,
         "the money is held until refunded"
     );
     assert_eq!(
@@ -339,7 +340,7 @@ async fn a_chargeback_after_confirmation_keeps_the_stay_and_alerts_the_owner() {
     assert_eq!(outcome.effect, ReconcileEffect::Reversed);
     let reservation = env.reservation(&hold.code).await;
     assert_eq!(reservation.status, ReservationStatus::Confirmed);
-    assert_eq!(reservation.paid_amount, Decimal::ZERO);
+    assert_eq!(reservation.paid_amount.amount(), Decimal::ZERO);
     assert_eq!(reservation.payment_status, PaymentStatus::Refunded);
     assert_eq!(alert_kinds(&env).await, vec!["charged_back".to_string()]);
 }

@@ -36,11 +36,11 @@ async fn a_payment_in_another_currency_is_a_permanent_error_recorded_for_the_own
     assert_eq!(field_code(&err).as_deref(), Some("currency_mismatch"));
     let reservation = env.reservation(&hold.code).await;
     assert_eq!(reservation.status, ReservationStatus::PreReserved);
-    assert_eq!(reservation.paid_amount, Decimal::ZERO);
+    assert_eq!(reservation.paid_amount.amount(), Decimal::ZERO);
     let rows = env.payment_rows(&hold.code).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].currency, "USD");
-    assert_eq!(rows[0].credited_amount, Decimal::ZERO);
+    assert_eq!(rows[0].credited_amount.amount(), Decimal::ZERO);
     assert_eq!(
         env.alert_kinds().await,
         vec!["currency_mismatch".to_string()]
@@ -62,7 +62,7 @@ async fn a_payment_for_an_unknown_reservation_is_a_permanent_error_recorded_for_
         .await
         .expect("alerts");
     assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].kind, "unknown_reference");
+    assert_eq!(alerts[0].kind.as_str(), "unknown_reference");
     assert_eq!(alerts[0].reservation_id, None);
 }
 

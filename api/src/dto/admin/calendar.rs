@@ -57,9 +57,10 @@ impl From<CalendarDay> for CalendarDayView {
             },
             price: d.price.to_string(),
             reservation: d.reservation.map(|r| DayReservationView {
-                code: r.code,
+                code: r.code.into(),
                 guest: r
                     .guest_name
+                    .as_str()
                     .split_whitespace()
                     .next()
                     .unwrap_or_default()

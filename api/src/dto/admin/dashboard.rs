@@ -40,10 +40,10 @@ pub struct MovementView {
 impl From<Movement> for MovementView {
     fn from(m: Movement) -> Self {
         Self {
-            code: m.code,
-            guest_name: m.guest_name,
+            code: m.code.into(),
+            guest_name: m.guest_name.into(),
             accommodation_name: m.accommodation_name,
-            status: m.status,
+            status: m.status.to_string(),
             check_in: m.check_in,
             check_out: m.check_out,
         }

@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use shared::{
-    domain::Money,
-    entities::{payment, payment_alert},
-};
+use shared::entities::{payment, payment_alert};
 
 /// A deposit link or a provider payment of a reservation.
 #[derive(Debug, Clone, Object)]
@@ -51,12 +48,12 @@ impl From<payment::Model> for PaymentView {
                 "link"
             }
             .into(),
-            provider: p.provider,
+            provider: p.provider.as_str().into(),
             preference_id: p.preference_id,
             payment_url: p.init_point,
             provider_payment_id: p.provider_payment_id,
-            amount: Money::from_decimal(p.amount).to_string(),
-            credited_amount: Money::from_decimal(p.credited_amount).to_string(),
+            amount: p.amount.to_string(),
+            credited_amount: p.credited_amount.to_string(),
             currency: p.currency,
             status: p.status.to_string(),
             status_detail: p.status_detail,
@@ -95,7 +92,7 @@ impl From<payment_alert::Model> for PaymentAlertView {
     fn from(a: payment_alert::Model) -> Self {
         Self {
             id: a.id,
-            kind: a.kind,
+            kind: a.kind.as_str().into(),
             provider: a.provider,
             provider_payment_id: a.provider_payment_id,
             reservation_id: a.reservation_id,

@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::Object;
 use shared::{
     FieldError,
-    domain::{Channel, Money},
+    domain::Channel,
     entities::{audit_log, reservation},
     service::{
         admin_reservations::{AdminBooking, ReservationPatch},
-        booking::{BookingRequest, ContactFieldNames},
+        booking::BookingRequest,
         quote::QuoteRequest,
     },
 };
@@ -16,10 +16,6 @@ use shared::{
 use crate::dto::constraints::{
     Amount, AnyChannel, CancelReason, Doc, Email, Guests, IsoDate, Notes, PersonName, Phone,
 };
-
-fn money(amount: rust_decimal::Decimal) -> String {
-    Money::from_decimal(amount).to_string()
-}
 
 fn utc(t: Option<sea_orm::prelude::DateTimeWithTimeZone>) -> Option<DateTime<Utc>> {
     t.map(|t| t.with_timezone(&Utc))
@@ -90,7 +86,7 @@ pub struct AdminReservationView {
 impl From<reservation::Model> for AdminReservationView {
     fn from(r: reservation::Model) -> Self {
         Self {
-            balance_due: money(r.total_price - r.paid_amount),
+            balance_due: (r.total_price - r.paid_amount).to_string(),
             status: r.status.to_string(),
             payment_status: r.payment_status.as_str().into(),
             channel: r.channel.to_string(),
@@ -99,14 +95,14 @@ impl From<reservation::Model> for AdminReservationView {
             check_out: r.check_out,
             nights: r.nights,
             guests: r.guests,
-            guest_name: r.guest_name,
-            guest_phone: r.guest_phone,
-            guest_email: r.guest_email,
-            price_per_night: money(r.price_per_night),
-            total_price: money(r.total_price),
+            guest_name: r.guest_name.into(),
+            guest_phone: r.guest_phone.map(Into::into),
+            guest_email: r.guest_email.map(Into::into),
+            price_per_night: r.price_per_night.to_string(),
+            total_price: r.total_price.to_string(),
             deposit_percent: r.deposit_percent,
-            deposit_amount: money(r.deposit_amount),
-            paid_amount: money(r.paid_amount),
+            deposit_amount: r.deposit_amount.to_string(),
+            paid_amount: r.paid_amount.to_string(),
             currency: r.currency,
             expires_at: utc(r.expires_at),
             confirmed_at: utc(r.confirmed_at),
@@ -117,7 +113,7 @@ impl From<reservation::Model> for AdminReservationView {
             notes: r.notes,
             created_at: r.created_at.with_timezone(&Utc),
             updated_at: r.updated_at.with_timezone(&Utc),
-            code: r.code,
+            code: r.code.into(),
         }
     }
 }
@@ -146,7 +142,7 @@ impl From<audit_log::Model> for AuditEntryView {
     fn from(a: audit_log::Model) -> Self {
         Self {
             occurred_at: a.occurred_at.with_timezone(&Utc),
-            actor_kind: a.actor_kind,
+            actor_kind: a.actor_kind.as_str().into(),
             actor: a.actor,
             action: a.action,
             before: a.before,
@@ -225,7 +221,6 @@ impl AdminBookingBody {
                 guest_email: self.guest_email.map(|e| e.0),
                 channel,
                 notes: self.notes.map(|n| n.0),
-                field_names: ContactFieldNames::GUEST,
                 rejected: Vec::new(),
             },
             total_price: self.total_price.map(|t| t.0),

@@ -9,7 +9,7 @@ use poem::{Body, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Binary};
 use sea_orm::DatabaseConnection;
 use sea_orm::QueryOrder;
-use shared::{domain::Money, entities::reservation};
+use shared::entities::reservation;
 
 use crate::{
     auth::AdminAuth,
@@ -68,9 +68,8 @@ fn text(value: &str) -> String {
 }
 
 fn record(r: &reservation::Model) -> [String; 18] {
-    let money = |d| Money::from_decimal(d).to_string();
     [
-        r.code.clone(),
+        r.code.to_string(),
         r.status.to_string(),
         r.payment_status.as_str().to_owned(),
         r.channel.to_string(),
@@ -79,12 +78,12 @@ fn record(r: &reservation::Model) -> [String; 18] {
         r.check_out.to_string(),
         r.nights.to_string(),
         r.guests.to_string(),
-        text(&r.guest_name),
-        r.guest_phone.clone().unwrap_or_default(),
-        text(r.guest_email.as_deref().unwrap_or_default()),
-        money(r.total_price),
-        money(r.deposit_amount),
-        money(r.paid_amount),
+        text(r.guest_name.as_str()),
+        r.guest_phone.clone().map(String::from).unwrap_or_default(),
+        text(r.guest_email.as_ref().map_or("", |e| e.as_str())),
+        r.total_price.to_string(),
+        r.deposit_amount.to_string(),
+        r.paid_amount.to_string(),
         r.currency.clone(),
         r.created_at.to_rfc3339(),
         text(r.notes.as_deref().unwrap_or_default()),
