@@ -119,14 +119,14 @@ impl PageParams {
         self.page_size
     }
 
-    /// Rows to skip (`OFFSET`).
+    /// Rows the store skips (`OFFSET`) for this page.
     pub fn offset(&self) -> u64 {
-        (self.page - 1).saturating_mul(self.page_size)
+        query::Page::from(*self).bounds().0
     }
 
-    /// Rows to return (`LIMIT`).
+    /// Rows the store returns (`LIMIT`) for this page.
     pub fn limit(&self) -> u64 {
-        self.page_size
+        query::Page::from(*self).bounds().1
     }
 }
 

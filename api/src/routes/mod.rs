@@ -35,8 +35,8 @@ pub enum ApiTags {
     Webhooks,
 }
 
-/// The reservation code of a path. A string that cannot be a code is answered like a code
-/// nobody holds (`404`), so the answer says nothing about the code format.
+/// The reservation code of a path: a string that cannot be a code is a `404`, like a code no
+/// reservation holds (no reservation can be found by it either).
 pub fn reservation_code(raw: &str) -> Result<ReservationCode, ApiError> {
     Ok(ReservationCode::parse(raw).ok_or(Error::NotFound("reservation"))?)
 }

@@ -72,7 +72,7 @@ pub async fn list(
 /// Every reservation `query` selects, in batches of up to 200 rows, for a streamed export.
 ///
 /// A background task reads them from a database cursor (on one connection of `db`, held
-/// until the export ends) and stays at most four batches ahead of the consumer, so an export
+/// until the export ends) and keeps at most four batches waiting for the consumer, so an export
 /// of any size uses constant memory. The first error ends the stream; dropping the stream
 /// stops the task.
 pub fn export(
