@@ -15,6 +15,8 @@
 //!
 //! Responses are a [`Page<T>`]: `{items, page, page_size, total}`.
 //!
+//! This module only reads the query string: what it yields is the store's typed query
+//! ([`query::Page`], [`Sort`] over a list's fields), which `shared::store` turns into SQL.
 //! A handler takes the raw values as `Query<Option<..>>` (integers as `i64`, so a negative
 //! number is our 422 rather than a parse error) and converts them here:
 //!
@@ -22,9 +24,11 @@
 //! async fn list(&self, page: Query<Option<i64>>, page_size: Query<Option<i64>>,
 //!               sort: Query<Option<String>>) -> Result<Json<Page<ReservationView>>, ApiError> {
 //!     let params = PageParams::from_query(page.0, page_size.0)?;
-//!     let sort = Sort::<ReservationSort>::from_query(sort.0.as_deref(), &[SortKey::desc(ReservationSort::CreatedAt)])?;
-//!     let (rows, total) = store::reservations::list(&state.db, params.offset(), params.limit(), ..).await?;
-//!     Ok(Json(Page::new(rows.into_iter().map(Into::into).collect(), params, total)))
+//!     let sort = parse_sort(sort.0.as_deref(), &[SortKey::desc(ReservationSortField::CreatedAt)])
+//!         .map_err(ApiError::validation)?;
+//!     let query = ReservationQuery { filter: ReservationFilter::default(), sort };
+//!     let paged = service::reservations::list(&state.db, &query, params.into()).await?;
+//!     Ok(Json(Page::of(paged, params)))
 //! }
 //! ```
 
@@ -33,8 +37,11 @@ use poem_openapi::{
     Object,
     types::{ParseFromJSON, ToJSON},
 };
-use sea_orm::{EntityTrait, Order, QueryOrder, Select};
-use shared::FieldError;
+pub use shared::store::query::{Direction, Sort, SortKey};
+use shared::{
+    FieldError,
+    store::query::{self, Paged},
+};
 
 use crate::error::ApiError;
 
@@ -112,14 +119,23 @@ impl PageParams {
         self.page_size
     }
 
-    /// Rows to skip (`OFFSET`).
+    /// Rows the store skips (`OFFSET`) for this page.
     pub fn offset(&self) -> u64 {
-        (self.page - 1).saturating_mul(self.page_size)
+        query::Page::from(*self).bounds().0
     }
 
-    /// Rows to return (`LIMIT`).
+    /// Rows the store returns (`LIMIT`) for this page.
     pub fn limit(&self) -> u64 {
-        self.page_size
+        query::Page::from(*self).bounds().1
+    }
+}
+
+impl From<PageParams> for query::Page {
+    fn from(params: PageParams) -> Self {
+        Self {
+            page: params.page,
+            per_page: params.page_size,
+        }
     }
 }
 
@@ -146,15 +162,15 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
             total,
         }
     }
-}
 
-/// Sort direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// Smallest first (`field`).
-    Asc,
-    /// Largest first (`-field`).
-    Desc,
+    /// The page of `paged` rows asked for by `params`, each row converted to its view.
+    pub fn of<R: Into<T>>(paged: Paged<R>, params: PageParams) -> Self {
+        Self::new(
+            paged.items.into_iter().map(Into::into).collect(),
+            params,
+            paged.total,
+        )
+    }
 }
 
 /// The whitelist of fields a list can be sorted by. Implement it on a small enum per list.
@@ -171,126 +187,61 @@ pub trait SortField: Copy + Eq + 'static {
     }
 }
 
-/// How a sortable field maps to a column of entity `E`, for [`Sort::apply`].
-pub trait SortColumn<E: EntityTrait>: SortField {
-    /// The column to order by.
-    fn column(self) -> E::Column;
-}
-
-/// One sort key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SortKey<T> {
-    /// The field.
-    pub field: T,
-    /// The direction.
-    pub direction: Direction,
-}
-
-impl<T> SortKey<T> {
-    /// Ascending by `field`.
-    pub fn asc(field: T) -> Self {
-        Self {
-            field,
-            direction: Direction::Asc,
-        }
+/// Parses `sort` (`-check_in,created_at`) against `T`'s whitelist; absent or empty gives
+/// `default`. Every problem is a field error of `sort`.
+pub fn parse_sort<T: SortField>(
+    raw: Option<&str>,
+    default: &[SortKey<T>],
+) -> Result<Sort<T>, Vec<FieldError>> {
+    let parts: Vec<&str> = raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Ok(Sort::new(default.to_vec()));
     }
-
-    /// Descending by `field`.
-    pub fn desc(field: T) -> Self {
-        Self {
-            field,
-            direction: Direction::Desc,
-        }
+    if parts.len() > MAX_SORT_KEYS {
+        return Err(vec![FieldError::new(
+            "sort",
+            "too_many_sort_fields",
+            format!("sort by at most {MAX_SORT_KEYS} fields"),
+        )]);
     }
-}
-
-/// A validated `sort` parameter: one or more keys, most significant first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sort<T> {
-    keys: Vec<SortKey<T>>,
-}
-
-impl<T: SortField> Sort<T> {
-    /// Parses `sort` (`-check_in,created_at`); absent or empty gives `default`.
-    pub fn parse(raw: Option<&str>, default: &[SortKey<T>]) -> Result<Self, Vec<FieldError>> {
-        let parts: Vec<&str> = raw
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        if parts.is_empty() {
-            return Ok(Self {
-                keys: default.to_vec(),
-            });
-        }
-        if parts.len() > MAX_SORT_KEYS {
-            return Err(vec![FieldError::new(
-                "sort",
-                "too_many_sort_fields",
-                format!("sort by at most {MAX_SORT_KEYS} fields"),
-            )]);
-        }
-        let mut keys: Vec<SortKey<T>> = Vec::with_capacity(parts.len());
-        let mut errors = Vec::new();
-        for part in parts {
-            let (direction, name) = match part.strip_prefix('-') {
-                Some(name) => (Direction::Desc, name),
-                None => (Direction::Asc, part.strip_prefix('+').unwrap_or(part)),
-            };
-            match T::FIELDS.iter().find(|(n, _)| *n == name) {
-                Some((_, field)) if keys.iter().any(|k| k.field == *field) => {
-                    errors.push(FieldError::new(
-                        "sort",
-                        "duplicate_sort_field",
-                        format!("`{name}` appears more than once"),
-                    ));
-                }
-                Some((_, field)) => keys.push(SortKey {
-                    field: *field,
-                    direction,
-                }),
-                None => errors.push(FieldError::new(
+    let mut keys: Vec<SortKey<T>> = Vec::with_capacity(parts.len());
+    let mut errors = Vec::new();
+    for part in parts {
+        let (direction, name) = match part.strip_prefix('-') {
+            Some(name) => (Direction::Desc, name),
+            None => (Direction::Asc, part.strip_prefix('+').unwrap_or(part)),
+        };
+        match T::FIELDS.iter().find(|(n, _)| *n == name) {
+            Some((_, field)) if keys.iter().any(|k| k.field == *field) => {
+                errors.push(FieldError::new(
                     "sort",
-                    "unknown_sort_field",
-                    format!(
-                        "cannot sort by `{name}`; allowed: {} (prefix `-` for descending)",
-                        allowed_names(T::FIELDS.iter().map(|(n, _)| *n))
-                    ),
-                )),
+                    "duplicate_sort_field",
+                    format!("`{name}` appears more than once"),
+                ));
             }
-        }
-        if errors.is_empty() {
-            Ok(Self { keys })
-        } else {
-            Err(errors)
+            Some((_, field)) => keys.push(SortKey {
+                field: *field,
+                direction,
+            }),
+            None => errors.push(FieldError::new(
+                "sort",
+                "unknown_sort_field",
+                format!(
+                    "cannot sort by `{name}`; allowed: {} (prefix `-` for descending)",
+                    allowed_names(T::FIELDS.iter().map(|(n, _)| *n))
+                ),
+            )),
         }
     }
-
-    /// [`Sort::parse`], with problems as a `422 validation_error`.
-    pub fn from_query(raw: Option<&str>, default: &[SortKey<T>]) -> Result<Self, ApiError> {
-        Self::parse(raw, default).map_err(ApiError::validation)
-    }
-
-    /// The keys, most significant first.
-    pub fn keys(&self) -> &[SortKey<T>] {
-        &self.keys
-    }
-
-    /// Orders a sea-orm query by these keys.
-    pub fn apply<E>(&self, mut select: Select<E>) -> Select<E>
-    where
-        E: EntityTrait,
-        T: SortColumn<E>,
-    {
-        for key in &self.keys {
-            let order = match key.direction {
-                Direction::Asc => Order::Asc,
-                Direction::Desc => Order::Desc,
-            };
-            select = select.order_by(key.field.column(), order);
-        }
-        select
+    if errors.is_empty() {
+        Ok(Sort::new(keys))
+    } else {
+        Err(errors)
     }
 }
 

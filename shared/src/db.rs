@@ -29,3 +29,9 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
         .sqlx_logging(false);
     Ok(Database::connect(options).await?)
 }
+
+/// Whether PostgreSQL answers a trivial query on a pooled connection: the health checks of
+/// both processes. Fails as the driver does (the caller decides what to show of the error).
+pub async fn ping(db: &impl sea_orm::ConnectionTrait) -> std::result::Result<(), sea_orm::DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(drop)
+}

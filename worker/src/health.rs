@@ -8,7 +8,6 @@ use poem::{
     listener::{Acceptor, TcpAcceptor},
     web::{Data, Json},
 };
-use sea_orm::ConnectionTrait;
 use shared::{config::Settings, telemetry};
 use tokio::task::JoinHandle;
 
@@ -21,7 +20,7 @@ fn metrics() -> String {
 
 #[handler]
 async fn healthz(ctx: Data<&JobContext>) -> Response {
-    let db = ctx.db.execute_unprepared("SELECT 1").await.is_ok();
+    let db = shared::db::ping(&ctx.db).await.is_ok();
     let mut conn = ctx.queue.conn().clone();
     let redis = redis::cmd("PING")
         .query_async::<String>(&mut conn)

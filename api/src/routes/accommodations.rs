@@ -7,7 +7,7 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
-use shared::{service::availability, store};
+use shared::service::{availability, catalog};
 
 use super::ApiTags;
 use crate::{
@@ -21,7 +21,7 @@ pub struct AccommodationsApi;
 
 /// Every active accommodation (also served at the legacy path).
 pub async fn list_views(state: &AppState) -> Result<Vec<AccommodationView>, ApiError> {
-    let rows = store::accommodations::list_active(&state.db).await?;
+    let rows = catalog::list_active(&state.db).await?;
     Ok(rows.into_iter().map(AccommodationView::from).collect())
 }
 
@@ -43,7 +43,7 @@ impl AccommodationsApi {
         /// Accommodation id.
         id: Path<i32>,
     ) -> Result<Json<AccommodationView>, ApiError> {
-        let row = store::accommodations::find_active(&state.db, id.0).await?;
+        let row = catalog::find_active(&state.db, id.0).await?;
         Ok(Json(row.into()))
     }
 

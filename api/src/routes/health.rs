@@ -4,7 +4,6 @@ use std::{future::Future, time::Instant};
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
-use sea_orm::ConnectionTrait;
 
 use super::ApiTags;
 use crate::{
@@ -74,9 +73,7 @@ impl HealthApi {
     /// 503 otherwise. Fly.io's health check calls this.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self, state: Data<&AppState>) -> HealthResponse {
-        let database = timed("database", async {
-            state.db.execute_unprepared("SELECT 1").await.map(drop)
-        });
+        let database = timed("database", shared::db::ping(&state.db));
         let redis = timed("redis", async {
             let mut conn = state.redis.clone();
             redis::cmd("PING")

@@ -1,6 +1,9 @@
 //! HTTP routes, one file per resource; handlers are thin: parse, call a service, map.
 
 use poem_openapi::Tags;
+use shared::{Error, domain::ReservationCode};
+
+use crate::error::ApiError;
 
 pub mod accommodations;
 pub mod admin;
@@ -30,4 +33,10 @@ pub enum ApiTags {
     Admin,
     /// Provider callbacks (WhatsApp, Mercado Pago), signed by the provider.
     Webhooks,
+}
+
+/// The reservation code of a path: a string that cannot be a code is a `404`, like a code no
+/// reservation holds (no reservation can be found by it either).
+pub fn reservation_code(raw: &str) -> Result<ReservationCode, ApiError> {
+    Ok(ReservationCode::parse(raw).ok_or(Error::NotFound("reservation"))?)
 }

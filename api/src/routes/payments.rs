@@ -2,9 +2,9 @@
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
-use shared::{Error, domain::ReservationCode, service::payment_link};
+use shared::service::payment_link;
 
-use super::ApiTags;
+use super::{ApiTags, reservation_code};
 use crate::{
     dto::{
         constraints::{Doc, ReservationCode as CodeRule},
@@ -44,7 +44,7 @@ impl PaymentsApi {
         /// Reservation code, e.g. `RES260110K7QX2M`.
         code: Path<Doc<String, CodeRule>>,
     ) -> Result<LinkResponse, ApiError> {
-        let code = ReservationCode::parse(&code.0.0).ok_or(Error::NotFound("reservation"))?;
+        let code = reservation_code(&code.0.0)?;
         let link = payment_link::payment_link(
             &state.db,
             &state.mercadopago,

@@ -2,14 +2,14 @@
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
-use shared::{
-    Error,
-    domain::ReservationCode,
-    service::{HoldPolicy, booking, dashboard},
-    store,
+use shared::service::{
+    HoldPolicy,
+    booking,
+    overlaps::{self, Requester},
+    reservations,
 };
 
-use super::ApiTags;
+use super::{ApiTags, reservation_code};
 use crate::{
     client_ip::ClientIp,
     dto::constraints::{Doc, ReservationCode as CodeRule},
@@ -41,15 +41,10 @@ pub async fn pre_reserve(
     let policy = HoldPolicy::Public {
         client_ip: client_ip.0,
     };
-    match booking::pre_reserve(&state.db, &state.rules, &request, policy).await {
-        Ok(row) => Ok(Created::Created(Json(row.into()))),
-        Err(e) => {
-            if e.is_date_overlap() {
-                dashboard::record_overlap(&state.redis, &state.keys).await;
-            }
-            Err(e.into())
-        }
-    }
+    let booked = booking::pre_reserve(&state.db, &state.rules, &request, policy).await;
+    let requester = Requester::Guest(request.channel);
+    let row = overlaps::counted(&state.redis, &state.keys, requester, booked).await?;
+    Ok(Created::Created(Json(row.into())))
 }
 
 #[OpenApi(tag = "ApiTags::Reservations")]
@@ -95,10 +90,7 @@ impl ReservationsApi {
         /// Reservation code, e.g. `RES260110K7QX2M`.
         code: Path<Doc<String, CodeRule>>,
     ) -> Result<Json<ReservationPublicView>, ApiError> {
-        let code = ReservationCode::parse(&code.0.0).ok_or(Error::NotFound("reservation"))?;
-        let row = store::reservations::find_by_code(&state.db, &code)
-            .await?
-            .ok_or(Error::NotFound("reservation"))?;
+        let row = reservations::find(&state.db, &reservation_code(&code.0.0)?).await?;
         Ok(Json(row.into()))
     }
 }

@@ -169,11 +169,6 @@ where
                 kind: ConflictKind::Duplicate,
                 ..
             }) => continue,
-            Err(e) if e.is_date_overlap() => {
-                metrics::counter!("reservation_overlap_total", "channel" => request.channel.as_str())
-                    .increment(1);
-                return Err(e);
-            }
             other => {
                 if let Ok(row) = &other {
                     metrics::counter!("reservation_create_total", "channel" => request.channel.as_str())

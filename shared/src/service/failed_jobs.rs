@@ -13,43 +13,7 @@ use crate::{
     jobs::JobQueue,
 };
 
-/// A page request.
-#[derive(Clone, Copy, Debug)]
-pub struct Page {
-    /// 1-based page number.
-    pub page: u64,
-    /// Rows per page (at most 200).
-    pub per_page: u64,
-}
-
-impl Default for Page {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: 50,
-        }
-    }
-}
-
-impl Page {
-    /// `(offset, limit)` after clamping.
-    pub fn bounds(self) -> (u64, u64) {
-        let per_page = self.per_page.clamp(1, 200);
-        (
-            self.page.max(1).saturating_sub(1).saturating_mul(per_page),
-            per_page,
-        )
-    }
-}
-
-/// One page of rows and the total.
-#[derive(Clone, Debug)]
-pub struct Paged<T> {
-    /// The rows.
-    pub items: Vec<T>,
-    /// Rows matching in total.
-    pub total: u64,
-}
+pub use crate::store::query::{Page, Paged};
 
 /// Records a job given up on.
 pub async fn record_failed_job(

@@ -15,9 +15,12 @@ use super::{
 };
 use crate::{
     Error, Result,
-    entities::webhook_event::{self, Column, Entity, WebhookState},
+    entities::webhook_event::{self, Column, Entity},
     jobs::JobQueue,
 };
+
+/// The states a [`WebhookFilter`] can select.
+pub use crate::entities::webhook_event::WebhookState;
 
 /// A pending event is swept when its jobs were enqueued this long ago and it is still pending.
 pub const SWEEP_STALE_AFTER: Duration = Duration::minutes(2);

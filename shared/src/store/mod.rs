@@ -2,5 +2,6 @@
 
 pub mod accommodations;
 pub mod payments;
+pub mod query;
 pub mod reservation_search;
 pub mod reservations;

@@ -6,5 +6,6 @@ pub mod dashboard;
 pub mod operations;
 pub mod payment;
 pub mod reservation;
+pub mod reservation_csv;
 pub mod reservation_filter;
 pub mod session;

@@ -1,35 +1,14 @@
 //! The filters and sort shared by the admin reservation list and its CSV export.
 
-use sea_orm::Select;
 use shared::{
     domain::{Channel, ReservationStatus},
-    entities::reservation,
-    store::reservation_search::{self, ReservationFilter},
+    store::reservation_search::{ReservationFilter, ReservationQuery, ReservationSortField},
 };
 
 use crate::{
     error::ApiError,
-    pagination::{DateRange, Sort, SortColumn, SortField, SortKey, parse_list},
+    pagination::{DateRange, SortField, SortKey, parse_list, parse_sort},
 };
-
-/// Fields the reservation list can be sorted by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReservationSortField {
-    /// Arrival.
-    CheckIn,
-    /// Departure.
-    CheckOut,
-    /// Creation.
-    CreatedAt,
-    /// Total price.
-    TotalPrice,
-    /// Guest's name.
-    GuestName,
-    /// Status.
-    Status,
-    /// Code.
-    Code,
-}
 
 impl SortField for ReservationSortField {
     const FIELDS: &'static [(&'static str, Self)] = &[
@@ -41,20 +20,6 @@ impl SortField for ReservationSortField {
         ("status", Self::Status),
         ("code", Self::Code),
     ];
-}
-
-impl SortColumn<reservation::Entity> for ReservationSortField {
-    fn column(self) -> reservation::Column {
-        match self {
-            Self::CheckIn => reservation::Column::CheckIn,
-            Self::CheckOut => reservation::Column::CheckOut,
-            Self::CreatedAt => reservation::Column::CreatedAt,
-            Self::TotalPrice => reservation::Column::TotalPrice,
-            Self::GuestName => reservation::Column::GuestName,
-            Self::Status => reservation::Column::Status,
-            Self::Code => reservation::Column::Code,
-        }
-    }
 }
 
 const STATUSES: &[(&str, ReservationStatus)] = &[
@@ -96,7 +61,7 @@ pub struct RawFilter {
 
 impl RawFilter {
     /// The filtered, sorted query (newest first by default); every bad parameter is a 422.
-    pub fn into_query(self) -> Result<Select<reservation::Entity>, ApiError> {
+    pub fn into_query(self) -> Result<ReservationQuery, ApiError> {
         let mut errors = Vec::new();
         let statuses = parse_list("status", self.status.as_deref(), STATUSES)
             .map_err(|e| errors.push(e))
@@ -107,7 +72,7 @@ impl RawFilter {
         let range = DateRange::parse(("from", self.from.as_deref()), ("to", self.to.as_deref()))
             .map_err(|e| errors.extend(e))
             .unwrap_or_default();
-        let sort = Sort::parse(
+        let sort = parse_sort(
             self.sort.as_deref(),
             &[SortKey::desc(ReservationSortField::CreatedAt)],
         )
@@ -124,7 +89,7 @@ impl RawFilter {
             from: range.from,
             to: range.to,
         };
-        Ok(sort.apply(reservation_search::filtered(&filter)))
+        Ok(ReservationQuery { filter, sort })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
-use shared::{service::accommodations, store};
+use shared::service::{accommodations, catalog};
 
 use crate::{
     auth::{AdminAuth, OwnerAuth},
@@ -36,7 +36,7 @@ impl AdminAccommodationsApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
     ) -> Result<Json<Vec<AdminAccommodationView>>, ApiError> {
-        let rows = store::accommodations::list_all(&state.db).await?;
+        let rows = catalog::list_all(&state.db).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 

@@ -10,12 +10,11 @@ use poem_openapi::{
 };
 use serde_json::json;
 use shared::{
-    entities::webhook_event::WebhookState,
     jobs::JOB_NAMES,
     service::{
         audit::{self, Change},
-        failed_jobs::{self, Page as ServicePage},
-        webhook_monitor::{self, WebhookFilter},
+        failed_jobs,
+        webhook_monitor::{self, WebhookFilter, WebhookState},
     },
 };
 
@@ -42,13 +41,6 @@ const STATES: &[(&str, WebhookState)] = &[
     ("failed", WebhookState::Failed),
     ("rejected", WebhookState::Rejected),
 ];
-
-fn service_page(params: PageParams) -> ServicePage {
-    ServicePage {
-        page: params.page(),
-        per_page: params.page_size(),
-    }
-}
 
 /// One value of a single-valued filter (the first given), or a 422.
 fn single<V: Copy + PartialEq>(
@@ -110,13 +102,8 @@ impl AdminOperationsApi {
             from: range.from.map(|d| start_of(&state, d)),
             to: range.to.map(|d| start_of(&state, d + Duration::days(1))),
         };
-        let paged =
-            webhook_monitor::list_webhook_events(&state.db, &filter, service_page(params)).await?;
-        Ok(Json(Page::new(
-            paged.items.into_iter().map(Into::into).collect(),
-            params,
-            paged.total,
-        )))
+        let paged = webhook_monitor::list_webhook_events(&state.db, &filter, params.into()).await?;
+        Ok(Json(Page::of(paged, params)))
     }
 
     /// Replay a webhook event
@@ -173,12 +160,8 @@ impl AdminOperationsApi {
         let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
         let names: Vec<(&str, &str)> = JOB_NAMES.iter().map(|n| (*n, *n)).collect();
         let job = single("job", inner(job.0).as_deref(), &names)?;
-        let paged = failed_jobs::list_failed_jobs(&state.db, job, service_page(params)).await?;
-        Ok(Json(Page::new(
-            paged.items.into_iter().map(Into::into).collect(),
-            params,
-            paged.total,
-        )))
+        let paged = failed_jobs::list_failed_jobs(&state.db, job, params.into()).await?;
+        Ok(Json(Page::of(paged, params)))
     }
 
     /// Retry a failed job

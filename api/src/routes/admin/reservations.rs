@@ -11,10 +11,12 @@ use poem_openapi::{
     payload::Json,
 };
 use shared::{
-    Error,
-    domain::{ReservationCode, ReservationStatus},
-    service::{admin_reservations, audit, dashboard, transitions},
-    store::{self, reservation_search},
+    domain::ReservationStatus,
+    service::{
+        admin_reservations,
+        overlaps::{self, Requester},
+        reservations, transitions,
+    },
 };
 
 use crate::{
@@ -31,7 +33,7 @@ use crate::{
     error::ApiError,
     middleware::idempotency::idempotent,
     pagination::{Page, PageParams},
-    routes::ApiTags,
+    routes::{ApiTags, reservation_code},
     state::AppState,
 };
 
@@ -46,21 +48,6 @@ pub enum AdminBooked {
     Created(Json<AdminReservationView>),
 }
 
-fn parse_code(raw: &str) -> Result<ReservationCode, ApiError> {
-    Ok(ReservationCode::parse(raw).ok_or(Error::NotFound("reservation"))?)
-}
-
-/// Counts a double booking the database refused, as the public booking route does, so the
-/// dashboard's `overlaps_prevented` includes the owner's refused bookings and date changes.
-async fn counting_overlaps<T>(state: &AppState, result: shared::Result<T>) -> shared::Result<T> {
-    if let Err(e) = &result
-        && e.is_date_overlap()
-    {
-        dashboard::record_overlap(&state.redis, &state.keys).await;
-    }
-    result
-}
-
 async fn change_status(
     auth: &AdminAuth,
     state: &AppState,
@@ -68,7 +55,7 @@ async fn change_status(
     to: ReservationStatus,
     reason: Option<&str>,
 ) -> Result<Json<AdminReservationView>, ApiError> {
-    let code = parse_code(code)?;
+    let code = reservation_code(code)?;
     let row = transitions::transition(
         &state.db,
         state.rules.clock.as_ref(),
@@ -125,13 +112,8 @@ impl AdminReservationsApi {
             sort: sort.0,
         }
         .into_query()?;
-        let (rows, total) =
-            reservation_search::page(&state.db, query, params.offset(), params.limit()).await?;
-        Ok(Json(Page::new(
-            rows.into_iter().map(Into::into).collect(),
-            params,
-            total,
-        )))
+        let paged = reservations::list(&state.db, &query, params.into()).await?;
+        Ok(Json(Page::of(paged, params)))
     }
 
     /// Book for a guest
@@ -161,7 +143,7 @@ impl AdminReservationsApi {
             .map_err(|e| ApiError::validation(vec![e]))?;
         let booked =
             admin_reservations::book(&state.db, &state.rules, &auth.audit(), &booking).await;
-        let row = counting_overlaps(&state, booked).await?;
+        let row = overlaps::counted(&state.redis, &state.keys, Requester::Owner, booked).await?;
         Ok(AdminBooked::Created(Json(row.into())))
     }
 
@@ -176,18 +158,12 @@ impl AdminReservationsApi {
         /// Reservation code.
         code: Path<Doc<String, CodeRule>>,
     ) -> Result<Json<AdminReservationDetail>, ApiError> {
-        let code = parse_code(&code.0.0)?;
-        let row = store::reservations::find_by_code(&state.db, &code)
-            .await?
-            .ok_or(Error::NotFound("reservation"))?;
-        let accommodation = store::accommodations::find(&state.db, row.accommodation_id).await?;
-        let trail = audit::for_reservation(&state.db, row.id).await?;
-        let payments = store::payments::all_of(&state.db, row.id).await?;
+        let detail = reservations::detail(&state.db, &reservation_code(&code.0.0)?).await?;
         Ok(Json(AdminReservationDetail {
-            reservation: row.into(),
-            accommodation_name: accommodation.name,
-            payments: payments.into_iter().map(Into::into).collect(),
-            audit: trail.into_iter().map(Into::into).collect(),
+            reservation: detail.reservation.into(),
+            accommodation_name: detail.accommodation_name,
+            payments: detail.payments.into_iter().map(Into::into).collect(),
+            audit: detail.audit.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -267,7 +243,7 @@ impl AdminReservationsApi {
         code: Path<Doc<String, CodeRule>>,
         body: Json<ReservationPatchBody>,
     ) -> Result<Json<AdminReservationView>, ApiError> {
-        let code = parse_code(&code.0.0)?;
+        let code = reservation_code(&code.0.0)?;
         let updated = admin_reservations::update(
             &state.db,
             &state.rules,
@@ -276,7 +252,7 @@ impl AdminReservationsApi {
             &body.0.into(),
         )
         .await;
-        let row = counting_overlaps(&state, updated).await?;
+        let row = overlaps::counted(&state.redis, &state.keys, Requester::Owner, updated).await?;
         Ok(Json(row.into()))
     }
 }
