@@ -29,3 +29,9 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
         .sqlx_logging(false);
     Ok(Database::connect(options).await?)
 }
+
+/// A PostgreSQL statement with positional values (`$1`, `$2`, …): how every raw statement
+/// of the workspace is built.
+pub fn stmt(sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Postgres, sql, values)
+}

@@ -14,7 +14,6 @@ pub mod demo;
 pub mod expiry;
 pub mod failed_jobs;
 pub mod hold_limits;
-pub mod idempotency;
 pub mod payment_alerts;
 pub mod payment_link;
 pub mod payment_poll;

@@ -10,12 +10,16 @@
 //! `WEBHOOK_REFUSAL_RETENTION_DAYS` by the daily retention job.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::webhooks::Provider;
-use crate::Result;
+use crate::{
+    Result,
+    db::stmt,
+    entities::webhook_event::{Column, Entity, WebhookState},
+};
 
 /// How many leading bytes of a refused body are kept (for diagnosis: which sender, what shape).
 pub const SAMPLE_PREFIX_BYTES: usize = 256;
@@ -31,8 +35,9 @@ pub struct Refused<'a> {
     pub client: &'a str,
     /// The body as received (only hashed and cut here).
     pub body: &'a [u8],
-    /// The status answered (401 or 400).
-    pub status: u16,
+    /// What the API answers, stored as the sample's `status_returned` (a receipt for the
+    /// webhook monitor: never read here).
+    pub receipt: i16,
     /// Milliseconds spent before answering.
     pub latency_ms: u64,
     /// Arrival time.
@@ -56,22 +61,24 @@ pub async fn record_refusal(db: &impl ConnectionTrait, refused: &Refused<'_>) ->
     metadata["client"] = json!(refused.client);
     metadata["minute"] = json!(refused.received_at.timestamp().div_euclid(60));
     metadata["reason"] = json!(refused.reason);
+    // The arbiter's WHERE repeats the partial unique index's own predicate (PostgreSQL infers
+    // the index from that text, so it cannot be a bound value); the row's state is bound.
     let stored = db
-        .query_one_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
+        .query_one_raw(stmt(
             "INSERT INTO webhook_events (provider, received_at, signature_valid, status_returned, \
                latency_ms, raw_payload, metadata, state, last_error) \
-             VALUES ($1, $2, false, $3, $4, NULL, $5, 'rejected', $6) \
+             VALUES ($1, $2, false, $3, $4, NULL, $5, $7, $6) \
              ON CONFLICT (provider, (metadata->>'client'), (metadata->>'minute')) \
                WHERE state = 'rejected' DO NOTHING \
              RETURNING id",
-            [
+            vec![
                 refused.provider.as_str().into(),
                 refused.received_at.into(),
-                i16::try_from(refused.status).unwrap_or(400).into(),
+                refused.receipt.into(),
                 i32::try_from(refused.latency_ms).unwrap_or(i32::MAX).into(),
                 metadata.into(),
                 refused.reason.into(),
+                WebhookState::Rejected.into(),
             ],
         ))
         .await?;
@@ -84,14 +91,12 @@ pub async fn purge_refusals(
     now: DateTime<Utc>,
     retention: Duration,
 ) -> Result<u64> {
-    let deleted = db
-        .execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "DELETE FROM webhook_events WHERE state = 'rejected' AND received_at < $1",
-            [(now - retention).into()],
-        ))
+    let deleted = Entity::delete_many()
+        .filter(Column::State.eq(WebhookState::Rejected))
+        .filter(Column::ReceivedAt.lt(now - retention))
+        .exec(db)
         .await?
-        .rows_affected();
+        .rows_affected;
     if deleted > 0 {
         tracing::info!(deleted, "old webhook refusal samples purged");
     }
