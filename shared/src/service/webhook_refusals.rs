@@ -10,15 +10,16 @@
 //! `WEBHOOK_REFUSAL_RETENTION_DAYS` by the daily retention job.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::webhooks::Provider;
 use crate::{
     Result,
-    db::stmt,
-    entities::webhook_event::{Column, Entity, WebhookState},
+    entities::webhook_event::{self, Column, Entity, WebhookState},
 };
 
 /// How many leading bytes of a refused body are kept (for diagnosis: which sender, what shape).
@@ -61,28 +62,27 @@ pub async fn record_refusal(db: &impl ConnectionTrait, refused: &Refused<'_>) ->
     metadata["client"] = json!(refused.client);
     metadata["minute"] = json!(refused.received_at.timestamp().div_euclid(60));
     metadata["reason"] = json!(refused.reason);
-    // The arbiter's WHERE repeats the partial unique index's own predicate (PostgreSQL infers
-    // the index from that text, so it cannot be a bound value); the row's state is bound.
-    let stored = db
-        .query_one_raw(stmt(
-            "INSERT INTO webhook_events (provider, received_at, signature_valid, status_returned, \
-               latency_ms, raw_payload, metadata, state, last_error) \
-             VALUES ($1, $2, false, $3, $4, NULL, $5, $7, $6) \
-             ON CONFLICT (provider, (metadata->>'client'), (metadata->>'minute')) \
-               WHERE state = 'rejected' DO NOTHING \
-             RETURNING id",
-            vec![
-                refused.provider.as_str().into(),
-                refused.received_at.into(),
-                refused.receipt.into(),
-                i32::try_from(refused.latency_ms).unwrap_or(i32::MAX).into(),
-                metadata.into(),
-                refused.reason.into(),
-                WebhookState::Rejected.into(),
-            ],
-        ))
+    let row = webhook_event::ActiveModel {
+        provider: Set(refused.provider.as_str().to_owned()),
+        received_at: Set(refused.received_at.into()),
+        signature_valid: Set(false),
+        status_returned: Set(refused.receipt),
+        latency_ms: Set(i32::try_from(refused.latency_ms).unwrap_or(i32::MAX)),
+        raw_payload: Set(None),
+        metadata: Set(metadata),
+        state: Set(WebhookState::Rejected),
+        last_error: Set(Some(refused.reason.to_owned())),
+        ..Default::default()
+    };
+    // A second sample of the minute breaks `webhook_events_refusal_sample_key` and is skipped.
+    // No conflict target: PostgreSQL infers a partial index only from its predicate spelled
+    // out in the statement (a bound value is not enough), and no other unique index can
+    // refuse an unsigned row.
+    let inserted = Entity::insert(row)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(db)
         .await?;
-    Ok(stored.is_some())
+    Ok(inserted == 1)
 }
 
 /// Deletes refusal samples received before `now - retention`; returns how many.
