@@ -18,6 +18,8 @@ use shared::{
     telemetry,
 };
 
+use crate::routes::webhooks::mercadopago_notification_url;
+
 /// Shared state of the API (cheap to clone).
 #[derive(Clone)]
 pub struct AppState {
@@ -56,7 +58,10 @@ impl AppState {
         let queue = JobQueue::new(redis.clone(), Keys::new(settings.redis_namespace.clone()));
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
-            payment_links: Arc::new(PaymentLinkOptions::from_settings(&settings)),
+            payment_links: Arc::new(PaymentLinkOptions::from_settings(
+                &settings,
+                mercadopago_notification_url(&settings.public_base_url),
+            )),
             login_hashes: settings.admin_login_hashes(),
             rules: BookingRules::from_settings(&settings, clock),
             queue,

@@ -35,3 +35,9 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
 pub async fn ping(db: &impl sea_orm::ConnectionTrait) -> std::result::Result<(), sea_orm::DbErr> {
     db.execute_unprepared("SELECT 1").await.map(drop)
 }
+
+/// A PostgreSQL statement with positional values (`$1`, `$2`, …): how every raw statement
+/// of the workspace is built.
+pub fn stmt(sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Postgres, sql, values)
+}

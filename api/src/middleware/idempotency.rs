@@ -21,11 +21,11 @@
 //! the operation itself, where its security scheme answers 401 or 403. The verified claims
 //! are handed to the scheme's checker so the token is not checked twice. 2xx and 4xx answers are stored; a 5xx or a crash releases
 //! the key, so the client's retry runs again. A request whose owner died mid-flight keeps the
-//! key for [`shared::service::idempotency::IN_FLIGHT_LOCK`], then a retry may take it over.
+//! key for [`shared::store::idempotency::IN_FLIGHT_LOCK`], then a retry may take it over.
 
 use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result, http::StatusCode};
 use poem_openapi::payload::Json;
-use shared::service::idempotency::{self, Begin, StoredResponse};
+use shared::store::idempotency::{self, Begin, StoredRecord};
 
 use crate::{
     auth::{self, Verified},
@@ -69,14 +69,29 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn replay(stored: StoredResponse) -> Response {
+/// An answer as kept under its key: the status is the record's code, the body its payload.
+fn record(status: StatusCode, content_type: Option<String>, body: &[u8]) -> StoredRecord {
+    StoredRecord {
+        code: i16::try_from(status.as_u16()).ok(),
+        payload: body.to_vec(),
+        media_type: content_type,
+    }
+}
+
+/// The kept answer, marked as replayed (a record without a valid status is a 200).
+fn replay(record: StoredRecord) -> Response {
+    let status = record
+        .code
+        .and_then(|code| u16::try_from(code).ok())
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .unwrap_or(StatusCode::OK);
     let mut builder = Response::builder()
-        .status(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+        .status(status)
         .header(REPLAYED_HEADER, "true");
-    if let Some(ct) = stored.content_type {
+    if let Some(ct) = record.media_type {
         builder = builder.content_type(ct);
     }
-    builder.body(stored.body)
+    builder.body(record.payload)
 }
 
 /// The admin the request authenticates as (`admin:<sub>:<role>`), remembering the verified
@@ -195,12 +210,8 @@ impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
                 let content_type = resp.content_type().map(str::to_owned);
                 let (parts, body) = resp.into_parts();
                 let bytes = body.into_bytes().await?;
-                let stored = StoredResponse {
-                    status: status.as_u16(),
-                    body: bytes.to_vec(),
-                    content_type,
-                };
-                if let Err(e) = idempotency::complete(&state.db, &scope, &key, &stored).await {
+                let kept = record(status, content_type, &bytes);
+                if let Err(e) = idempotency::complete(&state.db, &scope, &key, kept).await {
                     // The answer stands; the key is released later by its in-flight lock.
                     tracing::warn!(error = %e, "could not store an idempotent response");
                 }

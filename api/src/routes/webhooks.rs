@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use poem::web::Data;
+use poem::{http::StatusCode, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Query},
@@ -23,7 +23,7 @@ use shared::{
     Error,
     service::{
         webhook_refusals::{self, Refused},
-        webhooks::{self, Delivery, Provider},
+        webhooks::{self, Delivery, Ingested, Provider},
     },
 };
 use subtle::ConstantTimeEq;
@@ -33,15 +33,28 @@ use crate::{
     client_ip::{self, ClientIp},
     error::ErrorBody,
     middleware::{rate_limit, trace_id},
+    startup::API_PREFIX,
     state::AppState,
     webhooks::{
         RawJson,
-        signature::{self, MpCheck, Refusal},
+        signature::{self, MpCheck, Refusal, mp_payment_id},
     },
 };
 
 /// The rate-limit bucket counting refused webhooks per client.
 const REFUSED_BUCKET: &str = "webhook_refused";
+
+/// The path of the Mercado Pago route ([`WebhooksApi::mercadopago`]) under [`API_PREFIX`].
+const MERCADOPAGO_PATH: &str = "/mercadopago/webhook";
+
+/// Where Mercado Pago posts a deposit's payment notifications: the Mercado Pago route under
+/// `PUBLIC_BASE_URL`, asking for webhook-format notifications only (`source_news=webhooks`).
+pub fn mercadopago_notification_url(public_base_url: &str) -> String {
+    format!(
+        "{}{API_PREFIX}{MERCADOPAGO_PATH}?source_news=webhooks",
+        public_base_url.trim_end_matches('/')
+    )
+}
 
 /// Webhook endpoints.
 pub struct WebhooksApi;
@@ -103,7 +116,7 @@ pub enum WebhookResponse {
 }
 
 fn bad_request(err: poem::Error) -> WebhookResponse {
-    if err.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return WebhookResponse::PayloadTooLarge(Json(ErrorBody::new(
             "payload_too_large",
             "the request body is too large",
@@ -124,8 +137,35 @@ fn ack(status: u16, event_id: i64) -> WebhookResponse {
     }
 }
 
+/// A status as stored in `webhook_events.status_returned`.
+fn receipt(status: u16) -> i16 {
+    i16::try_from(status).unwrap_or(i16::MAX)
+}
+
+/// The answer to a delivery: the provider's acknowledgement (`ack_status`, a setting) once it
+/// is recorded and its jobs enqueued, 503 (retry) otherwise. An event recorded without its
+/// jobs gets the 503 as its receipt.
+async fn answer(
+    state: &AppState,
+    provider: Provider,
+    ack_status: u16,
+    ingested: shared::Result<Ingested>,
+) -> WebhookResponse {
+    match ingested {
+        Ok(Ingested::Recorded(event) | Ingested::Duplicate(event)) => ack(ack_status, event.id),
+        Ok(Ingested::NotEnqueued { event_id, error }) => {
+            let answered = receipt(StatusCode::SERVICE_UNAVAILABLE.as_u16());
+            if let Err(e) = webhooks::record_receipt(&state.db, event_id, answered).await {
+                tracing::warn!(webhook_event_id = event_id, error = %e, "could not record the 503 receipt");
+            }
+            unavailable(provider, &error)
+        }
+        Err(error) => unavailable(provider, &error),
+    }
+}
+
 fn unavailable(provider: Provider, err: &Error) -> WebhookResponse {
-    tracing::warn!(provider = provider.as_str(), error = %err, "webhook not recorded: answering 503");
+    tracing::warn!(provider = provider.as_str(), error = %err, "webhook not recorded and enqueued: answering 503");
     metrics::counter!("webhook_unavailable_total", "provider" => provider.as_str()).increment(1);
     WebhookResponse::Unavailable(Json(ErrorBody::new(
         "service_unavailable",
@@ -175,16 +215,16 @@ async fn refuse(state: &AppState, refusing: Refusing<'_>) -> WebhookResponse {
         }
     }
     let status = if refusal == Refusal::MissingDataId {
-        400
+        StatusCode::BAD_REQUEST
     } else {
-        401
+        StatusCode::UNAUTHORIZED
     };
     let refused = Refused {
         provider: refusing.provider,
         reason: refusal.reason(),
         client: &client,
         body: refusing.body,
-        status,
+        receipt: receipt(status.as_u16()),
         latency_ms: elapsed_ms(refusing.started),
         received_at: state.rules.clock.now(),
     };
@@ -209,23 +249,6 @@ async fn refuse(state: &AppState, refusing: Refusing<'_>) -> WebhookResponse {
         "invalid_signature",
         "missing or invalid signature",
     )))
-}
-
-/// The payment id of a Mercado Pago notification: the signed query's `data.id`, nothing
-/// from the (unsigned) body. `Ok(None)` when the URL says it is not about a payment;
-/// `Err(MissingDataId)` when there is no `data.id`.
-pub fn mp_payment_id(
-    query_id: Option<&str>,
-    query_type: Option<&str>,
-) -> Result<Option<String>, Refusal> {
-    let id = query_id
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .ok_or(Refusal::MissingDataId)?;
-    if query_type.is_some_and(|k| k != "payment") {
-        return Ok(None);
-    }
-    Ok(Some(id.to_owned()))
 }
 
 #[OpenApi(tag = "ApiTags::Webhooks")]
@@ -280,19 +303,18 @@ impl WebhooksApi {
             };
             return refuse(&state, refusing).await;
         }
+        let ack_status = state.settings.webhook_ack_status_whatsapp;
         let mut delivery = Delivery {
             provider: Provider::Whatsapp,
             raw: &body.0,
             metadata: json!({ "trace_id": trace_id::current() }),
-            status: state.settings.webhook_ack_status_whatsapp,
+            receipt: receipt(ack_status),
             latency_ms: 0,
             received_at: state.rules.clock.now(),
         };
         delivery.latency_ms = elapsed_ms(started);
-        match webhooks::ingest_whatsapp(&state.db, &state.queue, &delivery).await {
-            Ok(event) => ack(delivery.status, event.id),
-            Err(e) => unavailable(Provider::Whatsapp, &e),
-        }
+        let ingested = webhooks::ingest_whatsapp(&state.db, &state.queue, &delivery).await;
+        answer(&state, Provider::Whatsapp, ack_status, ingested).await
     }
 
     /// Mercado Pago webhook
@@ -345,6 +367,7 @@ impl WebhooksApi {
                 return refuse(&state, refusing).await;
             }
         };
+        let ack_status = state.settings.webhook_ack_status_mercadopago;
         let delivery = Delivery {
             provider: Provider::Mercadopago,
             raw: &body.0,
@@ -354,33 +377,35 @@ impl WebhooksApi {
                 "request_id": request_id.0,
                 "trace_id": trace_id::current(),
             }),
-            status: state.settings.webhook_ack_status_mercadopago,
+            receipt: receipt(ack_status),
             latency_ms: elapsed_ms(started),
             received_at: now,
         };
-        match webhooks::ingest_mercadopago(&state.db, &state.queue, &delivery, payment_id).await {
-            Ok(event) => ack(delivery.status, event.id),
-            Err(e) => unavailable(Provider::Mercadopago, &e),
-        }
+        let ingested =
+            webhooks::ingest_mercadopago(&state.db, &state.queue, &delivery, payment_id).await;
+        answer(&state, Provider::Mercadopago, ack_status, ingested).await
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use poem::http::Method;
+
     use super::*;
 
     #[test]
-    fn the_payment_id_comes_only_from_the_signed_query() {
-        assert_eq!(mp_payment_id(Some("77"), None), Ok(Some("77".into())));
+    fn mercado_pago_is_told_to_notify_the_mercado_pago_route() {
         assert_eq!(
-            mp_payment_id(Some(" 77 "), Some("payment")),
-            Ok(Some("77".into()))
+            mercadopago_notification_url("https://cabanas.example.com/"),
+            "https://cabanas.example.com/api/v1/mercadopago/webhook?source_news=webhooks"
         );
-        assert_eq!(mp_payment_id(Some("5"), Some("merchant_order")), Ok(None));
-        assert_eq!(
-            mp_payment_id(None, Some("payment")),
-            Err(Refusal::MissingDataId)
-        );
-        assert_eq!(mp_payment_id(Some("  "), None), Err(Refusal::MissingDataId));
+        let served = <WebhooksApi as OpenApi>::meta()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .any(|path| {
+                path.path == MERCADOPAGO_PATH
+                    && path.operations.iter().any(|op| op.method == Method::POST)
+            });
+        assert!(served, "no POST {MERCADOPAGO_PATH} in WebhooksApi");
     }
 }

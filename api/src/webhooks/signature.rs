@@ -195,6 +195,23 @@ pub fn sign_meta(secret: &str, body: &[u8]) -> String {
     )
 }
 
+/// The payment id of a Mercado Pago notification: the signed query's `data.id`, nothing
+/// from the (unsigned) body. `Ok(None)` when the URL says it is not about a payment;
+/// `Err(MissingDataId)` when there is no `data.id`.
+pub fn mp_payment_id(
+    query_id: Option<&str>,
+    query_type: Option<&str>,
+) -> Result<Option<String>, Refusal> {
+    let id = query_id
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .ok_or(Refusal::MissingDataId)?;
+    if query_type.is_some_and(|k| k != "payment") {
+        return Ok(None);
+    }
+    Ok(Some(id.to_owned()))
+}
+
 #[cfg(test)]
 #[path = "signature_props.rs"]
 mod props;
@@ -328,5 +345,20 @@ mod tests {
             "id:A-B;request-id:r;"
         );
         assert_eq!(mp_manifest(None, None, Some("9")), "ts:9;");
+    }
+
+    #[test]
+    fn the_payment_id_comes_only_from_the_signed_query() {
+        assert_eq!(mp_payment_id(Some("77"), None), Ok(Some("77".into())));
+        assert_eq!(
+            mp_payment_id(Some(" 77 "), Some("payment")),
+            Ok(Some("77".into()))
+        );
+        assert_eq!(mp_payment_id(Some("5"), Some("merchant_order")), Ok(None));
+        assert_eq!(
+            mp_payment_id(None, Some("payment")),
+            Err(Refusal::MissingDataId)
+        );
+        assert_eq!(mp_payment_id(Some("  "), None), Err(Refusal::MissingDataId));
     }
 }

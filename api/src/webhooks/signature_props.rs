@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration};
 use proptest::prelude::*;
 
 use super::*;
-use crate::routes::webhooks::mp_payment_id;
 
 fn check(now_ms: i64) -> MpCheck<'static> {
     MpCheck {

@@ -5,10 +5,36 @@
 //! per message and per status; the job of each item re-reads its message from the stored body.
 
 use chrono::{DateTime, Utc};
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{Error, Result};
+
+/// Which way a stored WhatsApp message went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum MessageDirection {
+    /// A guest wrote to us.
+    Inbound,
+    /// We wrote to a guest.
+    Outbound,
+}
+
+/// Where a stored WhatsApp message stands with us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum MessageState {
+    /// An inbound message nobody has handled yet: it waits for the owner (or, later, the
+    /// conversation engine).
+    Unanswered,
+    /// An inbound message that got its answer.
+    Answered,
+    /// An inbound message deliberately left without an answer.
+    Ignored,
+    /// An outbound message handed to Meta.
+    Sent,
+}
 
 /// A parsed webhook body.
 #[derive(Debug, Default, Deserialize)]

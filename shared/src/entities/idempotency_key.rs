@@ -1,6 +1,17 @@
-//! `idempotency_keys`: `Idempotency-Key` requests and provider event dedupe, kept 48 h.
+//! `idempotency_keys`: `Idempotency-Key` requests, provider event dedupe and payment link
+//! claims, kept 48 h (claims: until their hold lapses).
 
 use sea_orm::entity::prelude::*;
+
+/// Whether a key's owner is still working or has finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum KeyState {
+    /// Claimed; its owner has not finished (or died before `locked_until`).
+    InFlight,
+    /// Done: the key's record is what a repeat gets.
+    Completed,
+}
 
 /// One key in one scope.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -15,16 +26,19 @@ pub struct Model {
     pub key: String,
     /// Hash of the request the key was first used with.
     pub fingerprint: String,
-    /// `in_flight` or `completed`.
-    pub state: String,
+    /// In flight or completed.
+    pub state: KeyState,
     /// While in flight: when the owner is presumed dead.
     pub locked_until: Option<DateTimeWithTimeZone>,
-    /// Stored response status.
-    pub response_status: Option<i16>,
-    /// Stored response body.
-    pub response_body: Option<Vec<u8>>,
-    /// Stored response content type.
-    pub response_content_type: Option<String>,
+    /// The stored record's code (`store::idempotency::StoredRecord`; the column predates it).
+    #[sea_orm(column_name = "response_status")]
+    pub record_code: Option<i16>,
+    /// The stored record's payload.
+    #[sea_orm(column_name = "response_body")]
+    pub record_payload: Option<Vec<u8>>,
+    /// The media type of the stored record's payload.
+    #[sea_orm(column_name = "response_content_type")]
+    pub record_media_type: Option<String>,
     /// First use.
     pub created_at: DateTimeWithTimeZone,
     /// When the key may be forgotten.

@@ -43,7 +43,7 @@ pub struct Model {
     pub received_at: DateTimeWithTimeZone,
     /// Whether the signature checked out.
     pub signature_valid: bool,
-    /// The HTTP status answered.
+    /// What the API answered (its receipt: the services store it and never read it).
     pub status_returned: i16,
     /// Milliseconds from arrival until durably recorded.
     pub latency_ms: i32,
@@ -59,7 +59,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// How many times its jobs were (re-)enqueued.
     pub attempts: i32,
-    /// When its jobs were last enqueued.
+    /// When its jobs were last enqueued; `None` while they never were (the queue was down
+    /// when the event was recorded, or it has no jobs).
     pub enqueued_at: Option<DateTimeWithTimeZone>,
     /// When it was fully processed.
     pub processed_at: Option<DateTimeWithTimeZone>,

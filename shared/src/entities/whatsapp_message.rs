@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::whatsapp::{MessageDirection, MessageState};
+
 /// One message, unique by `wamid`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "whatsapp_messages")]
@@ -13,8 +15,8 @@ pub struct Model {
     pub wamid: String,
     /// The guest.
     pub contact_id: i64,
-    /// `inbound` or `outbound`.
-    pub direction: String,
+    /// Which way it went.
+    pub direction: MessageDirection,
     /// text, interactive, audio, image, ...
     pub message_type: String,
     /// Text body (text messages).
@@ -29,8 +31,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeWithTimeZone>,
     /// When we stored it.
     pub received_at: DateTimeWithTimeZone,
-    /// `unanswered` until the conversation engine handles it.
-    pub state: String,
+    /// `Unanswered` until the conversation engine (or the owner) handles it.
+    pub state: MessageState,
     /// The delivery it came in.
     pub webhook_event_id: Option<i64>,
 }

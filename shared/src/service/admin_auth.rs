@@ -9,7 +9,11 @@
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
 
 use super::admin_lockout;
 use crate::{
@@ -22,7 +26,7 @@ use crate::{
     },
     config::{Secret, Settings},
     domain::Email,
-    entities::admin_user,
+    entities::admin_user::{self, ActiveModel, Column, Entity},
     mask,
 };
 
@@ -92,24 +96,27 @@ pub async fn create_or_reset(
     role: AdminRole,
 ) -> Result<admin_user::Model> {
     let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
-    let hash = password::hash(new_password)?;
-    let user = admin_user::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "INSERT INTO admin_users (email, password_hash, role) VALUES ($1, $2, $3)
-             ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,
-                 role = EXCLUDED.role, active = TRUE,
-                 token_generation = admin_users.token_generation + 1, updated_at = now()
-             RETURNING *",
-            [
-                email.as_str().into(),
-                hash.as_str().into(),
-                role.as_str().into(),
-            ],
-        ))
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::Internal("admin upsert returned no row".into()))?;
+    let row = ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        password_hash: Set(password::hash(new_password)?),
+        role: Set(role),
+        ..Default::default()
+    };
+    // One atomic upsert: an existing account gets the new password and role, comes back to
+    // life, and its older tokens stop working.
+    let reset = OnConflict::column(Column::Email)
+        .update_columns([Column::PasswordHash, Column::Role])
+        .value(Column::Active, true)
+        .value(
+            Column::TokenGeneration,
+            Expr::col((Entity, Column::TokenGeneration)).add(1),
+        )
+        .value(Column::UpdatedAt, Expr::current_timestamp())
+        .to_owned();
+    let user = Entity::insert(row)
+        .on_conflict(reset)
+        .exec_with_returning(db)
+        .await?;
     admin_lockout::clear_all(db, user.id).await?;
     Ok(user)
 }
@@ -117,16 +124,17 @@ pub async fn create_or_reset(
 /// Deactivates an admin: it can no longer log in, and its tokens stop working at once.
 pub async fn deactivate(db: &impl ConnectionTrait, email: &str) -> Result<admin_user::Model> {
     let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
-    admin_user::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "UPDATE admin_users SET active = FALSE,
-                 token_generation = token_generation + 1, updated_at = now()
-             WHERE email = $1 RETURNING *",
-            [email.as_str().into()],
-        ))
-        .one(db)
+    Entity::update_many()
+        .col_expr(Column::Active, Expr::value(false))
+        .col_expr(
+            Column::TokenGeneration,
+            Expr::col(Column::TokenGeneration).add(1),
+        )
+        .col_expr(Column::UpdatedAt, Expr::current_timestamp())
+        .filter(Column::Email.eq(email.as_str()))
+        .exec_with_returning(db)
         .await?
+        .pop()
         .ok_or(Error::NotFound("admin"))
 }
 
@@ -134,8 +142,8 @@ pub async fn deactivate(db: &impl ConnectionTrait, email: &str) -> Result<admin_
 /// network keep the account locked); returns how many client networks were tracked.
 pub async fn unlock(db: &impl ConnectionTrait, email: &str) -> Result<u64> {
     let email = Email::parse("email", email).map_err(|e| Error::Invalid(vec![e]))?;
-    let user = admin_user::Entity::find()
-        .filter(admin_user::Column::Email.eq(email.as_str()))
+    let user = Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
         .one(db)
         .await?
         .ok_or(Error::NotFound("admin"))?;
@@ -153,9 +161,9 @@ pub async fn login(
     let email = attempt.email.trim().to_lowercase();
     let allowed = policy.allowed_emails.is_empty() || policy.allowed_emails.contains(&email);
     let user = if allowed {
-        admin_user::Entity::find()
-            .filter(admin_user::Column::Email.eq(email.as_str()))
-            .filter(admin_user::Column::Active.eq(true))
+        Entity::find()
+            .filter(Column::Email.eq(email.as_str()))
+            .filter(Column::Active.eq(true))
             .one(db)
             .await?
     } else {
@@ -205,12 +213,15 @@ pub async fn login(
         return Err(Error::Unauthorized);
     }
     admin_lockout::clear(db, user.id, attempt.client, now).await?;
-    db.execute_raw(Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
-        "UPDATE admin_users SET last_login_at = $2, updated_at = $2 WHERE id = $1",
-        [user.id.into(), now.into()],
-    ))
-    .await?;
+    Entity::update_many()
+        .set(ActiveModel {
+            last_login_at: Set(Some(now.into())),
+            updated_at: Set(now.into()),
+            ..Default::default()
+        })
+        .filter(Column::Id.eq(user.id))
+        .exec(db)
+        .await?;
     let claims = Claims::for_admin(&user, now, policy.token_ttl);
     let token = token::issue(&policy.secret, &claims)?;
     tracing::info!(email = %mask::email(&email), role = %user.role, "admin logged in");

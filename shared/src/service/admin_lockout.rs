@@ -12,9 +12,9 @@
 //! as the rate limiter counts it. `api admin unlock --email` clears every lock of an account.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::ConnectionTrait;
 
-use crate::Result;
+use crate::{Result, db::stmt};
 
 /// Counts one login attempt of `admin_id` from `client`; false when the pair is locked (the
 /// attempt must then be refused without checking the password).
@@ -30,8 +30,7 @@ pub async fn try_count_attempt(
     lockout: Duration,
 ) -> Result<bool> {
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
+        .query_one_raw(stmt(
             "INSERT INTO admin_login_failures AS f
                  (admin_user_id, client, failures, locked_until, updated_at)
              VALUES ($1, $2, 1, CASE WHEN 1 >= $4 THEN $5 END, $3)
@@ -43,7 +42,7 @@ pub async fn try_count_attempt(
                  updated_at = $3
              WHERE f.locked_until IS NULL OR f.locked_until <= $3
              RETURNING failures",
-            [
+            vec![
                 admin_id.into(),
                 client.into(),
                 now.into(),
@@ -63,11 +62,10 @@ pub async fn clear(
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    db.execute_raw(Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
+    db.execute_raw(stmt(
         "DELETE FROM admin_login_failures
          WHERE admin_user_id = $1 AND (client = $2 OR locked_until <= $3)",
-        [admin_id.into(), client.into(), now.into()],
+        vec![admin_id.into(), client.into(), now.into()],
     ))
     .await?;
     Ok(())
@@ -76,10 +74,9 @@ pub async fn clear(
 /// Forgets every failure and lock of `admin_id`; returns how many clients were tracked.
 pub async fn clear_all(db: &impl ConnectionTrait, admin_id: i32) -> Result<u64> {
     Ok(db
-        .execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
+        .execute_raw(stmt(
             "DELETE FROM admin_login_failures WHERE admin_user_id = $1",
-            [admin_id.into()],
+            vec![admin_id.into()],
         ))
         .await?
         .rows_affected())
@@ -94,11 +91,10 @@ pub const FAILURE_MEMORY: Duration = Duration::hours(24);
 /// rows went.
 pub async fn forget_stale(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
     Ok(db
-        .execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
+        .execute_raw(stmt(
             "DELETE FROM admin_login_failures
              WHERE locked_until <= $1 OR (locked_until IS NULL AND updated_at <= $2)",
-            [now.into(), (now - FAILURE_MEMORY).into()],
+            vec![now.into(), (now - FAILURE_MEMORY).into()],
         ))
         .await?
         .rows_affected())

@@ -15,7 +15,6 @@ pub mod demo;
 pub mod expiry;
 pub mod failed_jobs;
 pub mod hold_limits;
-pub mod idempotency;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;

@@ -35,8 +35,10 @@ use crate::{
     providers::mercadopago::{
         BackUrls, MercadoPagoClient, Preference, PreferenceItem, PreferenceRequest,
     },
-    service::idempotency::{self, Begin, StoredResponse},
-    store,
+    store::{
+        self,
+        idempotency::{self, Begin, StoredRecord},
+    },
 };
 
 /// Scope of the link claims in `idempotency_keys`.
@@ -46,14 +48,12 @@ const CLAIM_POLL: StdDuration = StdDuration::from_millis(100);
 /// How long past the Mercado Pago timeout a waiting request keeps looking.
 const CLAIM_WAIT_MARGIN: StdDuration = StdDuration::from_secs(2);
 
-/// Path (under `PUBLIC_BASE_URL`) Mercado Pago posts payment notifications to.
-pub const NOTIFICATION_PATH: &str = "/api/v1/mercadopago/webhook?source_news=webhooks";
-
 /// What a link needs from the settings.
 #[derive(Clone, Debug)]
 pub struct PaymentLinkOptions {
-    /// `PUBLIC_BASE_URL`.
-    pub public_base_url: String,
+    /// Where Mercado Pago posts the payment's notifications (the API's webhook route under
+    /// `PUBLIC_BASE_URL`: the API owns the path).
+    pub notification_url: String,
     /// `MERCADOPAGO_{SUCCESS,FAILURE,PENDING}_URL`.
     pub back_urls: BackUrls,
     /// `MERCADOPAGO_BINARY_MODE`.
@@ -63,10 +63,10 @@ pub struct PaymentLinkOptions {
 }
 
 impl PaymentLinkOptions {
-    /// Options from the settings.
-    pub fn from_settings(settings: &Settings) -> Self {
+    /// Options from the settings, with notifications posted to `notification_url`.
+    pub fn from_settings(settings: &Settings, notification_url: String) -> Self {
         Self {
-            public_base_url: settings.public_base_url.clone(),
+            notification_url,
             back_urls: BackUrls {
                 success: settings.mercadopago_success_url.clone(),
                 failure: settings.mercadopago_failure_url.clone(),
@@ -240,12 +240,12 @@ async fn store_link(
         ..Default::default()
     };
     let link = store::payments::insert(&txn, row).await?;
-    let done = StoredResponse {
-        status: 201,
-        body: preference.id.into_bytes(),
-        content_type: None,
+    // The claim keeps the preference id, for whoever looks at the row.
+    let done = StoredRecord {
+        payload: preference.id.into_bytes(),
+        ..StoredRecord::default()
     };
-    idempotency::complete(&txn, CLAIM_SCOPE, &creation.key, &done).await?;
+    idempotency::complete(&txn, CLAIM_SCOPE, &creation.key, done).await?;
     txn.commit().await?;
     metrics::counter!("payment_link_created_total").increment(1);
     tracing::info!(reservation_code = %reservation.code, amount = %creation.amount, expires_at = %creation.expires_at, "payment link created");
@@ -325,7 +325,7 @@ pub fn build_preference(
             unit_price: amount,
         }],
         external_reference: reservation.code.to_string(),
-        notification_url: notification_url(&options.public_base_url),
+        notification_url: options.notification_url.clone(),
         expires: true,
         expiration_date_to: expiry.clone(),
         date_of_expiration: expiry,
@@ -346,14 +346,6 @@ pub fn deposit_title(
         accommodation_name.trim(),
         check_in.format("%d/%m"),
         check_out.format("%d/%m")
-    )
-}
-
-/// Where Mercado Pago posts notifications, under the public base URL.
-pub fn notification_url(public_base_url: &str) -> String {
-    format!(
-        "{}{NOTIFICATION_PATH}",
-        public_base_url.trim_end_matches('/')
     )
 }
 

@@ -51,7 +51,8 @@ fn hold() -> reservation::Model {
 
 fn options(success: Option<&str>) -> PaymentLinkOptions {
     PaymentLinkOptions {
-        public_base_url: "https://cabanas.example.com/".into(),
+        notification_url:
+            "https://cabanas.example.com/api/v1/mercadopago/webhook?source_news=webhooks".into(),
         back_urls: BackUrls {
             success: success.map(str::to_owned),
             failure: None,

@@ -10,12 +10,17 @@
 //! `WEBHOOK_REFUSAL_RETENTION_DAYS` by the daily retention job.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::webhooks::Provider;
-use crate::Result;
+use crate::{
+    Result,
+    entities::webhook_event::{self, Column, Entity, WebhookState},
+};
 
 /// How many leading bytes of a refused body are kept (for diagnosis: which sender, what shape).
 pub const SAMPLE_PREFIX_BYTES: usize = 256;
@@ -31,8 +36,9 @@ pub struct Refused<'a> {
     pub client: &'a str,
     /// The body as received (only hashed and cut here).
     pub body: &'a [u8],
-    /// The status answered (401 or 400).
-    pub status: u16,
+    /// What the API answers, stored as the sample's `status_returned` (a receipt for the
+    /// webhook monitor: never read here).
+    pub receipt: i16,
     /// Milliseconds spent before answering.
     pub latency_ms: u64,
     /// Arrival time.
@@ -56,26 +62,27 @@ pub async fn record_refusal(db: &impl ConnectionTrait, refused: &Refused<'_>) ->
     metadata["client"] = json!(refused.client);
     metadata["minute"] = json!(refused.received_at.timestamp().div_euclid(60));
     metadata["reason"] = json!(refused.reason);
-    let stored = db
-        .query_one_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "INSERT INTO webhook_events (provider, received_at, signature_valid, status_returned, \
-               latency_ms, raw_payload, metadata, state, last_error) \
-             VALUES ($1, $2, false, $3, $4, NULL, $5, 'rejected', $6) \
-             ON CONFLICT (provider, (metadata->>'client'), (metadata->>'minute')) \
-               WHERE state = 'rejected' DO NOTHING \
-             RETURNING id",
-            [
-                refused.provider.as_str().into(),
-                refused.received_at.into(),
-                i16::try_from(refused.status).unwrap_or(400).into(),
-                i32::try_from(refused.latency_ms).unwrap_or(i32::MAX).into(),
-                metadata.into(),
-                refused.reason.into(),
-            ],
-        ))
+    let row = webhook_event::ActiveModel {
+        provider: Set(refused.provider.as_str().to_owned()),
+        received_at: Set(refused.received_at.into()),
+        signature_valid: Set(false),
+        status_returned: Set(refused.receipt),
+        latency_ms: Set(i32::try_from(refused.latency_ms).unwrap_or(i32::MAX)),
+        raw_payload: Set(None),
+        metadata: Set(metadata),
+        state: Set(WebhookState::Rejected),
+        last_error: Set(Some(refused.reason.to_owned())),
+        ..Default::default()
+    };
+    // A second sample of the minute breaks `webhook_events_refusal_sample_key` and is skipped.
+    // No conflict target: PostgreSQL infers a partial index only from its predicate spelled
+    // out in the statement (a bound value is not enough), and no other unique index can
+    // refuse an unsigned row.
+    let inserted = Entity::insert(row)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(db)
         .await?;
-    Ok(stored.is_some())
+    Ok(inserted == 1)
 }
 
 /// Deletes refusal samples received before `now - retention`; returns how many.
@@ -84,14 +91,12 @@ pub async fn purge_refusals(
     now: DateTime<Utc>,
     retention: Duration,
 ) -> Result<u64> {
-    let deleted = db
-        .execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "DELETE FROM webhook_events WHERE state = 'rejected' AND received_at < $1",
-            [(now - retention).into()],
-        ))
+    let deleted = Entity::delete_many()
+        .filter(Column::State.eq(WebhookState::Rejected))
+        .filter(Column::ReceivedAt.lt(now - retention))
+        .exec(db)
         .await?
-        .rows_affected();
+        .rows_affected;
     if deleted > 0 {
         tracing::info!(deleted, "old webhook refusal samples purged");
     }

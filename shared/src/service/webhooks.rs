@@ -1,11 +1,16 @@
 //! Webhook ingest: record every delivery durably, then enqueue its jobs.
 //!
 //! The order is the guarantee. A delivery is committed to PostgreSQL first (state `pending`),
-//! then its jobs are pushed to Redis, and only then acknowledged. When PostgreSQL is down
-//! nothing is recorded and the caller answers 503; when Redis is down the event stays
-//! `pending` (marked as answered 503) and the provider retries, while the sweep
-//! ([`super::webhook_monitor::sweep`]) re-enqueues it anyway once Redis is back. Handlers are
+//! then its jobs are pushed to Redis, and only then may it be acknowledged. When PostgreSQL
+//! is down nothing is recorded (an error: the provider must deliver again); when Redis is
+//! down the event stays `pending` with its jobs marked as not enqueued ([`Ingested::NotEnqueued`]:
+//! the provider must deliver again too), and the sweep
+//! ([`super::webhook_monitor::sweep`]) enqueues them anyway once Redis is back. Handlers are
 //! idempotent, so a job enqueued twice has the effect of one.
+//!
+//! What the API answered is its business: it hands a receipt over with the delivery
+//! ([`Delivery::receipt`], kept in `status_returned` for the webhook monitor), and nothing
+//! here reads it back.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -17,10 +22,7 @@ use serde_json::Value;
 use crate::{
     Error, Result,
     domain::whatsapp::{BatchItem, WebhookBatch},
-    entities::{
-        webhook_event::{self, Column, Entity, WebhookState},
-        whatsapp_message, whatsapp_message_status,
-    },
+    entities::webhook_event::{self, Column, Entity, WebhookState},
     jobs::{
         JobQueue,
         payments::ReconcilePayment,
@@ -51,7 +53,7 @@ impl Provider {
 /// (signed) query is used, so only an excerpt is stored, for diagnosis.
 pub const MP_BODY_EXCERPT_BYTES: usize = 2048;
 
-/// What arrived, as the HTTP layer saw it.
+/// What arrived, as the API saw it.
 #[derive(Clone, Debug)]
 pub struct Delivery<'a> {
     /// The sender.
@@ -60,8 +62,9 @@ pub struct Delivery<'a> {
     pub raw: &'a [u8],
     /// Signed parts outside the body (query id, request id, ts).
     pub metadata: Value,
-    /// The status the delivery will be answered with if all goes well.
-    pub status: u16,
+    /// What the API answers a delivery that is recorded and enqueued, stored as the event's
+    /// `status_returned` (a receipt for the webhook monitor: never read here).
+    pub receipt: i16,
     /// Milliseconds since the request arrived.
     pub latency_ms: u64,
     /// Arrival time.
@@ -77,12 +80,30 @@ fn base_row(
         provider: Set(d.provider.as_str().to_owned()),
         received_at: Set(d.received_at.into()),
         signature_valid: Set(signature_valid),
-        status_returned: Set(i16::try_from(d.status).unwrap_or(500)),
+        status_returned: Set(d.receipt),
         latency_ms: Set(i32::try_from(d.latency_ms).unwrap_or(i32::MAX)),
         raw_payload: Set(Some(payload)),
         metadata: Set(d.metadata.clone()),
         ..Default::default()
     }
+}
+
+/// What became of a delivery once recorded. (Not recorded at all is an error.)
+#[derive(Debug)]
+pub enum Ingested {
+    /// Recorded now, its jobs (if it has any) enqueued.
+    Recorded(webhook_event::Model),
+    /// Recorded before (the same Mercado Pago `x-request-id`): nothing new is recorded, and
+    /// the first event's jobs, if they were never enqueued, are enqueued now.
+    Duplicate(webhook_event::Model),
+    /// Recorded, but its jobs could not be enqueued: the sweep enqueues them later, and the
+    /// provider should deliver again.
+    NotEnqueued {
+        /// The recorded event.
+        event_id: i64,
+        /// Why the jobs were not enqueued.
+        error: Error,
+    },
 }
 
 /// Records a signed WhatsApp delivery and enqueues one job per message and per status.
@@ -91,7 +112,7 @@ pub async fn ingest_whatsapp(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
     delivery: &Delivery<'_>,
-) -> Result<webhook_event::Model> {
+) -> Result<Ingested> {
     let payload = String::from_utf8_lossy(delivery.raw).into_owned();
     let mut row = base_row(delivery, true, payload);
     let items = match WebhookBatch::parse(delivery.raw) {
@@ -100,7 +121,7 @@ pub async fn ingest_whatsapp(
             // Signed but unreadable: retrying cannot help, so record it as failed and ack.
             row.state = Set(WebhookState::Failed);
             row.last_error = Set(Some(format!("unreadable body: {e}")));
-            return Ok(row.insert(db).await?);
+            return Ok(Ingested::Recorded(row.insert(db).await?));
         }
     };
     row.provider_event_id = Set(items.first().map(|i| match i {
@@ -114,26 +135,25 @@ pub async fn ingest_whatsapp(
         row.processed_at = Set(Some(delivery.received_at.into()));
     }
     let event = row.insert(db).await?;
-    if let Err(e) = enqueue_whatsapp_items(queue, event.id, &items).await {
-        mark_unacknowledged(db, event.id).await;
-        return Err(e);
+    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items).await {
+        return Ok(not_enqueued(db, event.id, error).await);
     }
-    Ok(event)
+    Ok(Ingested::Recorded(event))
 }
 
 /// Records a signed Mercado Pago delivery and enqueues `payment_reconcile` for its payment
 /// (none when the notification is not about a payment).
 ///
-/// Deduplicated by `x-request-id` (a unique index): a redelivery is acknowledged with the
-/// first event's id and enqueues nothing, unless the first was answered 503 (its jobs may
-/// never have been pushed), in which case they are pushed again (handlers are idempotent).
+/// Deduplicated by `x-request-id` (a unique index): a redelivery records and enqueues
+/// nothing ([`Ingested::Duplicate`]), unless the first delivery's jobs were never enqueued,
+/// in which case they are enqueued now (handlers are idempotent).
 #[tracing::instrument(skip_all, fields(provider = "mercadopago", payment_id = ?payment_id), err)]
 pub async fn ingest_mercadopago(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
     delivery: &Delivery<'_>,
     payment_id: Option<String>,
-) -> Result<webhook_event::Model> {
+) -> Result<Ingested> {
     let cut = delivery.raw.len().min(MP_BODY_EXCERPT_BYTES);
     let payload = String::from_utf8_lossy(&delivery.raw[..cut]).into_owned();
     let mut row = base_row(delivery, true, payload);
@@ -142,36 +162,35 @@ pub async fn ingest_mercadopago(
         row.state = Set(WebhookState::Processed);
         row.processed_at = Set(Some(delivery.received_at.into()));
         row.last_error = Set(Some("ignored: not about a payment".into()));
-        return Ok(insert_mercadopago(db, queue, delivery, row).await?.0);
+        return insert_mercadopago(db, queue, delivery, row).await;
     };
     row.jobs_total = Set(1);
     row.attempts = Set(1);
     row.enqueued_at = Set(Some(delivery.received_at.into()));
-    let (event, first_delivery) = insert_mercadopago(db, queue, delivery, row).await?;
-    if !first_delivery {
-        return Ok(event);
-    }
+    let event = match insert_mercadopago(db, queue, delivery, row).await? {
+        Ingested::Recorded(event) => event,
+        repeated => return Ok(repeated),
+    };
     let job = ReconcilePayment {
         payment_id,
         webhook_event_id: Some(event.id),
     };
-    if let Err(e) = queue.push(job).await {
-        mark_unacknowledged(db, event.id).await;
-        return Err(e);
+    if let Err(error) = queue.push(job).await {
+        return Ok(not_enqueued(db, event.id, error).await);
     }
-    Ok(event)
+    Ok(Ingested::Recorded(event))
 }
 
-/// Inserts the event (`true`), or returns the event already recorded for the same
-/// `x-request-id` (`false`), re-enqueuing its job if that delivery was answered 503.
+/// Inserts the event (`Recorded`), or finds the event already recorded for the same
+/// `x-request-id` (`Duplicate`), enqueuing its job if it never was.
 async fn insert_mercadopago(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
     delivery: &Delivery<'_>,
     row: webhook_event::ActiveModel,
-) -> Result<(webhook_event::Model, bool)> {
+) -> Result<Ingested> {
     let error = match row.insert(db).await {
-        Ok(event) => return Ok((event, true)),
+        Ok(event) => return Ok(Ingested::Recorded(event)),
         Err(e) => e,
     };
     let request_id = delivery.metadata.get("request_id").and_then(Value::as_str);
@@ -195,35 +214,52 @@ async fn insert_mercadopago(
         webhook_event_id = first.id,
         "Mercado Pago redelivery: already recorded"
     );
-    if first.state == WebhookState::Pending && first.status_returned == 503 {
-        enqueue_event(queue, &first).await?;
+    if first.state == WebhookState::Pending && first.enqueued_at.is_none() {
+        if let Err(error) = enqueue_event(queue, &first).await {
+            return Ok(not_enqueued(db, first.id, error).await);
+        }
+        // Enqueued at last, and acknowledged with this delivery's receipt.
         Entity::update_many()
-            .col_expr(
-                Column::StatusReturned,
-                Expr::value(i16::try_from(delivery.status).unwrap_or(202)),
-            )
+            .col_expr(Column::EnqueuedAt, Expr::value(delivery.received_at))
+            .col_expr(Column::StatusReturned, Expr::value(delivery.receipt))
             .filter(Column::Id.eq(first.id))
             .exec(db)
             .await?;
     }
-    Ok((first, false))
+    Ok(Ingested::Duplicate(first))
 }
 
-/// Notes that the delivery was answered 503 (best effort: the row stays `pending` either
-/// way, so the sweep will enqueue it).
-async fn mark_unacknowledged(db: &impl ConnectionTrait, id: i64) {
+/// Marks event `id` as recorded with its jobs not enqueued (no `enqueued_at`): a redelivery
+/// then enqueues them, and the sweep does once they are stale. Best effort: the row stays
+/// `pending` either way, so the sweep enqueues it regardless.
+async fn not_enqueued(db: &impl ConnectionTrait, id: i64, error: Error) -> Ingested {
     let result = Entity::update_many()
-        .col_expr(Column::StatusReturned, Expr::value(503i16))
         .col_expr(
-            Column::LastError,
-            Expr::value("could not enqueue: answered 503"),
+            Column::EnqueuedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .col_expr(Column::LastError, Expr::value("could not enqueue its jobs"))
         .filter(Column::Id.eq(id))
         .exec(db)
         .await;
     if let Err(e) = result {
-        tracing::warn!(webhook_event_id = id, error = %e, "could not mark event as unacknowledged");
+        tracing::warn!(webhook_event_id = id, error = %e, "could not mark the event's jobs as not enqueued");
     }
+    Ingested::NotEnqueued {
+        event_id: id,
+        error,
+    }
+}
+
+/// Replaces the receipt of event `id` (its `status_returned`) when the API answered other
+/// than it said on recording (the jobs were not enqueued).
+pub async fn record_receipt(db: &impl ConnectionTrait, id: i64, receipt: i16) -> Result<()> {
+    Entity::update_many()
+        .col_expr(Column::StatusReturned, Expr::value(receipt))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn enqueue_whatsapp_items(
@@ -319,52 +355,4 @@ pub async fn mark_failed(db: &impl ConnectionTrait, id: i64, error: &str) -> Res
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// Marks a WhatsApp event processed once every message and status of it is stored.
-pub async fn complete_whatsapp_event(
-    db: &impl ConnectionTrait,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let Some(event) = Entity::find_by_id(id).one(db).await? else {
-        return Ok(false);
-    };
-    // A `failed` event can still complete: its failed job may have been retried.
-    if matches!(
-        event.state,
-        WebhookState::Processed | WebhookState::Rejected
-    ) {
-        return Ok(false);
-    }
-    let Some(payload) = event.raw_payload.as_deref() else {
-        return Ok(false);
-    };
-    let items = WebhookBatch::parse(payload.as_bytes())?.items();
-    let (mut wamids, mut statuses) = (Vec::new(), Vec::new());
-    for item in items {
-        match item {
-            BatchItem::Message { wamid } => wamids.push(wamid),
-            BatchItem::Status { wamid, status } => statuses.push((wamid, status)),
-        }
-    }
-    let stored = whatsapp_message::Entity::find()
-        .filter(whatsapp_message::Column::Wamid.is_in(wamids.clone()))
-        .all(db)
-        .await?
-        .len();
-    if stored < wamids.len() {
-        return Ok(false);
-    }
-    for (wamid, status) in &statuses {
-        let found = whatsapp_message_status::Entity::find()
-            .filter(whatsapp_message_status::Column::Wamid.eq(wamid.as_str()))
-            .filter(whatsapp_message_status::Column::Status.eq(status.as_str()))
-            .one(db)
-            .await?;
-        if found.is_none() {
-            return Ok(false);
-        }
-    }
-    mark_processed(db, id, now).await
 }

@@ -6,16 +6,24 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, EntityTrait, Statement, TransactionSession, TransactionTrait,
-    Value,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+    sea_query::{Expr, Func, OnConflict},
 };
 
-use super::{idempotency, webhooks};
+use super::webhooks;
 use crate::{
     Error, Result,
-    domain::{PhoneNumber, whatsapp::WebhookBatch},
-    entities::webhook_event,
+    domain::{
+        PhoneNumber,
+        whatsapp::{BatchItem, MessageDirection, MessageState, WebhookBatch},
+    },
+    entities::{
+        webhook_event::{self, WebhookState},
+        whatsapp_contact, whatsapp_message, whatsapp_message_status,
+    },
     mask,
+    store::idempotency,
 };
 
 /// Dedupe scope of inbound messages.
@@ -43,10 +51,6 @@ async fn load_batch(db: &impl ConnectionTrait, event_id: i64) -> Result<WebhookB
     WebhookBatch::parse(payload.as_bytes())
 }
 
-fn stmt(sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
-}
-
 /// Stores inbound message `wamid` of event `event_id` and its sender, as `unanswered`.
 ///
 /// The conversation engine (a later issue) takes it from there; until then nothing is
@@ -72,48 +76,40 @@ where
     if !idempotency::claim_once(&txn, MESSAGE_SCOPE, wamid, now, ttl).await? {
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "message").increment(1);
-        webhooks::complete_whatsapp_event(db, event_id, now).await?;
+        complete_event(db, event_id, now).await?;
         return Ok(Stored::Duplicate);
     }
-    let contact = txn
-        .query_one_raw(stmt(
-            "INSERT INTO whatsapp_contacts (wa_id, phone, profile_name, first_seen_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (wa_id) DO UPDATE SET \
-               last_seen_at = GREATEST(whatsapp_contacts.last_seen_at, EXCLUDED.last_seen_at), \
-               profile_name = COALESCE(EXCLUDED.profile_name, whatsapp_contacts.profile_name) \
-             RETURNING id",
-            vec![
-                message.from.clone().into(),
-                phone.as_str().into(),
-                message.profile_name.clone().into(),
-                now.into(),
-            ],
-        ))
-        .await?
-        .ok_or_else(|| Error::Internal("contact upsert returned no row".into()))?;
-    let contact_id: i64 = contact.try_get("", "id")?;
-    let inserted = txn
-        .execute_raw(stmt(
-            "INSERT INTO whatsapp_messages (wamid, contact_id, direction, message_type, text_body, \
-               interactive_id, media_id, raw, sent_at, received_at, state, webhook_event_id) \
-             VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9, 'unanswered', $10) \
-             ON CONFLICT (wamid) DO NOTHING",
-            vec![
-                wamid.into(),
-                contact_id.into(),
-                message.kind.clone().into(),
-                message.text.clone().into(),
-                message.interactive_id.clone().into(),
-                message.media_id.clone().into(),
-                message.raw.clone().into(),
-                message.sent_at.into(),
-                now.into(),
-                event_id.into(),
-            ],
-        ))
-        .await?
-        .rows_affected();
+    let contact_id = upsert_contact(
+        &txn,
+        &message.from,
+        &phone,
+        message.profile_name.clone(),
+        now,
+    )
+    .await?;
+    let row = whatsapp_message::ActiveModel {
+        wamid: Set(wamid.to_owned()),
+        contact_id: Set(contact_id),
+        direction: Set(MessageDirection::Inbound),
+        message_type: Set(message.kind.clone()),
+        text_body: Set(message.text.clone()),
+        interactive_id: Set(message.interactive_id.clone()),
+        media_id: Set(message.media_id.clone()),
+        raw: Set(message.raw.clone()),
+        sent_at: Set(message.sent_at.map(Into::into)),
+        received_at: Set(now.into()),
+        state: Set(MessageState::Unanswered),
+        webhook_event_id: Set(Some(event_id)),
+        ..Default::default()
+    };
+    let inserted = whatsapp_message::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(whatsapp_message::Column::Wamid)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
     txn.commit().await?;
     let stored = if inserted == 1 {
         metrics::counter!("whatsapp_messages_stored_total").increment(1);
@@ -127,7 +123,7 @@ where
     } else {
         Stored::Duplicate
     };
-    webhooks::complete_whatsapp_event(db, event_id, now).await?;
+    complete_event(db, event_id, now).await?;
     Ok(stored)
 }
 
@@ -153,32 +149,129 @@ where
     if !idempotency::claim_once(&txn, STATUS_SCOPE, &key, now, ttl).await? {
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "status").increment(1);
-        webhooks::complete_whatsapp_event(db, event_id, now).await?;
+        complete_event(db, event_id, now).await?;
         return Ok(Stored::Duplicate);
     }
-    let inserted = txn
-        .execute_raw(stmt(
-            "INSERT INTO whatsapp_message_statuses (wamid, status, recipient_id, status_at, errors, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wamid, status) DO NOTHING",
-            vec![
-                wamid.into(),
-                status.into(),
-                found.recipient_id.clone().into(),
-                found.at.into(),
-                found.errors.clone().into(),
-                now.into(),
-            ],
-        ))
-        .await?
-        .rows_affected();
+    let row = whatsapp_message_status::ActiveModel {
+        wamid: Set(wamid.to_owned()),
+        status: Set(status.to_owned()),
+        recipient_id: Set(found.recipient_id.clone()),
+        status_at: Set(found.at.map(Into::into)),
+        errors: Set(found.errors.clone()),
+        received_at: Set(now.into()),
+        ..Default::default()
+    };
+    let inserted = whatsapp_message_status::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                whatsapp_message_status::Column::Wamid,
+                whatsapp_message_status::Column::Status,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
     txn.commit().await?;
     if status == "failed" {
         tracing::warn!(wamid, errors = ?found.errors, "outbound WhatsApp message failed");
     }
-    webhooks::complete_whatsapp_event(db, event_id, now).await?;
+    complete_event(db, event_id, now).await?;
     Ok(if inserted == 1 {
         Stored::New
     } else {
         Stored::Duplicate
     })
+}
+
+/// Stores (or refreshes) the sender `wa_id`, in one atomic upsert; returns its id.
+///
+/// A message arriving late never moves `last_seen_at` back, and one without a profile name
+/// keeps the name already known.
+async fn upsert_contact(
+    db: &impl ConnectionTrait,
+    wa_id: &str,
+    phone: &PhoneNumber,
+    profile_name: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    use whatsapp_contact::{ActiveModel, Column, Entity};
+    let excluded = |column: Column| Expr::col(("excluded", column));
+    let row = ActiveModel {
+        wa_id: Set(wa_id.to_owned()),
+        phone: Set(phone.as_str().to_owned()),
+        profile_name: Set(profile_name),
+        first_seen_at: Set(now.into()),
+        last_seen_at: Set(now.into()),
+        ..Default::default()
+    };
+    let upsert = OnConflict::column(Column::WaId)
+        .value(
+            Column::LastSeenAt,
+            Func::greatest([
+                Expr::col((Entity, Column::LastSeenAt)),
+                excluded(Column::LastSeenAt),
+            ]),
+        )
+        .value(
+            Column::ProfileName,
+            Func::coalesce([
+                excluded(Column::ProfileName),
+                Expr::col((Entity, Column::ProfileName)),
+            ]),
+        )
+        .to_owned();
+    Ok(Entity::insert(row)
+        .on_conflict(upsert)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
+
+/// Marks WhatsApp event `id` processed once every message and status of it is stored.
+pub async fn complete_event(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(event) = webhook_event::Entity::find_by_id(id).one(db).await? else {
+        return Ok(false);
+    };
+    // A `failed` event can still complete: its failed job may have been retried.
+    if matches!(
+        event.state,
+        WebhookState::Processed | WebhookState::Rejected
+    ) {
+        return Ok(false);
+    }
+    let Some(payload) = event.raw_payload.as_deref() else {
+        return Ok(false);
+    };
+    let items = WebhookBatch::parse(payload.as_bytes())?.items();
+    let (mut wamids, mut statuses) = (Vec::new(), Vec::new());
+    for item in items {
+        match item {
+            BatchItem::Message { wamid } => wamids.push(wamid),
+            BatchItem::Status { wamid, status } => statuses.push((wamid, status)),
+        }
+    }
+    let stored = whatsapp_message::Entity::find()
+        .filter(whatsapp_message::Column::Wamid.is_in(wamids.clone()))
+        .all(db)
+        .await?
+        .len();
+    if stored < wamids.len() {
+        return Ok(false);
+    }
+    for (wamid, status) in &statuses {
+        let found = whatsapp_message_status::Entity::find()
+            .filter(whatsapp_message_status::Column::Wamid.eq(wamid.as_str()))
+            .filter(whatsapp_message_status::Column::Status.eq(status.as_str()))
+            .one(db)
+            .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+    }
+    webhooks::mark_processed(db, id, now).await
 }

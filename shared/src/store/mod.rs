@@ -1,6 +1,7 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod idempotency;
 pub mod payments;
 pub mod query;
 pub mod reservation_search;

@@ -7,7 +7,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use shared::{
     clock::Clock,
     entities::{idempotency_key, reservation},
-    service::idempotency::{self, Begin},
+    store::idempotency::{self, Begin},
 };
 use tests::harness::{TestApp, fixtures, webhooks::error_code};
 

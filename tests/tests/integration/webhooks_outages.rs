@@ -12,7 +12,7 @@ use shared::{
         webhook_event::{self, WebhookState},
         whatsapp_message,
     },
-    jobs::{Job, whatsapp::WhatsappInbound},
+    jobs::{Job, payments::ReconcilePayment, whatsapp::WhatsappInbound},
     service::webhook_monitor,
 };
 use tests::harness::{
@@ -20,7 +20,7 @@ use tests::harness::{
     database::admin_url,
     private_redis::PrivateRedis,
     wait_until,
-    webhooks::{fixture, post_signed_whatsapp},
+    webhooks::{MP_PATH, fixture, mp_signature, mp_ts_now, post_signed_whatsapp},
     worker::TestWorker,
 };
 
@@ -124,5 +124,83 @@ async fn with_postgresql_unreachable_webhooks_get_503_and_enqueue_nothing() {
             .await
             .expect("depth"),
         0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery() {
+    // Arrange: an app over a private Redis, down when the notification first arrives.
+    let mut private = PrivateRedis::start().await;
+    let base = TestApp::new().await;
+    let conn = shared::redis::connect_url(&private.url())
+        .await
+        .expect("private redis");
+    let state = AppState::new(
+        base.conn().clone(),
+        conn,
+        base.settings.clone(),
+        base.clock.clone(),
+    )
+    .expect("app state");
+    let client = TestClient::new(build_app(state.clone()).boxed());
+    let signature = mp_signature(Some("123456"), Some("rid-outage"), &mp_ts_now(&base));
+    let notify = || {
+        client
+            .post(MP_PATH)
+            .query("data.id", &"123456")
+            .query("type", &"payment")
+            .header("x-request-id", "rid-outage")
+            .header("x-signature", signature.clone())
+            .content_type("application/json")
+            .body(fixture("mercadopago/webhook_payment.json"))
+            .send()
+    };
+    private.stop();
+    notify()
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    let recorded = webhook_event::Entity::find()
+        .all(base.conn())
+        .await
+        .expect("events");
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].status_returned, 503);
+
+    // Act: Redis is back; Mercado Pago delivers the same notification again.
+    private.restart().await;
+    wait_until(
+        "the app to reconnect to Redis",
+        Duration::from_secs(15),
+        || {
+            let queue = state.queue.clone();
+            async move { queue.depth(ReconcilePayment::NAME).await.is_ok() }
+        },
+    )
+    .await;
+    let again = notify().await;
+
+    // Assert: acknowledged with the first event, whose job is enqueued now.
+    again.assert_status(StatusCode::ACCEPTED);
+    let acked = again
+        .json()
+        .await
+        .value()
+        .object()
+        .get("webhook_event_id")
+        .i64();
+    assert_eq!(acked, recorded[0].id);
+    let events = webhook_event::Entity::find()
+        .all(base.conn())
+        .await
+        .expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].status_returned, 202);
+    assert_eq!(
+        state
+            .queue
+            .depth(ReconcilePayment::NAME)
+            .await
+            .expect("depth"),
+        1
     );
 }

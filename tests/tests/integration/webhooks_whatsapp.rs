@@ -6,6 +6,7 @@ use std::time::Duration;
 use poem::http::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use shared::{
+    domain::whatsapp::MessageState,
     entities::{
         webhook_event::{self, WebhookState},
         whatsapp_contact, whatsapp_message, whatsapp_message_status,
@@ -171,7 +172,7 @@ async fn a_batch_of_two_messages_becomes_two_jobs_and_two_stored_messages() {
         .await
         .expect("messages");
     assert_eq!(messages.len(), 2);
-    assert!(messages.iter().all(|m| m.state == "unanswered"));
+    assert!(messages.iter().all(|m| m.state == MessageState::Unanswered));
     let contacts = whatsapp_contact::Entity::find()
         .all(app.conn())
         .await

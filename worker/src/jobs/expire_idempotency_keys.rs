@@ -4,8 +4,7 @@
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
 use shared::{
-    jobs::maintenance::ExpireIdempotencyKeys,
-    service::{admin_lockout, idempotency},
+    jobs::maintenance::ExpireIdempotencyKeys, service::admin_lockout, store::idempotency,
 };
 
 use crate::JobContext;

@@ -1,41 +1,49 @@
-//! Idempotency keys: one table for client `Idempotency-Key` requests and for provider event
-//! dedupe.
+//! Idempotency keys: one table for client `Idempotency-Key` requests, provider event dedupe
+//! and claims of work that must happen once (a payment link).
 //!
-//! A request key goes through `begin` → (`complete` | `abandon`). `begin` is one atomic
+//! A claimed key goes through `begin` → (`complete` | `abandon`). `begin` is one atomic
 //! statement: it inserts the key as in flight, or retakes it when it has expired or its
-//! owner died mid-request (the lock lapsed); otherwise the existing row decides: another body
-//! → `Mismatch`, still running → `InFlight`, done → `Replay` of the stored response.
+//! owner died mid-request (the lock lapsed); otherwise the existing row decides: another
+//! fingerprint → `Mismatch`, still running → `InFlight`, done → `Replay` of the stored record.
+//!
+//! The record is opaque here: whoever owns the scope decides what its parts mean (the API's
+//! `Idempotency-Key` middleware keeps the answer it gave in them and replays it).
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TryGetable, Value};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
-use crate::Result;
+use crate::{
+    Result,
+    db::stmt,
+    entities::idempotency_key::{self, Column, Entity, KeyState},
+};
 
 /// How long an in-flight key is protected before its owner is presumed dead.
 pub const IN_FLIGHT_LOCK: Duration = Duration::seconds(60);
 
-/// A response stored under a key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// Body bytes.
-    pub body: Vec<u8>,
-    /// Content type of the body.
-    pub content_type: Option<String>,
+/// What a completed key keeps for the requests that repeat it. Never read here: the scope's
+/// owner gives the parts their meaning.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// A small number the owner files the record under.
+    pub code: Option<i16>,
+    /// The bytes kept (empty when none were).
+    pub payload: Vec<u8>,
+    /// The media type of `payload`, when the owner names one.
+    pub media_type: Option<String>,
 }
 
 /// What `begin` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Begin {
-    /// The caller owns the key now: run the request, then `complete` or `abandon`.
+    /// The caller owns the key now: do the work, then `complete` or `abandon`.
     Started,
-    /// The same request already completed: answer this.
-    Replay(StoredResponse),
-    /// The same key is being processed right now.
+    /// The same work already completed: this is what it stored.
+    Replay(StoredRecord),
+    /// The same key is being worked on right now.
     InFlight,
-    /// The key was used with a different request.
+    /// The key was used with a different fingerprint.
     Mismatch,
 }
 
@@ -49,15 +57,13 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
-fn stmt(sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
+fn by_key(scope: &str, key: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(Column::Scope.eq(scope))
+        .add(Column::Key.eq(key))
 }
 
-fn get<T: TryGetable>(row: &sea_orm::QueryResult, col: &str) -> Result<T> {
-    Ok(row.try_get("", col)?)
-}
-
-/// Claims `key` in `scope` for a request with `fingerprint`.
+/// Claims `key` in `scope` for work with `fingerprint`.
 pub async fn begin(
     db: &impl ConnectionTrait,
     scope: &str,
@@ -66,18 +72,19 @@ pub async fn begin(
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> Result<Begin> {
+    // An upsert whose WHERE decides, atomically, whether the existing row may be retaken.
     let claimed = db
         .query_one_raw(stmt(
             "INSERT INTO idempotency_keys \
                (scope, key, fingerprint, state, locked_until, created_at, expires_at) \
-             VALUES ($1, $2, $3, 'in_flight', $4, $5, $6) \
+             VALUES ($1, $2, $3, $7, $4, $5, $6) \
              ON CONFLICT (scope, key) DO UPDATE SET \
-               fingerprint = EXCLUDED.fingerprint, state = 'in_flight', \
+               fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state, \
                locked_until = EXCLUDED.locked_until, response_status = NULL, \
                response_body = NULL, response_content_type = NULL, \
                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at \
              WHERE idempotency_keys.expires_at <= $5 \
-                OR (idempotency_keys.state = 'in_flight' \
+                OR (idempotency_keys.state = $7 \
                     AND idempotency_keys.locked_until <= $5 \
                     AND idempotency_keys.fingerprint = EXCLUDED.fingerprint) \
              RETURNING id",
@@ -88,68 +95,60 @@ pub async fn begin(
                 (now + IN_FLIGHT_LOCK).into(),
                 now.into(),
                 (now + ttl).into(),
+                KeyState::InFlight.into(),
             ],
         ))
         .await?;
     if claimed.is_some() {
         return Ok(Begin::Started);
     }
-    let Some(row) = db
-        .query_one_raw(stmt(
-            "SELECT fingerprint, state, response_status, response_body, response_content_type \
-             FROM idempotency_keys WHERE scope = $1 AND key = $2",
-            vec![scope.into(), key.into()],
-        ))
-        .await?
-    else {
+    let Some(row) = Entity::find().filter(by_key(scope, key)).one(db).await? else {
         // Deleted between the two statements (expired and swept): the caller may try again.
         return Ok(Begin::InFlight);
     };
-    if get::<String>(&row, "fingerprint")? != fingerprint {
+    if row.fingerprint != fingerprint {
         return Ok(Begin::Mismatch);
     }
-    if get::<String>(&row, "state")? != "completed" {
+    if row.state != KeyState::Completed {
         return Ok(Begin::InFlight);
     }
-    let status: Option<i16> = get(&row, "response_status")?;
-    Ok(Begin::Replay(StoredResponse {
-        status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
-        body: get::<Option<Vec<u8>>>(&row, "response_body")?.unwrap_or_default(),
-        content_type: get(&row, "response_content_type")?,
+    Ok(Begin::Replay(StoredRecord {
+        code: row.record_code,
+        payload: row.record_payload.unwrap_or_default(),
+        media_type: row.record_media_type,
     }))
 }
 
-/// Stores the response of a request that owns `key`.
+/// Completes the work that owns `key`, keeping `record` for its repeats.
 pub async fn complete(
     db: &impl ConnectionTrait,
     scope: &str,
     key: &str,
-    response: &StoredResponse,
+    record: StoredRecord,
 ) -> Result<()> {
-    db.execute_raw(stmt(
-        "UPDATE idempotency_keys SET state = 'completed', locked_until = NULL, \
-           response_status = $3, response_body = $4, response_content_type = $5 \
-         WHERE scope = $1 AND key = $2",
-        vec![
-            scope.into(),
-            key.into(),
-            i16::try_from(response.status).unwrap_or(500).into(),
-            response.body.clone().into(),
-            response.content_type.clone().into(),
-        ],
-    ))
-    .await?;
+    Entity::update_many()
+        .set(idempotency_key::ActiveModel {
+            state: Set(KeyState::Completed),
+            locked_until: Set(None),
+            record_code: Set(record.code),
+            record_payload: Set(Some(record.payload)),
+            record_media_type: Set(record.media_type),
+            ..Default::default()
+        })
+        .filter(by_key(scope, key))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
-/// Releases a key whose request did not produce a response worth replaying (5xx, crash), so
-/// the client can retry with it.
+/// Releases a key whose work produced nothing worth keeping (a failure, a crash), so a
+/// retry can take it at once.
 pub async fn abandon(db: &impl ConnectionTrait, scope: &str, key: &str) -> Result<()> {
-    db.execute_raw(stmt(
-        "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'",
-        vec![scope.into(), key.into()],
-    ))
-    .await?;
+    Entity::delete_many()
+        .filter(by_key(scope, key))
+        .filter(Column::State.eq(KeyState::InFlight))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -164,15 +163,22 @@ pub async fn claim_once(
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> Result<bool> {
+    // Atomic: insert, or retake an expired mark; a live mark returns no row.
     let row = db
         .query_one_raw(stmt(
             "INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at, expires_at) \
-             VALUES ($1, $2, $2, 'completed', $3, $4) \
+             VALUES ($1, $2, $2, $5, $3, $4) \
              ON CONFLICT (scope, key) DO UPDATE SET created_at = EXCLUDED.created_at, \
                expires_at = EXCLUDED.expires_at \
              WHERE idempotency_keys.expires_at <= $3 \
              RETURNING id",
-            vec![scope.into(), key.into(), now.into(), (now + ttl).into()],
+            vec![
+                scope.into(),
+                key.into(),
+                now.into(),
+                (now + ttl).into(),
+                KeyState::Completed.into(),
+            ],
         ))
         .await?;
     Ok(row.is_some())
@@ -180,13 +186,11 @@ pub async fn claim_once(
 
 /// Deletes every key past its expiry; returns how many.
 pub async fn expire(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
-    let deleted = db
-        .execute_raw(stmt(
-            "DELETE FROM idempotency_keys WHERE expires_at <= $1",
-            vec![now.into()],
-        ))
+    let deleted = Entity::delete_many()
+        .filter(Column::ExpiresAt.lte(now))
+        .exec(db)
         .await?
-        .rows_affected();
+        .rows_affected;
     if deleted > 0 {
         tracing::info!(deleted, "expired idempotency keys deleted");
     }
