@@ -3,8 +3,7 @@
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use shared::service::{
-    HoldPolicy,
-    booking,
+    HoldPolicy, booking,
     overlaps::{self, Requester},
     reservations,
 };

@@ -130,8 +130,11 @@ proptest! {
             + raw.chars().filter(|c| *c == '*').count();
         prop_assert!(masked >= n.div_ceil(2).min(6), "{} -> {}", raw, phone);
         let email = mask::email(&raw);
-        if let Some((local, _)) = raw.split_once('@') && local.chars().count() > 1 {
-            prop_assert!(!email.contains(local));
+        // At most the first character of the local part shows. (Asking that the masked text
+        // not contain the local part failed on locals made of the mask's own `*`.)
+        if raw.contains('@') {
+            let shown = email.split_once("***@").map(|(local, _)| local.chars().count());
+            prop_assert!(shown.is_some_and(|n| n <= 1), "{} -> {}", raw, email);
         }
         let _ = mask::name(&raw);
     }

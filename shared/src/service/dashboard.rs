@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::{BookingRules, calendar::next_month};
 use crate::{
     Result,
+    db::stmt,
     domain::{GuestName, Money, ReservationCode, ReservationStatus},
     redis::{Keys, RedisConn},
 };
@@ -88,10 +89,6 @@ struct Revenue {
     confirmed_total: Money,
     paid_total: Money,
     open_holds: i64,
-}
-
-fn stmt(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values)
 }
 
 /// Counts one refused double booking (best effort: a Redis failure is only logged).

@@ -31,10 +31,10 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::ConnectionTrait;
 
 use super::booking::BookingField;
-use crate::{Error, FieldError, Result, domain::ReservationStatus, mask};
+use crate::{Error, FieldError, Result, db::stmt, domain::ReservationStatus, mask};
 
 /// Lock class of per-phone hold locks (first key of `pg_advisory_xact_lock(int, int)`).
 const PHONE_LOCK_CLASS: i32 = 0x484f_4c50; // "HOLP"
@@ -162,12 +162,8 @@ impl HoldGuard<'_> {
         if locks.is_empty() {
             return Ok(());
         }
-        txn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            format!("SELECT {}", locks.join(", ")),
-            values,
-        ))
-        .await?;
+        txn.execute_raw(stmt(&format!("SELECT {}", locks.join(", ")), values))
+            .await?;
         let active = self.count(txn, phone, ip, now).await?;
         self.verdict(&active, now)
     }
@@ -180,10 +176,9 @@ impl HoldGuard<'_> {
         now: DateTime<Utc>,
     ) -> Result<ActiveHolds> {
         let row = txn
-            .query_one_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
+            .query_one_raw(stmt(
                 COUNT_ACTIVE_HOLDS,
-                [
+                vec![
                     phone.into(),
                     ip.into(),
                     now.into(),

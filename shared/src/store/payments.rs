@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::{
     Result,
+    db::stmt,
     domain::{AlertKind, PaymentProvider, PaymentRecordStatus},
     entities::{
         payment::{self, Column},
@@ -106,13 +107,12 @@ pub struct NewAlert<'a> {
 /// Raises an alert unless this payment already has one of this kind; returns whether it is new.
 pub async fn raise_alert(db: &impl ConnectionTrait, alert: NewAlert<'_>) -> Result<bool> {
     let result = db
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(stmt(
             "INSERT INTO payment_alerts \
                (kind, provider, provider_payment_id, reservation_id, payment_id, message, details, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT ON CONSTRAINT payment_alerts_once DO NOTHING",
-            [
+            vec![
                 alert.kind.into(),
                 PaymentProvider::Mercadopago.into(),
                 alert.provider_payment_id.into(),

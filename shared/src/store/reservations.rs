@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, Statement, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
 };
 
 use crate::{
     Result,
+    db::stmt,
     domain::{Money, PaymentStatus, ReservationCode, ReservationStatus},
     entities::reservation::{self, Column},
 };
@@ -17,10 +18,9 @@ const BOOKING_LOCK_NAMESPACE: i32 = 0x6361_6261;
 
 /// Takes the booking lock of one accommodation until the current transaction ends.
 pub async fn lock_accommodation(db: &impl ConnectionTrait, accommodation_id: i32) -> Result<()> {
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    db.execute_raw(stmt(
         "SELECT pg_advisory_xact_lock($1, $2)",
-        [BOOKING_LOCK_NAMESPACE.into(), accommodation_id.into()],
+        vec![BOOKING_LOCK_NAMESPACE.into(), accommodation_id.into()],
     ))
     .await?;
     Ok(())

@@ -12,8 +12,13 @@ use std::{
 
 use sea_orm::{ActiveEnum, Iterable};
 use shared::{
-    domain::{PaymentRecordStatus, PaymentStatus, ReservationStatus},
-    entities::webhook_event::WebhookState,
+    auth::role::AdminRole,
+    domain::{
+        AccommodationKind, AlertKind, Channel, PaymentProvider, PaymentRecordStatus, PaymentStatus,
+        ReservationStatus,
+        whatsapp::{MessageDirection, MessageState},
+    },
+    entities::{audit_log::ActorKind, idempotency_key::KeyState, webhook_event::WebhookState},
 };
 
 /// One Rust source file: its path from the workspace root and its code lines (1-based
@@ -104,10 +109,28 @@ fn assert_caught(rule: &str, found: Vec<String>) {
 // Rule 1: routes call services; queries live in `shared::store`.
 
 fn route_reaches_the_store(file: &Source, line: &str) -> bool {
-    file.path.starts_with("api/src/routes/")
-        && ["shared::store", "shared::entities", "store::", "entities::", "sea_orm"]
-            .iter()
-            .any(|word| line.contains(word))
+    let in_route = file.path.starts_with("api/src/routes/")
+        && [
+            "shared::store",
+            "shared::entities",
+            "store::",
+            "entities::",
+            "sea_orm",
+        ]
+        .iter()
+        .any(|word| line.contains(word));
+    let builds_a_query = file.path.starts_with("api/src/")
+        && [
+            "EntityTrait",
+            "QueryFilter",
+            "QueryOrder",
+            "QuerySelect",
+            "ActiveModelTrait",
+            "Select<",
+        ]
+        .iter()
+        .any(|word| line.contains(word));
+    in_route || builds_a_query
 }
 
 #[test]
@@ -117,22 +140,38 @@ fn rule_1_routes_call_services_only() {
         rule,
         offenders(&sources("api/src"), route_reaches_the_store),
     );
-    let sample = Source::new(
+    let route = Source::new(
         "api/src/routes/sample.rs",
         "use shared::store::reservations;\n",
     );
-    assert_caught(rule, offenders([&sample], route_reaches_the_store));
+    let dto = Source::new("api/src/dto/sample.rs", "use sea_orm::QueryOrder;\n");
+    for sample in [&route, &dto] {
+        assert_caught(rule, offenders([sample], route_reaches_the_store));
+    }
 }
 
 // Rule 3: a status is bound as a parameter, never spelled inside SQL.
 
-/// The database spelling of every status and state the entities store.
+/// The database spelling of every value of every closed set a column stores (statuses,
+/// states, kinds, channels, roles).
 fn stored_statuses() -> Vec<String> {
-    let mut names: Vec<String> = ReservationStatus::iter().map(|s| s.to_value()).collect();
-    names.extend(PaymentStatus::iter().map(|s| s.to_value()));
-    names.extend(PaymentRecordStatus::iter().map(|s| s.to_value()));
-    names.extend(WebhookState::iter().map(|s| s.to_value()));
-    names
+    fn names<E: ActiveEnum<Value = String> + Iterable>() -> impl Iterator<Item = String> {
+        E::iter().map(|value| value.to_value())
+    }
+    let mut all: Vec<String> = names::<ReservationStatus>().collect();
+    all.extend(names::<PaymentStatus>());
+    all.extend(names::<PaymentRecordStatus>());
+    all.extend(names::<PaymentProvider>());
+    all.extend(names::<AlertKind>());
+    all.extend(names::<Channel>());
+    all.extend(names::<AccommodationKind>());
+    all.extend(names::<WebhookState>());
+    all.extend(names::<KeyState>());
+    all.extend(names::<MessageDirection>());
+    all.extend(names::<MessageState>());
+    all.extend(names::<ActorKind>());
+    all.extend(names::<AdminRole>());
+    all
 }
 
 fn spells_a_status(statuses: &[String]) -> impl Fn(&Source, &str) -> bool + '_ {
@@ -155,13 +194,15 @@ fn rule_3_statuses_are_bound_not_spelled_in_sql() {
     assert_caught(rule, offenders([&sample], spells_a_status(&statuses)));
 }
 
-// Rule 2: `shared` speaks no HTTP; provider clients (`shared/src/providers`) are its only
-// HTTP callers.
+// Rule 2: `shared` speaks no HTTP. Its provider clients (`shared/src/providers`) call HTTP
+// APIs, and `config.rs` parses every process's settings (ports, acknowledgement statuses) for
+// the process that uses them; nothing else in `shared` names a status, a route or poem.
 
 fn shared_speaks_http(file: &Source, line: &str) -> bool {
     file.path.starts_with("shared/src/")
         && !file.path.starts_with("shared/src/providers/")
-        && ["StatusCode", "status: u16", "poem", "\"/api/"]
+        && file.path != "shared/src/config.rs"
+        && ["StatusCode", "u16", "poem", "\"/api/"]
             .iter()
             .any(|word| line.contains(word))
 }
@@ -187,9 +228,14 @@ fn rule_2_shared_speaks_no_http() {
 fn opens_raw_sql(file: &Source, line: &str) -> bool {
     let builds = line.contains("Statement::from_sql_and_values") && file.path != "shared/src/db.rs";
     let runs_outside_shared = !file.path.starts_with("shared/")
-        && ["execute_raw", "query_one_raw", "query_all_raw", "execute_unprepared"]
-            .iter()
-            .any(|word| line.contains(word));
+        && [
+            "execute_raw",
+            "query_one_raw",
+            "query_all_raw",
+            "execute_unprepared",
+        ]
+        .iter()
+        .any(|word| line.contains(word));
     builds || runs_outside_shared
 }
 
@@ -206,4 +252,38 @@ fn rule_4_raw_sql_has_one_door() {
         "db.execute_unprepared(\"SELECT 1\").await?;\n",
     );
     assert_caught(rule, offenders([&sample], opens_raw_sql));
+}
+
+// Rule 5: a value is parsed once, where it enters: entity fields carry domain types, and raw
+// decimals become `Money` only at these edges.
+
+/// Where a raw decimal may become `Money`: the type itself (its parser, rounding rules and
+/// JSON form) and the Mercado Pago payload.
+const MONEY_EDGES: [&str; 3] = [
+    "shared/src/domain/money.rs",
+    "shared/src/domain/payment.rs",
+    "shared/src/providers/",
+];
+
+fn money_enters_inside(file: &Source, line: &str) -> bool {
+    let edge = MONEY_EDGES.iter().any(|edge| file.path.starts_with(edge));
+    let plain_money_column = file.path.starts_with("shared/src/entities/")
+        && line.contains(": Decimal")
+        && !line.contains("weekend_multiplier");
+    (line.contains("from_decimal(") && !edge) || plain_money_column
+}
+
+#[test]
+fn rule_5_values_are_parsed_once() {
+    let rule = "rule 5 (values are parsed once, at the edge)";
+    let code: Vec<Source> = ["shared/src", "api/src", "worker/src"]
+        .into_iter()
+        .flat_map(sources)
+        .collect();
+    assert_none(rule, offenders(&code, money_enters_inside));
+    let sample = Source::new(
+        "shared/src/entities/sample.rs",
+        "pub struct Model { pub total_price: Decimal }\n",
+    );
+    assert_caught(rule, offenders([&sample], money_enters_inside));
 }
