@@ -84,6 +84,14 @@ fn sources(dir: &str) -> Vec<Source> {
     out
 }
 
+/// The code of the three crates that ship: `shared`, `api`, `worker`.
+fn shipped_code() -> Vec<Source> {
+    ["shared/src", "api/src", "worker/src"]
+        .into_iter()
+        .flat_map(sources)
+        .collect()
+}
+
 fn offenders<'a>(
     files: impl IntoIterator<Item = &'a Source>,
     bad: impl Fn(&Source, &str) -> bool,
@@ -182,10 +190,7 @@ fn spells_a_status(statuses: &[String]) -> impl Fn(&Source, &str) -> bool + '_ {
 fn rule_3_statuses_are_bound_not_spelled_in_sql() {
     let rule = "rule 3 (statuses are bound, not spelled in SQL)";
     let statuses = stored_statuses();
-    let code: Vec<Source> = ["shared/src", "api/src", "worker/src"]
-        .into_iter()
-        .flat_map(sources)
-        .collect();
+    let code = shipped_code();
     assert_none(rule, offenders(&code, spells_a_status(&statuses)));
     let sample = Source::new(
         "shared/src/sample.rs",
@@ -242,10 +247,7 @@ fn opens_raw_sql(file: &Source, line: &str) -> bool {
 #[test]
 fn rule_4_raw_sql_has_one_door() {
     let rule = "rule 4 (raw SQL through shared::db::stmt)";
-    let code: Vec<Source> = ["shared/src", "api/src", "worker/src"]
-        .into_iter()
-        .flat_map(sources)
-        .collect();
+    let code = shipped_code();
     assert_none(rule, offenders(&code, opens_raw_sql));
     let sample = Source::new(
         "worker/src/sample.rs",
@@ -276,10 +278,7 @@ fn money_enters_inside(file: &Source, line: &str) -> bool {
 #[test]
 fn rule_5_values_are_parsed_once() {
     let rule = "rule 5 (values are parsed once, at the edge)";
-    let code: Vec<Source> = ["shared/src", "api/src", "worker/src"]
-        .into_iter()
-        .flat_map(sources)
-        .collect();
+    let code = shipped_code();
     assert_none(rule, offenders(&code, money_enters_inside));
     let sample = Source::new(
         "shared/src/entities/sample.rs",

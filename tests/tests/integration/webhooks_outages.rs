@@ -24,6 +24,25 @@ use tests::harness::{
     worker::TestWorker,
 };
 
+/// Every recorded webhook event, oldest first.
+async fn all_events(db: &impl ConnectionTrait) -> Vec<webhook_event::Model> {
+    webhook_event::Entity::find().all(db).await.expect("events")
+}
+
+/// Restarts the private Redis and waits until the app's queue of `job` answers again.
+async fn bring_back(private: &mut PrivateRedis, state: &AppState, job: &'static str) {
+    private.restart().await;
+    wait_until(
+        "the app to reconnect to Redis",
+        Duration::from_secs(15),
+        || {
+            let queue = state.queue.clone();
+            async move { queue.depth(job).await.is_ok() }
+        },
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_down_webhooks_get_503_and_nothing_is_lost_once_it_is_back() {
     // Arrange: an app whose Redis is a private server we can stop.
@@ -50,25 +69,13 @@ async fn with_redis_down_webhooks_get_503_and_nothing_is_lost_once_it_is_back() 
 
     // Assert 1: 503, and the delivery is recorded (pending) so the sweep can finish it.
     refused.assert_status(StatusCode::SERVICE_UNAVAILABLE);
-    let events = webhook_event::Entity::find()
-        .all(base.conn())
-        .await
-        .expect("events");
+    let events = all_events(base.conn()).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].state, WebhookState::Pending);
     assert_eq!(events[0].status_returned, 503);
 
     // Act 2: Redis is back (empty); Meta retries; the sweep runs later.
-    private.restart().await;
-    wait_until(
-        "the app to reconnect to Redis",
-        Duration::from_secs(15),
-        || {
-            let queue = state.queue.clone();
-            async move { queue.depth(WhatsappInbound::NAME).await.is_ok() }
-        },
-    )
-    .await;
+    bring_back(&mut private, &state, WhatsappInbound::NAME).await;
     post_signed_whatsapp(&client, body)
         .await
         .assert_status(StatusCode::ACCEPTED);
@@ -84,10 +91,7 @@ async fn with_redis_down_webhooks_get_503_and_nothing_is_lost_once_it_is_back() 
         "both deliveries processed",
         Duration::from_secs(20),
         || async {
-            let events = webhook_event::Entity::find()
-                .all(base.conn())
-                .await
-                .expect("events");
+            let events = all_events(base.conn()).await;
             events.len() == 2 && events.iter().all(|e| e.state == WebhookState::Processed)
         },
     )
@@ -159,24 +163,12 @@ async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery(
     notify()
         .await
         .assert_status(StatusCode::SERVICE_UNAVAILABLE);
-    let recorded = webhook_event::Entity::find()
-        .all(base.conn())
-        .await
-        .expect("events");
+    let recorded = all_events(base.conn()).await;
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].status_returned, 503);
 
     // Act: Redis is back; Mercado Pago delivers the same notification again.
-    private.restart().await;
-    wait_until(
-        "the app to reconnect to Redis",
-        Duration::from_secs(15),
-        || {
-            let queue = state.queue.clone();
-            async move { queue.depth(ReconcilePayment::NAME).await.is_ok() }
-        },
-    )
-    .await;
+    bring_back(&mut private, &state, ReconcilePayment::NAME).await;
     let again = notify().await;
 
     // Assert: acknowledged with the first event, whose job is enqueued now.
@@ -189,10 +181,7 @@ async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery(
         .get("webhook_event_id")
         .i64();
     assert_eq!(acked, recorded[0].id);
-    let events = webhook_event::Entity::find()
-        .all(base.conn())
-        .await
-        .expect("events");
+    let events = all_events(base.conn()).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].status_returned, 202);
     assert_eq!(
