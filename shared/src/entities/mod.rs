@@ -1,6 +1,7 @@
 //! sea-orm entities, one table per file.
 
 pub mod accommodation;
+pub mod admin_login_failure;
 pub mod admin_user;
 pub mod audit_log;
 pub mod failed_job;

@@ -12,9 +12,13 @@
 //! as the rate limiter counts it. `api admin unlock --email` clears every lock of an account.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::{Result, db::stmt};
+use crate::{
+    Result,
+    db::stmt,
+    entities::admin_login_failure::{Column, Entity},
+};
 
 /// Counts one login attempt of `admin_id` from `client`; false when the pair is locked (the
 /// attempt must then be refused without checking the password).
@@ -62,24 +66,25 @@ pub async fn clear(
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    db.execute_raw(stmt(
-        "DELETE FROM admin_login_failures
-         WHERE admin_user_id = $1 AND (client = $2 OR locked_until <= $3)",
-        vec![admin_id.into(), client.into(), now.into()],
-    ))
-    .await?;
+    Entity::delete_many()
+        .filter(Column::AdminUserId.eq(admin_id))
+        .filter(
+            Condition::any()
+                .add(Column::Client.eq(client))
+                .add(Column::LockedUntil.lte(now)),
+        )
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// Forgets every failure and lock of `admin_id`; returns how many clients were tracked.
 pub async fn clear_all(db: &impl ConnectionTrait, admin_id: i32) -> Result<u64> {
-    Ok(db
-        .execute_raw(stmt(
-            "DELETE FROM admin_login_failures WHERE admin_user_id = $1",
-            vec![admin_id.into()],
-        ))
+    Ok(Entity::delete_many()
+        .filter(Column::AdminUserId.eq(admin_id))
+        .exec(db)
         .await?
-        .rows_affected())
+        .rows_affected)
 }
 
 /// How long failures that never reached a lock are remembered: a guess now and then over
@@ -90,12 +95,16 @@ pub const FAILURE_MEMORY: Duration = Duration::hours(24);
 /// housekeeping), so the table holds only the clients that tried recently. Returns how many
 /// rows went.
 pub async fn forget_stale(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
-    Ok(db
-        .execute_raw(stmt(
-            "DELETE FROM admin_login_failures
-             WHERE locked_until <= $1 OR (locked_until IS NULL AND updated_at <= $2)",
-            vec![now.into(), (now - FAILURE_MEMORY).into()],
-        ))
+    let never_locked_and_old = Condition::all()
+        .add(Column::LockedUntil.is_null())
+        .add(Column::UpdatedAt.lte(now - FAILURE_MEMORY));
+    Ok(Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(Column::LockedUntil.lte(now))
+                .add(never_locked_and_old),
+        )
+        .exec(db)
         .await?
-        .rows_affected())
+        .rows_affected)
 }
