@@ -23,6 +23,8 @@ fn line() -> impl Strategy<Value = String> {
             "END:VEVENT",
             "BEGIN:VALARM",
             "END:VALARM",
+            "BEGIN:X-N",
+            "END:X-N",
             "UID:x",
             "STATUS:CANCELLED",
             "DTSTART;VALUE=DATE:20270110",

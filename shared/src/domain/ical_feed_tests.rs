@@ -297,6 +297,12 @@ fn an_empty_calendar_is_accepted_with_no_events() {
 fn bodies_that_are_not_a_whole_calendar_are_refused_with_their_reason() {
     let whole = calendar(&[&["UID:u", "DTSTART;VALUE=DATE:20270110"]]);
     let cut = &whole[..whole.len() - 8];
+    let two_calendars = format!("{whole}{whole}");
+    let nested = format!(
+        "BEGIN:VCALENDAR\r\n{}{}END:VCALENDAR\r\n",
+        "BEGIN:X\r\n".repeat(50_000),
+        "END:X\r\n".repeat(50_000)
+    );
     let cases = [
         ("", FeedRejected::Empty),
         (" \r\n\t", FeedRejected::Empty),
@@ -311,6 +317,8 @@ fn bodies_that_are_not_a_whole_calendar_are_refused_with_their_reason() {
             "BEGIN:VCALENDAR\r\nnot a property\r\nEND:VCALENDAR",
             FeedRejected::Malformed,
         ),
+        (&two_calendars, FeedRejected::Malformed),
+        (&nested, FeedRejected::Malformed),
     ];
     for (body, reason) in cases {
         assert_eq!(parse(body), Err(reason), "{body:?}");
