@@ -101,3 +101,13 @@ pub async fn error_code(resp: poem::test::TestResponse) -> String {
     let json = resp.json().await;
     json.value().object().get("code").string().to_owned()
 }
+
+/// The `webhook_event_id` a webhook was acknowledged with.
+pub async fn acked_event_id(resp: poem::test::TestResponse) -> i64 {
+    resp.json()
+        .await
+        .value()
+        .object()
+        .get("webhook_event_id")
+        .i64()
+}

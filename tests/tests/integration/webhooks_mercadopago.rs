@@ -10,7 +10,10 @@ use shared::{
 };
 use tests::harness::{
     TestApp,
-    webhooks::{MP_PATH, error_code, fixture, mp_signature, mp_ts_now, travel_to_mp_fixture_ts},
+    webhooks::{
+        MP_PATH, acked_event_id, error_code, fixture, mp_signature, mp_ts_now,
+        travel_to_mp_fixture_ts,
+    },
 };
 
 const RID: &str = "bb56a2f1-6aae-46ac-982e-9dcd3581d08e";
@@ -237,20 +240,8 @@ async fn a_redelivered_request_id_is_acknowledged_with_the_first_event_and_enque
     // Assert: both acknowledged with the same event; one row, one job.
     first.assert_status(StatusCode::ACCEPTED);
     second.assert_status(StatusCode::ACCEPTED);
-    let first_id = first
-        .json()
-        .await
-        .value()
-        .object()
-        .get("webhook_event_id")
-        .i64();
-    let second_id = second
-        .json()
-        .await
-        .value()
-        .object()
-        .get("webhook_event_id")
-        .i64();
+    let first_id = acked_event_id(first).await;
+    let second_id = acked_event_id(second).await;
     assert_eq!(first_id, second_id);
     assert_eq!(events(&app).await.len(), 1);
     assert_eq!(queued_payment_jobs(&app).await, 1);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use api::{startup::build_app, state::AppState};
 use poem::{EndpointExt, http::StatusCode, test::TestClient};
 use sea_orm::{ConnectionTrait, EntityTrait};
-use shared::clock::Clock;
+use shared::{clock::Clock, config::Settings};
 use shared::{
     entities::{
         webhook_event::{self, WebhookState},
@@ -20,9 +20,17 @@ use tests::harness::{
     database::admin_url,
     private_redis::PrivateRedis,
     wait_until,
-    webhooks::{MP_PATH, fixture, mp_signature, mp_ts_now, post_signed_whatsapp},
+    webhooks::{MP_PATH, acked_event_id, fixture, mp_signature, mp_ts_now, post_signed_whatsapp},
     worker::TestWorker,
 };
+
+/// The app's state over `base`'s database and the private Redis, with `settings`.
+async fn app_state(private: &PrivateRedis, base: &TestApp, settings: Settings) -> AppState {
+    let conn = shared::redis::connect_url(&private.url())
+        .await
+        .expect("private redis");
+    AppState::new(base.conn().clone(), conn, settings, base.clock.clone()).expect("app state")
+}
 
 /// Every recorded webhook event, oldest first.
 async fn all_events(db: &impl ConnectionTrait) -> Vec<webhook_event::Model> {
@@ -50,16 +58,7 @@ async fn with_redis_down_webhooks_get_503_and_nothing_is_lost_once_it_is_back() 
     let base = TestApp::new().await;
     let mut settings = base.settings.clone();
     settings.redis_url = shared::config::Secret::new(private.url());
-    let conn = shared::redis::connect_url(&private.url())
-        .await
-        .expect("private redis");
-    let state = AppState::new(
-        base.conn().clone(),
-        conn,
-        settings.clone(),
-        base.clock.clone(),
-    )
-    .expect("app state");
+    let state = app_state(&private, &base, settings.clone()).await;
     let client = TestClient::new(build_app(state.clone()).boxed());
     let body = fixture("whatsapp/text_message.json");
 
@@ -136,16 +135,7 @@ async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery(
     // Arrange: an app over a private Redis, down when the notification first arrives.
     let mut private = PrivateRedis::start().await;
     let base = TestApp::new().await;
-    let conn = shared::redis::connect_url(&private.url())
-        .await
-        .expect("private redis");
-    let state = AppState::new(
-        base.conn().clone(),
-        conn,
-        base.settings.clone(),
-        base.clock.clone(),
-    )
-    .expect("app state");
+    let state = app_state(&private, &base, base.settings.clone()).await;
     let client = TestClient::new(build_app(state.clone()).boxed());
     let signature = mp_signature(Some("123456"), Some("rid-outage"), &mp_ts_now(&base));
     let notify = || {
@@ -173,13 +163,7 @@ async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery(
 
     // Assert: acknowledged with the first event, whose job is enqueued now.
     again.assert_status(StatusCode::ACCEPTED);
-    let acked = again
-        .json()
-        .await
-        .value()
-        .object()
-        .get("webhook_event_id")
-        .i64();
+    let acked = acked_event_id(again).await;
     assert_eq!(acked, recorded[0].id);
     let events = all_events(base.conn()).await;
     assert_eq!(events.len(), 1);
