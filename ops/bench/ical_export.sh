@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # iCal export benchmark (issue 8): GET /api/v1/ical/{token}.ics of a cabin with 1,000 stays
 # (half from Airbnb, so the Airbnb feed filters), at concurrency 16 with wrk, over loopback.
-# Target: < 5 ms per request (p50 and the mean). Each run is bounded by DURATION.
+# Target: < 5 ms per request (p50 and the mean). Each run is bounded by DURATION. The per-IP
+# rate limit is lifted (as run.sh does): every request comes from 127.0.0.1.
 #
 # Usage: ops/bench/ical_export.sh   (needs target/release/api: cargo build --release -p api)
 # Env:   DURATION (default 15s), THREADS (2), CONCURRENCY (16), STAYS (1000), PORT (a free one),
@@ -36,7 +37,7 @@ trap cleanup EXIT
 echo "== database $DB: one cabin, $STAYS one-night stays from today on"
 psql "$PG_URL/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="$PG_URL/$DB" REDIS_URL REDIS_NAMESPACE="$NAMESPACE" HOST=127.0.0.1 PORT METRICS_PORT=0 \
-    RUST_LOG=warn LOG_FORMAT=json APP_ENV=development
+    RUST_LOG=warn LOG_FORMAT=json APP_ENV=development RATE_LIMIT_PER_MINUTE=100000000
 $API migrate >/dev/null
 TOKEN=$(psql "$PG_URL/$DB" -qAt -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO accommodations (name, capacity, base_price, ical_export_token)
@@ -69,4 +70,5 @@ mean=$(awk '$1=="Latency" {print $2; exit}' "$WORK/wrk.txt")
 p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")
 p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
 non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.txt")
+[[ -z $non2xx ]] || echo "WARNING: $non2xx responses were not 200" >&2
 echo "RESULT stays=$STAYS events=$events concurrency=$CONCURRENCY rps=$rps mean=$mean p50=$p50 p99=$p99 non2xx=${non2xx:-0}"
