@@ -33,6 +33,7 @@ use crate::{
             reservations::AdminReservationsApi, session::SessionApi,
         },
         health::HealthApi,
+        ical::IcalApi,
         legacy::LegacyApi,
         payments::PaymentsApi,
         quotes::QuotesApi,
@@ -51,6 +52,7 @@ type PublicApis = (
     LegacyApi,
     HealthApi,
     WebhooksApi,
+    IcalApi,
 );
 
 /// Admin APIs (token required, except login).
@@ -84,6 +86,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 LegacyApi,
                 HealthApi,
                 WebhooksApi,
+                IcalApi,
             ),
             (
                 SessionApi,

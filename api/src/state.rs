@@ -41,6 +41,8 @@ pub struct AppState {
     pub mercadopago: Arc<MercadoPagoClient>,
     /// How deposit links are built.
     pub payment_links: Arc<PaymentLinkOptions>,
+    /// The host part of iCal event UIDs (`<uuid>@<host>`): the host of `PUBLIC_BASE_URL`.
+    pub ical_uid_host: Arc<str>,
     /// The bound on concurrent admin password checks (`ADMIN_LOGIN_HASH_*`).
     pub login_hashes: HashLimiter,
     shutting_down: Arc<AtomicBool>,
@@ -63,6 +65,7 @@ impl AppState {
                 mercadopago_notification_url(&settings.public_base_url),
             )),
             login_hashes: settings.admin_login_hashes(),
+            ical_uid_host: uid_host(&settings.public_base_url).into(),
             rules: BookingRules::from_settings(&settings, clock),
             queue,
             keys: Keys::new(settings.redis_namespace.clone()),
@@ -79,8 +82,33 @@ impl AppState {
         self.shutting_down.store(true, Ordering::SeqCst);
     }
 
+    /// The public URL of `consumer`'s iCal export feed of the accommodation whose tokens
+    /// `row` holds (what the owner pastes into that channel).
+    pub fn ical_export_url(
+        &self,
+        row: &shared::entities::accommodation::Model,
+        consumer: shared::domain::FeedConsumer,
+    ) -> String {
+        format!(
+            "{}{}/ical/{}.ics",
+            self.settings.public_base_url.trim_end_matches('/'),
+            crate::startup::API_PREFIX,
+            row.export_token(consumer).as_str()
+        )
+    }
+
     /// Whether the process is draining.
     pub fn is_shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::SeqCst)
     }
+}
+
+/// The host of `base_url` (`cabanas.example` of `https://cabanas.example:8443/x`), or
+/// `localhost` if it names none (UIDs stay well-formed on a misconfigured deployment).
+fn uid_host(base_url: &str) -> String {
+    base_url
+        .parse::<poem::http::Uri>()
+        .ok()
+        .and_then(|uri| uri.host().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned())
 }

@@ -41,6 +41,7 @@ mod m20261123_000006_hold_limit_indexes;
 mod m20261129_000001_admin_hardening;
 mod m20261129_000002_webhook_hardening;
 mod m20261130_000001_hold_count_indexes;
+mod m20261130_000002_ical_export_tokens;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_admin_hardening::Migration),
             Box::new(m20261129_000002_webhook_hardening::Migration),
             Box::new(m20261130_000001_hold_count_indexes::Migration),
+            Box::new(m20261130_000002_ical_export_tokens::Migration),
         ]
     }
 }

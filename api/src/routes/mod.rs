@@ -8,6 +8,7 @@ use crate::error::ApiError;
 pub mod accommodations;
 pub mod admin;
 pub mod health;
+pub mod ical;
 pub mod legacy;
 pub mod payments;
 pub mod quotes;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Compatibility,
     /// The owner's admin API (requires an admin token: log in, then Authorize).
     Admin,
+    /// Busy nights as iCal, for the channels that poll us (Airbnb, Booking.com).
+    Calendar,
     /// Provider callbacks (WhatsApp, Mercado Pago), signed by the provider.
     Webhooks,
 }

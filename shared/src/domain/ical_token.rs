@@ -22,6 +22,13 @@ impl IcalToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether `candidate` is this token, compared in constant time (a wrong guess takes as
+    /// long however many leading characters it got right).
+    pub fn matches(&self, candidate: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
+    }
 }
 
 impl fmt::Debug for IcalToken {
@@ -43,5 +50,14 @@ mod tests {
         let shown = format!("{token:?}");
         assert_eq!(shown, "IcalToken([redacted])");
         assert!(!shown.contains(token.as_str()));
+    }
+
+    #[test]
+    fn a_token_matches_only_itself() {
+        let token = IcalToken::random();
+        assert!(token.matches(token.as_str()));
+        assert!(!token.matches(&token.as_str()[1..]));
+        assert!(!token.matches(IcalToken::random().as_str()));
+        assert!(!token.matches(""));
     }
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccommodationKind, IcalToken, Money, PriceRules, WeekendNights};
+use crate::domain::{AccommodationKind, FeedConsumer, IcalToken, Money, PriceRules, WeekendNights};
 
 /// One accommodation row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -46,8 +46,12 @@ pub struct Model {
     pub check_in_time: NaiveTime,
     /// Latest departure time.
     pub check_out_time: NaiveTime,
-    /// Secret token in this accommodation's iCal export URL (redacted by `Debug`).
+    /// Secret token of the generic iCal export URL (redacted by `Debug`).
     pub ical_export_token: IcalToken,
+    /// Secret token of the iCal export URL given to Airbnb.
+    pub ical_token_airbnb: IcalToken,
+    /// Secret token of the iCal export URL given to Booking.com.
+    pub ical_token_booking: IcalToken,
     /// Whether it can be booked.
     pub active: bool,
     /// Row creation.
@@ -80,6 +84,27 @@ impl Model {
             weekend_multiplier: self.weekend_multiplier,
             weekend_nights: self.weekend_nights.clone(),
         }
+    }
+
+    /// The token of `consumer`'s export URL.
+    pub fn export_token(&self, consumer: FeedConsumer) -> &IcalToken {
+        match consumer {
+            FeedConsumer::Airbnb => &self.ical_token_airbnb,
+            FeedConsumer::Booking => &self.ical_token_booking,
+            FeedConsumer::Generic => &self.ical_export_token,
+        }
+    }
+
+    /// Whose export URL `token` belongs to. Every token is compared, in constant time, so the
+    /// answer's timing says nothing about which (or how much of one) matched.
+    pub fn export_consumer(&self, token: &str) -> Option<FeedConsumer> {
+        FeedConsumer::ALL
+            .into_iter()
+            .map(|consumer| (consumer, self.export_token(consumer).matches(token)))
+            .fold(
+                None,
+                |found, (consumer, hit)| if hit { Some(consumer) } else { found },
+            )
     }
 }
 

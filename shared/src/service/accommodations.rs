@@ -14,7 +14,7 @@ use super::audit::{self, AuditContext, Change};
 use crate::{
     Error, FieldError, Result,
     clock::Clock,
-    domain::{AccommodationKind, IcalToken, Money, stay::parse_weekday},
+    domain::{AccommodationKind, FeedConsumer, IcalToken, Money, stay::parse_weekday},
     entities::accommodation::{self, StringList},
 };
 
@@ -281,28 +281,36 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     Ok(after)
 }
 
-/// Replaces the iCal export token (the old export URL stops working at once).
+/// Replaces the token of `consumer`'s iCal export URL (that old URL stops working at once;
+/// the other consumers' URLs keep theirs).
 pub async fn rotate_ical_token<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     clock: &dyn Clock,
     ctx: &AuditContext,
     id: i32,
+    consumer: FeedConsumer,
 ) -> Result<accommodation::Model> {
     let txn = db.begin().await?;
     let before = locked(&txn, id).await?;
     let mut row: accommodation::ActiveModel = before.clone().into();
-    row.ical_export_token = Set(IcalToken::random());
+    let token = Set(IcalToken::random());
+    let action = match consumer {
+        FeedConsumer::Airbnb => {
+            row.ical_token_airbnb = token;
+            "accommodation.rotate_ical_token.airbnb"
+        }
+        FeedConsumer::Booking => {
+            row.ical_token_booking = token;
+            "accommodation.rotate_ical_token.booking"
+        }
+        FeedConsumer::Generic => {
+            row.ical_export_token = token;
+            "accommodation.rotate_ical_token"
+        }
+    };
     row.updated_at = Set(clock.now().into());
     let after = row.update(&txn).await?;
-    audited(
-        &txn,
-        ctx,
-        clock,
-        "accommodation.rotate_ical_token",
-        Some(&before),
-        &after,
-    )
-    .await?;
+    audited(&txn, ctx, clock, action, Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)
 }

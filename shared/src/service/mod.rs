@@ -15,6 +15,7 @@ pub mod demo;
 pub mod expiry;
 pub mod failed_jobs;
 pub mod hold_limits;
+pub mod ical_export;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;

@@ -87,9 +87,22 @@ async fn creating_an_accommodation_returns_201_with_every_field_stored() {
     assert_eq!(
         without(
             reply.body.clone(),
-            &["uuid", "ical_export_token", "created_at", "updated_at"]
+            &[
+                "uuid",
+                "ical_export_token",
+                "ical_export_urls",
+                "created_at",
+                "updated_at"
+            ]
         ),
         expected
+    );
+    assert_eq!(
+        reply.body["ical_export_urls"]["generic"],
+        format!(
+            "http://localhost:8080/api/v1/ical/{}.ics",
+            reply.body["ical_export_token"].as_str().expect("token")
+        )
     );
     let listed = admin.get("/admin/accommodations").await;
     assert_eq!(listed.status, StatusCode::OK);

@@ -26,6 +26,7 @@ mod health;
 mod hold_limit_plans;
 mod hold_limits;
 mod http_helpers;
+mod ical_export;
 mod idempotency;
 mod jobs_crash;
 mod jobs_cron;

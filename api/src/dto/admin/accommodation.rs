@@ -1,18 +1,23 @@
 //! Admin views and inputs of accommodations.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::Object;
-use shared::{entities::accommodation, service::accommodations::AccommodationInput};
-
-use crate::dto::{
-    accommodation::AccommodationView,
-    constraints::{
-        AccommodationKind, AccommodationName, Amount, Capacity, Currency, Doc, HourMinute, HttpUrl,
-        Multiplier, Weekday,
-    },
+use poem_openapi::{Enum, Object};
+use shared::{
+    domain::FeedConsumer, entities::accommodation, service::accommodations::AccommodationInput,
 };
 
-/// An accommodation as the owner sees it (incl. inactive ones and the iCal export token).
+use crate::{
+    dto::{
+        accommodation::AccommodationView,
+        constraints::{
+            AccommodationKind, AccommodationName, Amount, Capacity, Currency, Doc, HourMinute,
+            HttpUrl, Multiplier, Weekday,
+        },
+    },
+    state::AppState,
+};
+
+/// An accommodation as the owner sees it (incl. inactive ones and the iCal export URLs).
 #[derive(Clone, Object)]
 pub struct AdminAccommodationView {
     /// Everything guests see.
@@ -20,8 +25,10 @@ pub struct AdminAccommodationView {
     pub public: AccommodationView,
     /// Whether guests can book it.
     pub active: bool,
-    /// Secret token of its iCal export URL.
+    /// Secret token of its generic iCal export URL.
     pub ical_export_token: String,
+    /// Its iCal export URLs, one per consuming channel, ready to paste.
+    pub ical_export_urls: IcalExportUrls,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -35,20 +42,62 @@ impl std::fmt::Debug for AdminAccommodationView {
             .field("public", &self.public)
             .field("active", &self.active)
             .field("ical_export_token", &"[redacted]")
+            .field("ical_export_urls", &"[redacted]")
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
     }
 }
 
-impl From<accommodation::Model> for AdminAccommodationView {
-    fn from(row: accommodation::Model) -> Self {
+impl AdminAccommodationView {
+    /// The view of `row`, with its export URLs as `state` builds them.
+    pub fn new(row: accommodation::Model, state: &AppState) -> Self {
+        let url = |consumer| state.ical_export_url(&row, consumer);
         Self {
             active: row.active,
             ical_export_token: row.ical_export_token.as_str().to_owned(),
+            ical_export_urls: IcalExportUrls {
+                airbnb: url(FeedConsumer::Airbnb),
+                booking: url(FeedConsumer::Booking),
+                generic: url(FeedConsumer::Generic),
+            },
             created_at: row.created_at.with_timezone(&Utc),
             updated_at: row.updated_at.with_timezone(&Utc),
             public: row.into(),
+        }
+    }
+}
+
+/// One iCal export URL per consuming channel; each feed leaves out the stays that came from
+/// that channel, so give each channel its own.
+#[derive(Clone, Object)]
+pub struct IcalExportUrls {
+    /// For Airbnb's "import calendar".
+    pub airbnb: String,
+    /// For Booking.com's "import calendar".
+    pub booking: String,
+    /// For anyone else (leaves nothing out).
+    pub generic: String,
+}
+
+/// Whose export token `POST /admin/accommodations/{id}/ical-token/rotate` replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ExportChannel {
+    /// The Airbnb URL.
+    Airbnb,
+    /// The Booking.com URL.
+    Booking,
+    /// The generic URL (`ical_export_token`).
+    Generic,
+}
+
+impl From<ExportChannel> for FeedConsumer {
+    fn from(channel: ExportChannel) -> Self {
+        match channel {
+            ExportChannel::Airbnb => Self::Airbnb,
+            ExportChannel::Booking => Self::Booking,
+            ExportChannel::Generic => Self::Generic,
         }
     }
 }

@@ -1,13 +1,17 @@
 //! `GET/POST /admin/accommodations`, `PATCH /admin/accommodations/{id}`,
-//! `POST /admin/accommodations/{id}/ical-token/rotate`.
+//! `POST /admin/accommodations/{id}/ical-token/rotate[?channel=airbnb|booking|generic]`.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use shared::service::{accommodations, catalog};
 
 use crate::{
     auth::{AdminAuth, OwnerAuth},
-    dto::admin::accommodation::{AccommodationBody, AdminAccommodationView},
+    dto::admin::accommodation::{AccommodationBody, AdminAccommodationView, ExportChannel},
     error::ApiError,
     middleware::idempotency::idempotent,
     routes::ApiTags,
@@ -37,7 +41,11 @@ impl AdminAccommodationsApi {
         state: Data<&AppState>,
     ) -> Result<Json<Vec<AdminAccommodationView>>, ApiError> {
         let rows = catalog::list_all(&state.db).await?;
-        Ok(Json(rows.into_iter().map(Into::into).collect()))
+        Ok(Json(
+            rows.into_iter()
+                .map(|row| AdminAccommodationView::new(row, &state))
+                .collect(),
+        ))
     }
 
     /// Create an accommodation
@@ -64,7 +72,9 @@ impl AdminAccommodationsApi {
             &body.0.into(),
         )
         .await?;
-        Ok(AccommodationCreated::Created(Json(row.into())))
+        Ok(AccommodationCreated::Created(Json(
+            AdminAccommodationView::new(row, &state),
+        )))
     }
 
     /// Change an accommodation
@@ -97,12 +107,14 @@ impl AdminAccommodationsApi {
             &body.0.into(),
         )
         .await?;
-        Ok(Json(row.into()))
+        Ok(Json(AdminAccommodationView::new(row, &state)))
     }
 
-    /// Rotate the iCal export token
+    /// Rotate an iCal export token
     ///
-    /// The old export URL stops working at once; give the new one to Airbnb and Booking.com.
+    /// Replaces the token of one export URL: `channel` = `airbnb`, `booking` or `generic`
+    /// (the default, `ical_export_token`). That old URL stops working at once (404); the
+    /// other channels' URLs keep working. Paste the new URL into that channel.
     #[oai(
         path = "/accommodations/:id/ical-token/rotate",
         method = "post",
@@ -119,14 +131,17 @@ impl AdminAccommodationsApi {
         state: Data<&AppState>,
         /// Accommodation id.
         id: Path<i32>,
+        /// Whose URL gets the new token (default `generic`).
+        channel: Query<Option<ExportChannel>>,
     ) -> Result<Json<AdminAccommodationView>, ApiError> {
         let row = accommodations::rotate_ical_token(
             &state.db,
             state.rules.clock.as_ref(),
             &auth.audit(),
             id.0,
+            channel.0.unwrap_or(ExportChannel::Generic).into(),
         )
         .await?;
-        Ok(Json(row.into()))
+        Ok(Json(AdminAccommodationView::new(row, &state)))
     }
 }
