@@ -14,25 +14,11 @@ DURATION=${DURATION:-15s}
 THREADS=${THREADS:-2}
 CONCURRENCY=${CONCURRENCY:-16}
 STAYS=${STAYS:-1000}
-PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 RUN_ID=$(date +%s)
 DB=cabanas_bench_ical_${RUN_ID}
 NAMESPACE=bench-ical-${RUN_ID}
-WORK=$(mktemp -d)
-API=target/release/api
-
-[[ -x $API ]] || { echo "build first: cargo build --release -p api" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk is required" >&2; exit 1; }
-
-cleanup() {
-    [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
-    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-    redis-cli -u "$REDIS_URL" --scan --pattern "$NAMESPACE:*" | xargs -r -n 500 redis-cli -u "$REDIS_URL" DEL >/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=ops/bench/lib.sh
+source ops/bench/lib.sh
 
 echo "== database $DB: one cabin, $STAYS one-night stays from today on"
 psql "$PG_URL/postgres" -qc "CREATE DATABASE $DB" >/dev/null

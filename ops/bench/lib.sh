@@ -1,0 +1,24 @@
+# ops/bench/lib.sh: what the single-endpoint wrk benchmarks (webhooks.sh, ical_export.sh)
+# share. Source it from the repository root after setting DB and NAMESPACE (the throw-away
+# database and Redis namespace): it picks a free PORT, checks for the release API and wrk,
+# makes a WORK folder, and on exit stops the API ($API_PID), drops the database, deletes the
+# namespace and removes WORK.
+# Env: PORT (a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
+#      REDIS_URL (redis://127.0.0.1:6379).
+
+PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+WORK=$(mktemp -d)
+API=target/release/api
+
+[[ -x $API ]] || { echo "build first: cargo build --release -p api" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is required" >&2; exit 1; }
+
+cleanup() {
+    [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+    psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    redis-cli -u "$REDIS_URL" --scan --pattern "$NAMESPACE:*" | xargs -r -n 500 redis-cli -u "$REDIS_URL" DEL >/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
