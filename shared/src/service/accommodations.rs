@@ -136,10 +136,7 @@ fn apply(input: &AccommodationInput, row: &mut accommodation::ActiveModel) -> Ve
         row.currency = Set(currency.clone());
     }
     if let Some(photos) = &input.photos {
-        if photos
-            .iter()
-            .any(|p| !(p.starts_with("https://") || p.starts_with("http://")))
-        {
+        if !photos.iter().all(|p| is_web_url(p)) {
             errors.push(err("photos", "invalid_url", "photos must be http(s) URLs"));
         }
         row.photos = Set(StringList(photos.clone()));
@@ -322,4 +319,11 @@ async fn locked(db: &impl ConnectionTrait, id: i32) -> Result<accommodation::Mod
         .one(db)
         .await?
         .ok_or(Error::NotFound("accommodation"))
+}
+
+/// Whether `raw` is an absolute `http(s)` URL with a host, as a browser would load it (a
+/// prefix check let `http://[` through, which every client parsing the view then chokes on).
+fn is_web_url(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        && (raw.starts_with("https://") || raw.starts_with("http://"))
 }

@@ -208,6 +208,25 @@ async fn creating_with_invalid_values_answers_422_listing_every_bad_field() {
 }
 
 #[tokio::test]
+async fn a_photo_that_only_starts_like_a_url_is_refused() {
+    // Arrange: prefixes a URL parser rejects (an unclosed IPv6 host, no host at all).
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    for photo in ["http://[", "https://", "http:// spaces in host/x.jpg"] {
+        let body =
+            json!({ "name": "Cabaña", "capacity": 4, "base_price": "1000", "photos": [photo] });
+
+        // Act
+        let reply = admin.post("/admin/accommodations", &body).await;
+
+        // Assert
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{photo}");
+        assert_eq!(reply.body["details"][0]["code"], "invalid_url", "{photo}");
+    }
+    assert_eq!(admin.get("/admin/accommodations").await.body, json!([]));
+}
+
+#[tokio::test]
 async fn a_negative_base_price_is_refused() {
     // Arrange
     let app = TestApp::new().await;
