@@ -37,13 +37,7 @@ FROM accommodations a, generate_series(1, $STAYS) AS g;
 SELECT ical_token_airbnb FROM accommodations;
 SQL
 )
-$API serve >"$WORK/api.log" 2>&1 &
-API_PID=$!
-for _ in $(seq 1 100); do
-    kill -0 "$API_PID" 2>/dev/null || { echo "the API exited:" >&2; cat "$WORK/api.log" >&2; exit 1; }
-    curl -fs "http://127.0.0.1:$PORT/api/v1/healthz" >/dev/null && break
-    sleep 0.1
-done
+start_api
 
 URL="http://127.0.0.1:$PORT/api/v1/ical/$TOKEN.ics"
 events=$(curl -fs "$URL" | grep -c '^BEGIN:VEVENT' || true)

@@ -2,7 +2,8 @@
 # share. Source it from the repository root after setting DB and NAMESPACE (the throw-away
 # database and Redis namespace): it picks a free PORT, checks for the release API and wrk,
 # makes a WORK folder, and on exit stops the API ($API_PID), drops the database, deletes the
-# namespace and removes WORK.
+# namespace and removes WORK. `start_api` starts `api serve` (environment already exported)
+# and returns once its healthz answers.
 # Env: PORT (a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
 #      REDIS_URL (redis://127.0.0.1:6379).
 
@@ -22,3 +23,15 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+start_api() {
+    $API serve >"$WORK/api.log" 2>&1 &
+    API_PID=$!
+    for _ in $(seq 1 100); do
+        kill -0 "$API_PID" 2>/dev/null || { echo "the API exited:" >&2; cat "$WORK/api.log" >&2; exit 1; }
+        curl -fs "http://127.0.0.1:$PORT/api/v1/healthz" >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "the API did not answer healthz within 10 s" >&2
+    exit 1
+}

@@ -65,13 +65,7 @@ export DATABASE_URL="$PG_URL/$DB" REDIS_URL REDIS_NAMESPACE="$NAMESPACE" HOST=12
     WHATSAPP_APP_SECRET="$SECRET" RUST_LOG=warn LOG_FORMAT=json APP_ENV=development \
     DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-32}
 $API migrate >/dev/null
-$API serve >"$WORK/api.log" 2>&1 &
-API_PID=$!
-for _ in $(seq 1 100); do
-    kill -0 "$API_PID" 2>/dev/null || { echo "the API exited:" >&2; cat "$WORK/api.log" >&2; exit 1; }
-    curl -fs "http://127.0.0.1:$PORT/api/v1/healthz" >/dev/null && break
-    sleep 0.1
-done
+start_api
 
 # One signed request first: it must be 202.
 first=$(head -1 "$WORK/bodies.txt")
