@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use sea_orm::{DeriveActiveEnum, EnumIter};
+use sea_orm::{DeriveActiveEnum, EnumIter, Iterable};
 use serde::{Deserialize, Serialize};
 
 /// Where a reservation is in its life.
@@ -22,18 +22,25 @@ pub enum ReservationStatus {
     Expired,
     /// The guest has left.
     Completed,
+    /// Nights closed without a guest of ours: a stay imported from a channel's calendar or
+    /// closed by the owner. It occupies nights like a booking; it never moves to another
+    /// status through the reservation routes (the import and the owner's block routes release
+    /// it).
+    Blocked,
 }
 
 impl ReservationStatus {
     /// Statuses that occupy nights (the exclusion constraint's `WHERE`).
-    pub const ACTIVE: [ReservationStatus; 2] = [Self::PreReserved, Self::Confirmed];
+    pub const ACTIVE: [ReservationStatus; 3] = [Self::PreReserved, Self::Confirmed, Self::Blocked];
+    /// Statuses of a guest's stay that the owner may still edit.
+    pub const EDITABLE: [ReservationStatus; 2] = [Self::PreReserved, Self::Confirmed];
 
     /// Statuses a reservation may move to from this one.
     pub fn allowed_next(self) -> &'static [ReservationStatus] {
         match self {
             Self::PreReserved => &[Self::Confirmed, Self::Cancelled, Self::Expired],
             Self::Confirmed => &[Self::Cancelled, Self::Completed],
-            Self::Cancelled | Self::Expired | Self::Completed => &[],
+            Self::Cancelled | Self::Expired | Self::Completed | Self::Blocked => &[],
         }
     }
 
@@ -44,16 +51,7 @@ impl ReservationStatus {
 
     /// Statuses from which `next` can be reached.
     pub fn allowed_previous(next: ReservationStatus) -> Vec<ReservationStatus> {
-        [
-            Self::PreReserved,
-            Self::Confirmed,
-            Self::Cancelled,
-            Self::Expired,
-            Self::Completed,
-        ]
-        .into_iter()
-        .filter(|s| s.can_become(next))
-        .collect()
+        Self::iter().filter(|s| s.can_become(next)).collect()
     }
 
     /// The wire name (`pre_reserved`).
@@ -64,6 +62,7 @@ impl ReservationStatus {
             Self::Cancelled => "cancelled",
             Self::Expired => "expired",
             Self::Completed => "completed",
+            Self::Blocked => "blocked",
         }
     }
 }
@@ -116,7 +115,14 @@ mod tests {
 
     #[test]
     fn transition_table_matches_the_business_rules() {
-        let all = [PreReserved, Confirmed, Cancelled, Expired, Completed];
+        let all = [
+            PreReserved,
+            Confirmed,
+            Cancelled,
+            Expired,
+            Completed,
+            Blocked,
+        ];
         let allowed = [
             (PreReserved, Confirmed),
             (PreReserved, Cancelled),

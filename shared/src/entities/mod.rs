@@ -5,6 +5,8 @@ pub mod admin_login_failure;
 pub mod admin_user;
 pub mod audit_log;
 pub mod failed_job;
+pub mod ical_conflict;
+pub mod ical_feed;
 pub mod idempotency_key;
 pub mod payment;
 pub mod payment_alert;

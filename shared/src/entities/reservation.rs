@@ -76,6 +76,10 @@ pub struct Model {
     /// `203.0.113.7/32`). Personal data: mask it before logging.
     #[sea_orm(column_type = "custom(\"inet\")", select_as = "text", save_as = "inet")]
     pub client_ip: Option<String>,
+    /// The channel feed a `blocked` stay was imported from.
+    pub ical_feed_id: Option<i64>,
+    /// The imported event's UID in that feed.
+    pub external_uid: Option<String>,
     /// Row creation.
     pub created_at: DateTimeWithTimeZone,
     /// Last change.

@@ -158,7 +158,7 @@ async fn update_in(
     let before = store::reservations::lock_with_accommodation(txn, code)
         .await?
         .ok_or(Error::NotFound("reservation"))?;
-    if !ReservationStatus::ACTIVE.contains(&before.status) {
+    if !ReservationStatus::EDITABLE.contains(&before.status) {
         return Err(Error::conflict(
             ConflictKind::NotEditable,
             format!("a {} reservation cannot be edited", before.status),

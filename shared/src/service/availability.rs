@@ -31,7 +31,8 @@ pub struct BusyRange {
 pub enum BusyKind {
     /// A pre-reservation that may still lapse.
     Held,
-    /// A confirmed reservation.
+    /// A confirmed reservation, or nights blocked (booked on another channel or closed by
+    /// the owner): a guest need not know which.
     Booked,
 }
 
@@ -84,10 +85,10 @@ pub async fn busy_ranges(
         .map(|r| BusyRange {
             start: r.check_in,
             end: r.check_out,
-            kind: if r.status == ReservationStatus::Confirmed {
-                BusyKind::Booked
-            } else {
+            kind: if r.status == ReservationStatus::PreReserved {
                 BusyKind::Held
+            } else {
+                BusyKind::Booked
             },
         })
         .collect())

@@ -65,7 +65,8 @@ pub fn next_month(first: NaiveDate) -> NaiveDate {
 
 fn state_of(r: &reservation::Model) -> DayState {
     match (r.status, r.channel) {
-        (_, Channel::Airbnb | Channel::Booking | Channel::Ical) => DayState::Blocked,
+        (ReservationStatus::Blocked, _)
+        | (_, Channel::Airbnb | Channel::Booking | Channel::Ical) => DayState::Blocked,
         (ReservationStatus::PreReserved, _) => DayState::Held,
         _ => DayState::Booked,
     }

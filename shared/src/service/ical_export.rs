@@ -109,11 +109,11 @@ pub async fn feed(
     })
 }
 
-/// Whether the row holds its nights now: confirmed, or a hold that has not lapsed (the sweep
+/// Whether the row holds its nights now: confirmed or blocked, or a hold that has not lapsed (the sweep
 /// may not have marked a lapsed hold `expired` yet).
 fn is_busy(row: &StayRow, now: DateTime<Utc>) -> bool {
     match row.status {
-        ReservationStatus::Confirmed => true,
+        ReservationStatus::Confirmed | ReservationStatus::Blocked => true,
         ReservationStatus::PreReserved => row.expires_at.is_none_or(|at| at > now),
         _ => false,
     }

@@ -44,6 +44,8 @@ fn hold() -> reservation::Model {
         completed_at: None,
         notes: None,
         client_ip: None,
+        ical_feed_id: None,
+        external_uid: None,
         created_at: created.into(),
         updated_at: created.into(),
     }

@@ -83,5 +83,6 @@ fn action_name(to: ReservationStatus) -> &'static str {
         ReservationStatus::Cancelled => "cancel",
         ReservationStatus::Expired => "expire",
         ReservationStatus::Completed => "complete",
+        ReservationStatus::Blocked => "block",
     }
 }

@@ -107,7 +107,7 @@ pub async fn transition(
         ReservationStatus::Cancelled => Some(Column::CancelledAt),
         ReservationStatus::Expired => Some(Column::ExpiredAt),
         ReservationStatus::Completed => Some(Column::CompletedAt),
-        ReservationStatus::PreReserved => None,
+        ReservationStatus::PreReserved | ReservationStatus::Blocked => None,
     };
     let mut update = reservation::Entity::update_many()
         .col_expr(Column::Status, Expr::value(to))

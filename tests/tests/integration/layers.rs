@@ -14,8 +14,8 @@ use sea_orm::{ActiveEnum, Iterable};
 use shared::{
     auth::role::AdminRole,
     domain::{
-        AccommodationKind, AlertKind, Channel, PaymentProvider, PaymentRecordStatus, PaymentStatus,
-        ReservationStatus,
+        AccommodationKind, AlertKind, Channel, ConflictResolution, FeedSource, PaymentProvider,
+        PaymentRecordStatus, PaymentStatus, ReservationStatus,
         whatsapp::{MessageDirection, MessageState},
     },
     entities::{audit_log::ActorKind, idempotency_key::KeyState, webhook_event::WebhookState},
@@ -179,6 +179,8 @@ fn stored_statuses() -> Vec<String> {
     all.extend(names::<MessageState>());
     all.extend(names::<ActorKind>());
     all.extend(names::<AdminRole>());
+    all.extend(names::<FeedSource>());
+    all.extend(names::<ConflictResolution>());
     all
 }
 
