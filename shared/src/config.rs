@@ -210,6 +210,16 @@ pub struct Settings {
     /// `HTTP_MAX_CONNECTIONS`: open client connections one API process serves at once; more
     /// wait in the kernel's accept queue until one closes.
     pub http_max_connections: u32,
+    /// `JOB_ICAL_INTERVAL_SECONDS`: how often the worker syncs the channels' iCal feeds. A
+    /// whole number of seconds dividing a minute, of minutes dividing an hour, or of hours
+    /// dividing a day (every slot starts on the clock, e.g. 300 = :00, :05, :10 …).
+    pub job_ical_interval_seconds: u32,
+    /// `ICAL_FETCH_TIMEOUT_SECONDS`: how long one feed's fetch may take, body included.
+    pub ical_fetch_timeout_seconds: u64,
+    /// `ICAL_MAX_FEED_BYTES`: the largest feed body read; a larger one is a failed sync.
+    pub ical_max_feed_bytes: usize,
+    /// `ICAL_SYNC_CONCURRENCY`: feeds fetched at once in a sync cycle.
+    pub ical_sync_concurrency: u32,
 }
 
 impl Default for Settings {
@@ -274,6 +284,10 @@ impl Default for Settings {
             header_read_timeout_seconds: 10,
             body_read_timeout_seconds: 30,
             http_max_connections: 512,
+            job_ical_interval_seconds: 300,
+            ical_fetch_timeout_seconds: 20,
+            ical_max_feed_bytes: crate::domain::ical_feed::DEFAULT_MAX_FEED_BYTES,
+            ical_sync_concurrency: 8,
         }
     }
 }
@@ -368,6 +382,10 @@ impl Settings {
             "header_read_timeout_seconds",
             "body_read_timeout_seconds",
             "http_max_connections",
+            "job_ical_interval_seconds",
+            "ical_fetch_timeout_seconds",
+            "ical_max_feed_bytes",
+            "ical_sync_concurrency",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -430,6 +448,7 @@ impl Settings {
         }
         self.validate_mercadopago(&mut problems);
         self.validate_webhook_hardening(&mut problems);
+        self.validate_ical(&mut problems);
         for (name, status) in [
             (
                 "WEBHOOK_ACK_STATUS_WHATSAPP",

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+mod config_ical;
 pub mod db;
 pub mod domain;
 pub mod entities;

@@ -14,6 +14,7 @@ use shared::{
     jobs::{JOB_NAMES, JobQueue},
     providers::MercadoPagoClient,
     redis::Keys,
+    service::ical_sync::Syncer,
 };
 
 pub mod health;
@@ -33,6 +34,8 @@ pub struct JobContext {
     pub settings: Arc<Settings>,
     /// Mercado Pago client (`MERCADOPAGO_*` settings).
     pub mercadopago: Arc<MercadoPagoClient>,
+    /// The channel feeds' sync (`ICAL_*` settings).
+    pub ical: Arc<Syncer>,
 }
 
 /// How often queue depths are sampled into `job_queue_depth{queue}`.
@@ -66,6 +69,7 @@ impl JobContext {
     ) -> shared::Result<Self> {
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
+            ical: Arc::new(Syncer::from_settings(&settings, clock.clone())?),
             settings: Arc::new(settings),
             db,
             queue,

@@ -20,6 +20,7 @@ use shared::{
     config::Settings,
     jobs::{
         Job,
+        calendar::SyncIcalFeeds,
         maintenance::{
             ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
         },
@@ -99,6 +100,11 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let sweep = cron::Schedule::from_str(WEBHOOK_SWEEP_SCHEDULE)?;
     let purge = cron::Schedule::from_str(RETENTION_PURGE_SCHEDULE)?;
     let payment_poll = cron::Schedule::from_str(&settings.payment_poll_schedule)?;
+    let ical_sync = cron::Schedule::from_str(
+        &settings
+            .ical_schedule()
+            .ok_or_else(|| anyhow::anyhow!("JOB_ICAL_INTERVAL_SECONDS has no schedule"))?,
+    )?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
@@ -111,6 +117,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let monitor = cron_worker!(monitor, ctx, sweep, SweepWebhookEvents);
     let monitor = cron_worker!(monitor, ctx, purge, PurgeWebhookPayloads);
     let monitor = cron_worker!(monitor, ctx, payment_poll, PollPayments);
+    let monitor = cron_worker!(monitor, ctx, ical_sync, SyncIcalFeeds);
     let monitor = queue_worker!(
         monitor,
         ctx,
@@ -174,6 +181,14 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         PollPayments,
         1,
         jobs::payment_poll::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        SyncIcalFeeds,
+        1,
+        jobs::ical_sync::handle
     );
     Ok(monitor)
 }

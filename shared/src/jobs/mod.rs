@@ -11,6 +11,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{Error, Result, redis::Keys, redis::RedisConn};
 
+pub mod calendar;
 pub mod error;
 pub mod maintenance;
 pub mod payments;
@@ -36,6 +37,7 @@ pub const JOB_NAMES: &[&str] = &[
     whatsapp::WhatsappStatus::NAME,
     payments::ReconcilePayment::NAME,
     payments::PollPayments::NAME,
+    calendar::SyncIcalFeeds::NAME,
 ];
 
 /// Enqueues jobs in Redis (cheap to clone).

@@ -2,6 +2,8 @@
 //! tests point them at local stand-ins. Every client maps the provider's failures onto
 //! `shared::Error`: `Unavailable` means "retry later", anything else is permanent.
 
+pub mod ical_fetch;
 pub mod mercadopago;
 
+pub use ical_fetch::FeedFetcher;
 pub use mercadopago::MercadoPagoClient;

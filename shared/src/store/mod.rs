@@ -1,7 +1,9 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod ical_blocks;
 pub mod ical_export;
+pub mod ical_sync;
 pub mod idempotency;
 pub mod payments;
 pub mod query;

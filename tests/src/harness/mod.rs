@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 pub mod database;
+pub mod feed_stub;
 pub mod fixtures;
 pub mod http;
 pub mod mercadopago_stub;

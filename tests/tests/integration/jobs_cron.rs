@@ -3,9 +3,12 @@
 
 use apalis::prelude::Data;
 use apalis_cron::Tick;
-use shared::jobs::maintenance::{
-    ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, Scheduled,
-    SweepWebhookEvents,
+use shared::jobs::{
+    calendar::SyncIcalFeeds,
+    maintenance::{
+        ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, Scheduled,
+        SweepWebhookEvents,
+    },
 };
 use tests::harness::TestApp;
 use worker::{JobContext, jobs::schedule::tick};
@@ -42,4 +45,5 @@ async fn every_schedule_enqueues_one_job_per_slot_across_machines() {
     ticks_twice_per_slot::<ExpireIdempotencyKeys>(&app, &ctx).await;
     ticks_twice_per_slot::<SweepWebhookEvents>(&app, &ctx).await;
     ticks_twice_per_slot::<PurgeWebhookPayloads>(&app, &ctx).await;
+    ticks_twice_per_slot::<SyncIcalFeeds>(&app, &ctx).await;
 }

@@ -13,6 +13,7 @@ use crate::JobContext;
 
 pub mod expire_idempotency_keys;
 pub mod expire_pre_reservations;
+pub mod ical_sync;
 pub mod payment_poll;
 pub mod payment_reconcile;
 pub mod purge_webhook_payloads;

@@ -1,0 +1,429 @@
+//! The iCal import (issue 8, "Import"): channel feeds served by a local host become blocks
+//! under the exclusion constraint; moved and removed UIDs move and release them; suspicious
+//! answers keep the previous blocks; collisions with our guests are recorded, never dropped.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::Value;
+use shared::{
+    domain::{ConflictResolution, FeedSource, ReservationStatus},
+    entities::{ical_conflict, ical_feed, reservation},
+    service::ical_sync::{self, SyncOutcome, Syncer},
+};
+use tests::harness::{
+    TestApp,
+    feed_stub::{AIRBNB_FIXTURE, BOOKING_FIXTURE, FeedHost, FeedReply},
+    fixtures,
+};
+
+fn date(raw: &str) -> NaiveDate {
+    raw.parse().expect("a date")
+}
+
+/// An app whose clock reads 2026-12-01, before the fixtures' stays.
+async fn app_on_dec_1st() -> TestApp {
+    let app = TestApp::new().await;
+    app.travel_to(date("2026-12-01"));
+    app
+}
+
+async fn feed(app: &TestApp, cabin: i32, source: FeedSource, url: String) -> ical_feed::Model {
+    let now = Utc::now().into();
+    ical_feed::ActiveModel {
+        accommodation_id: Set(cabin),
+        source: Set(source),
+        url: Set(url),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(app.conn())
+    .await
+    .expect("insert feed")
+}
+
+async fn sync(app: &TestApp, feed: &ical_feed::Model) -> ical_sync::SyncReport {
+    let syncer = Syncer::from_settings(&app.settings, app.clock.clone()).expect("syncer");
+    ical_sync::sync_feed(app.conn(), &syncer, feed.id)
+        .await
+        .expect("sync")
+}
+
+/// The standing blocks of a cabin as `(check_in, check_out)`, by check-in.
+async fn blocks(app: &TestApp, cabin: i32) -> Vec<(String, String)> {
+    reservation::Entity::find()
+        .filter(reservation::Column::AccommodationId.eq(cabin))
+        .filter(reservation::Column::Status.eq(ReservationStatus::Blocked))
+        .order_by_asc(reservation::Column::CheckIn)
+        .all(app.conn())
+        .await
+        .expect("blocks")
+        .into_iter()
+        .map(|r| (r.check_in.to_string(), r.check_out.to_string()))
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+/// A feed of all-day events `(uid, first night, departure)` in `YYYYMMDD`.
+fn calendar(events: &[(&str, &str, &str)]) -> String {
+    let mut body =
+        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Channel//EN\r\n");
+    for (uid, start, end) in events {
+        body.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261120T000000Z\r\nDTSTART;VALUE=DATE:{start}\r\nDTEND;VALUE=DATE:{end}\r\nSUMMARY:Reserved\r\nEND:VEVENT\r\n"
+        ));
+    }
+    body.push_str("END:VCALENDAR\r\n");
+    body
+}
+
+async fn busy(app: &TestApp, cabin: i32, from: &str, to: &str) -> Value {
+    let resp = tests::harness::reply(
+        app.client
+            .get(format!(
+                "/api/v1/accommodations/{cabin}/availability?from={from}&to={to}"
+            ))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    resp.body["busy"].clone()
+}
+
+#[tokio::test]
+async fn the_airbnb_and_booking_fixtures_block_exactly_their_nights_and_guests_get_409() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña del Lago").insert(app.conn()).await;
+    host.serve("airbnb", FeedReply::calendar(AIRBNB_FIXTURE));
+    host.serve("booking", FeedReply::calendar(BOOKING_FIXTURE));
+    let airbnb = feed(&app, cabin.id, FeedSource::Airbnb, host.feed_url("airbnb")).await;
+    let booking = feed(
+        &app,
+        cabin.id,
+        FeedSource::Booking,
+        host.feed_url("booking"),
+    )
+    .await;
+
+    let first = sync(&app, &airbnb).await;
+    let second = sync(&app, &booking).await;
+
+    assert!(
+        matches!(first.outcome, SyncOutcome::Updated(c) if c.imported == 2),
+        "{first:?}"
+    );
+    assert!(
+        matches!(second.outcome, SyncOutcome::Updated(c) if c.imported == 1),
+        "{second:?}"
+    );
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[
+            ("2027-01-26", "2027-01-30"),
+            ("2027-02-03", "2027-02-07"),
+            ("2027-02-08", "2027-02-13"),
+        ])
+    );
+    assert_eq!(first.feed.event_count, 2);
+    assert!(first.feed.last_success_at.is_some() && first.feed.last_error.is_none());
+    let busy = busy(&app, cabin.id, "2027-01-20", "2027-02-20").await;
+    assert_eq!(busy.as_array().map(Vec::len), Some(3), "{busy}");
+    assert!(
+        busy.as_array()
+            .into_iter()
+            .flatten()
+            .all(|r| r["status"] == "booked"),
+        "{busy}"
+    );
+    let resp = app
+        .book(&fixtures::booking(
+            cabin.id,
+            date("2027-02-05"),
+            date("2027-02-09"),
+        ))
+        .await;
+    assert_eq!(resp.status, 409, "{}", resp.text);
+    let free = app
+        .book(&fixtures::booking(
+            cabin.id,
+            date("2027-02-13"),
+            date("2027-02-15"),
+        ))
+        .await;
+    assert_eq!(free.status, 201, "back-to-back with a block: {}", free.text);
+}
+
+#[tokio::test]
+async fn a_moved_uid_moves_its_block_and_a_removed_uid_releases_it() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    host.serve(
+        "f",
+        FeedReply::calendar(calendar(&[
+            ("a@x", "20270110", "20270112"),
+            ("b@x", "20270120", "20270125"),
+        ])),
+    );
+    let f = feed(&app, cabin.id, FeedSource::Other, host.feed_url("f")).await;
+    sync(&app, &f).await;
+    let uuid_of_a = reservation::Entity::find()
+        .filter(reservation::Column::ExternalUid.eq("a@x"))
+        .one(app.conn())
+        .await
+        .expect("query")
+        .expect("block a")
+        .uuid;
+
+    host.serve(
+        "f",
+        FeedReply::calendar(calendar(&[("a@x", "20270111", "20270114")])),
+    );
+    let report = sync(&app, &f).await;
+
+    assert!(
+        matches!(report.outcome, SyncOutcome::Updated(c) if c.moved == 1 && c.released == 1 && c.imported == 0),
+        "{report:?}"
+    );
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2027-01-11", "2027-01-14")])
+    );
+    let moved = reservation::Entity::find()
+        .filter(reservation::Column::ExternalUid.eq("a@x"))
+        .filter(reservation::Column::Status.eq(ReservationStatus::Blocked))
+        .one(app.conn())
+        .await
+        .expect("query")
+        .expect("block a");
+    assert_eq!(
+        moved.uuid, uuid_of_a,
+        "a moved block keeps its identity (and export UID)"
+    );
+    let freed = app
+        .book(&fixtures::booking(
+            cabin.id,
+            date("2027-01-20"),
+            date("2027-01-25"),
+        ))
+        .await;
+    assert_eq!(freed.status, 201, "{}", freed.text);
+}
+
+#[tokio::test]
+async fn suspicious_answers_keep_the_previous_blocks_and_say_why() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    let events: Vec<(String, String, String)> = (0..6)
+        .map(|i| {
+            (
+                format!("e{i}@x"),
+                format!("202702{:02}", 1 + 3 * i),
+                format!("202702{:02}", 2 + 3 * i),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|(u, s, e)| (u.as_str(), s.as_str(), e.as_str()))
+        .collect();
+    let good = calendar(&refs);
+    host.serve("f", FeedReply::calendar(good.clone()));
+    let f = feed(&app, cabin.id, FeedSource::Airbnb, host.feed_url("f")).await;
+    sync(&app, &f).await;
+    let before = blocks(&app, cabin.id).await;
+    assert_eq!(before.len(), 6);
+
+    let truncated = good[..good.len() / 2].to_owned();
+    let cases = [
+        (
+            "server error",
+            FeedReply::other(500, "text/plain", "oops"),
+            "http_status",
+        ),
+        (
+            "html page",
+            FeedReply::other(
+                200,
+                "text/html",
+                "<!doctype html><html><body>Log in</body></html>",
+            ),
+            "not_calendar",
+        ),
+        ("empty", FeedReply::other(200, "text/calendar", ""), "empty"),
+        (
+            "truncated",
+            FeedReply::other(200, "text/calendar", truncated),
+            "truncated",
+        ),
+        (
+            "drop to zero",
+            FeedReply::calendar(calendar(&[])),
+            "dropped_to_zero",
+        ),
+    ];
+    for (round, (name, reply, reason)) in cases.into_iter().enumerate() {
+        host.serve("f", reply);
+        let report = sync(&app, &f).await;
+        let SyncOutcome::Failed(failed) = &report.outcome else {
+            panic!("{name}: {report:?}");
+        };
+        assert_eq!(failed.reason, reason, "{name}");
+        assert_eq!(blocks(&app, cabin.id).await, before, "{name}: blocks kept");
+        assert_eq!(
+            report.feed.consecutive_failures,
+            i32::try_from(round).expect("small") + 1,
+            "{name}"
+        );
+        assert!(report.feed.last_error.is_some(), "{name}");
+        assert!(
+            !report
+                .feed
+                .last_error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("127.0.0.1"),
+            "{name}: no URL in the error"
+        );
+    }
+    host.serve("f", FeedReply::calendar(good));
+    let healed = sync(&app, &f).await;
+    // The validators of the last accepted body were kept, so the healed feed answers 304.
+    assert!(
+        matches!(healed.outcome, SyncOutcome::NotModified(_)),
+        "{healed:?}"
+    );
+    assert_eq!(healed.feed.consecutive_failures, 0);
+    assert_eq!(healed.feed.last_error, None);
+}
+
+#[tokio::test]
+async fn an_unchanged_feed_is_fetched_conditionally() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    let reply = FeedReply::calendar(BOOKING_FIXTURE);
+    let etag = reply.etag.clone();
+    host.serve("f", reply);
+    let f = feed(&app, cabin.id, FeedSource::Booking, host.feed_url("f")).await;
+
+    sync(&app, &f).await;
+    let second = sync(&app, &f).await;
+
+    assert!(
+        matches!(second.outcome, SyncOutcome::NotModified(_)),
+        "{second:?}"
+    );
+    assert_eq!(host.if_none_match("f"), vec![None, etag.clone()]);
+    assert_eq!(second.feed.etag, etag);
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2027-02-08", "2027-02-13")])
+    );
+}
+
+#[tokio::test]
+async fn tzid_and_utc_date_times_map_to_local_dates_and_past_stays_are_left_alone() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    let body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n\
+        BEGIN:VEVENT\r\nUID:tz@x\r\nDTSTART;TZID=America/Argentina/Buenos_Aires:20270301T150000\r\n\
+        DTEND;TZID=America/Argentina/Buenos_Aires:20270303T100000\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:utc@x\r\nDTSTART:20270306T020000Z\r\nDTEND:20270308T020000Z\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:past@x\r\nDTSTART;VALUE=DATE:20261101\r\nDTEND;VALUE=DATE:20261105\r\nEND:VEVENT\r\n\
+        END:VCALENDAR\r\n";
+    host.serve("f", FeedReply::calendar(body));
+    let f = feed(&app, cabin.id, FeedSource::Other, host.feed_url("f")).await;
+
+    sync(&app, &f).await;
+
+    // 02:00 UTC on the 6th is 23:00 on the 5th in Buenos Aires (UTC-3).
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2027-03-01", "2027-03-03"), ("2027-03-05", "2027-03-07")])
+    );
+}
+
+#[tokio::test]
+async fn a_block_over_our_guest_is_a_recorded_conflict_and_lands_once_the_nights_free_up() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    let ours = app
+        .book(&fixtures::booking(
+            cabin.id,
+            date("2027-02-04"),
+            date("2027-02-06"),
+        ))
+        .await;
+    assert_eq!(ours.status, 201, "{}", ours.text);
+    let code = ours.body["code"].as_str().expect("code").to_owned();
+    host.serve("f", FeedReply::calendar(AIRBNB_FIXTURE));
+    let f = feed(&app, cabin.id, FeedSource::Airbnb, host.feed_url("f")).await;
+
+    let report = sync(&app, &f).await;
+    let again = sync(&app, &f).await;
+
+    assert!(
+        matches!(report.outcome, SyncOutcome::Updated(c) if c.imported == 1 && c.new_guest_conflicts == 1),
+        "{report:?}"
+    );
+    assert!(
+        matches!(again.outcome, SyncOutcome::NotModified(c) if c.new_conflicts == 0 && c.open_conflicts == 1),
+        "a conflict is recorded once: {again:?}"
+    );
+    let ours_now = fixtures::reservation(app.conn(), &code).await;
+    assert_eq!(
+        ours_now.status,
+        ReservationStatus::PreReserved,
+        "our guest is never cancelled"
+    );
+    let conflicts = ical_conflict::Entity::find()
+        .all(app.conn())
+        .await
+        .expect("conflicts");
+    assert_eq!(conflicts.len(), 1);
+    let conflict = &conflicts[0];
+    assert_eq!(conflict.reservation_id, ours_now.id);
+    assert_eq!(
+        (
+            conflict.check_in.to_string(),
+            conflict.check_out.to_string()
+        ),
+        ("2027-02-03".into(), "2027-02-07".into())
+    );
+    assert!(
+        app.metrics().await.contains("ical_conflicts_total"),
+        "counted"
+    );
+
+    fixtures::set_status(app.conn(), &code, "cancelled").await;
+    let retried = sync(&app, &f).await;
+
+    assert!(
+        matches!(retried.outcome, SyncOutcome::NotModified(c) if c.imported == 1),
+        "{retried:?}"
+    );
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2027-01-26", "2027-01-30"), ("2027-02-03", "2027-02-07")])
+    );
+    let resolved = ical_conflict::Entity::find_by_id(conflict.id)
+        .one(app.conn())
+        .await
+        .expect("query")
+        .expect("conflict");
+    assert_eq!(resolved.resolution, Some(ConflictResolution::Placed));
+}
