@@ -12,12 +12,12 @@ impl Settings {
     /// a day evenly.
     pub fn ical_schedule(&self) -> Option<String> {
         let every = self.job_ical_interval_seconds;
-        let divides = |unit: u32, n: u32| n > 0 && unit % n == 0;
+        let divides = |unit: u32, n: u32| n > 0 && unit.is_multiple_of(n);
         if every < 60 && divides(60, every) {
             Some(format!("*/{every} * * * * *"))
-        } else if every % 60 == 0 && every < 3600 && divides(60, every / 60) {
+        } else if every.is_multiple_of(60) && every < 3600 && divides(60, every / 60) {
             Some(format!("0 */{} * * * *", every / 60))
-        } else if every % 3600 == 0 && divides(24, every / 3600) {
+        } else if every.is_multiple_of(3600) && divides(24, every / 3600) {
             Some(format!("0 0 */{} * * *", every / 3600))
         } else {
             None

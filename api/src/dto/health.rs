@@ -15,15 +15,28 @@ pub struct CheckView {
     pub error: Option<String>,
 }
 
+/// Whether the channels' calendars are being synced.
+#[derive(Debug, Clone, Object)]
+pub struct CalendarSyncView {
+    /// `ok`, `stale` (some feed has not synced successfully for 30 minutes) or `unknown`
+    /// (the database did not answer).
+    pub status: String,
+    /// Feeds without a successful sync for 30 minutes.
+    pub stale_feeds: u64,
+}
+
 /// Health of the API and its dependencies.
 #[derive(Debug, Clone, Object)]
 pub struct HealthView {
-    /// `healthy` or `unhealthy`.
+    /// `healthy`, `degraded` (up, but a channel calendar is stale: the owner should look at
+    /// the feeds) or `unhealthy`.
     pub status: String,
     /// PostgreSQL.
     pub database: CheckView,
     /// Redis.
     pub redis: CheckView,
+    /// The channel calendars' sync.
+    pub calendar_sync: CalendarSyncView,
     /// Build version.
     pub version: String,
 }

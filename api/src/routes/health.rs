@@ -4,10 +4,11 @@ use std::{future::Future, time::Instant};
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+use shared::service::ical_sync;
 
 use super::ApiTags;
 use crate::{
-    dto::health::{CheckView, HealthView, ReadyView},
+    dto::health::{CalendarSyncView, CheckView, HealthView, ReadyView},
     state::AppState,
 };
 
@@ -17,7 +18,7 @@ pub struct HealthApi;
 /// Health answer.
 #[derive(ApiResponse)]
 pub enum HealthResponse {
-    /// Every dependency answers.
+    /// Every dependency answers (`healthy`, or `degraded` when a channel calendar is stale).
     #[oai(status = 200)]
     Healthy(Json<HealthView>),
     /// A dependency is down.
@@ -65,12 +66,33 @@ async fn timed<E: std::fmt::Display>(
     }
 }
 
+/// How many channel feeds are stale (same 3-second deadline; `unknown` when the database does
+/// not answer, which the database check reports).
+async fn calendar_sync(state: &AppState) -> CalendarSyncView {
+    let stale = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        ical_sync::stale_feeds(&state.db, &state.rules.clock),
+    )
+    .await;
+    match stale {
+        Ok(Ok(stale_feeds)) => CalendarSyncView {
+            status: if stale_feeds == 0 { "ok" } else { "stale" }.into(),
+            stale_feeds,
+        },
+        _ => CalendarSyncView {
+            status: "unknown".into(),
+            stale_feeds: 0,
+        },
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// Health of the API and its dependencies
     ///
     /// Pings PostgreSQL and Redis and reports each one's latency. 200 when both answer,
-    /// 503 otherwise. Fly.io's health check calls this.
+    /// 503 otherwise. Fly.io's health check calls this. `degraded` (still 200: restarting the
+    /// API would not help) when a channel's iCal feed has not synced for 30 minutes.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self, state: Data<&AppState>) -> HealthResponse {
         let database = timed("database", shared::db::ping(&state.db));
@@ -81,12 +103,19 @@ impl HealthApi {
                 .await
                 .map(drop)
         });
-        let (database, redis) = tokio::join!(database, redis);
+        let calendar_sync = calendar_sync(&state);
+        let (database, redis, calendar_sync) = tokio::join!(database, redis, calendar_sync);
         let healthy = database.error.is_none() && redis.error.is_none();
+        let status = match (healthy, calendar_sync.stale_feeds) {
+            (false, _) => "unhealthy",
+            (true, 0) => "healthy",
+            (true, _) => "degraded",
+        };
         let view = HealthView {
-            status: if healthy { "healthy" } else { "unhealthy" }.into(),
+            status: status.into(),
             database,
             redis,
+            calendar_sync,
             version: env!("CARGO_PKG_VERSION").into(),
         };
         if healthy {

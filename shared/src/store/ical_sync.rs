@@ -1,6 +1,6 @@
 //! Queries of the sync job: the feeds' sync state and the collisions it records.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -194,14 +194,4 @@ pub async fn record_conflict(
         ))
         .await?;
     Ok(result.rows_affected() == 1)
-}
-
-/// Check-in and check-out of a conflict, as a stay.
-pub fn conflict_stay(conflict: &ical_conflict::Model) -> Option<Stay> {
-    Stay::new(conflict.check_in, conflict.check_out)
-}
-
-/// The dates of a stay, for comparisons.
-pub fn dates(stay: Stay) -> (NaiveDate, NaiveDate) {
-    (stay.check_in(), stay.check_out())
 }

@@ -16,7 +16,14 @@ async fn healthz_reports_both_dependencies_up_with_their_latency() {
     let resp = reply(app.client.get("/api/v1/healthz").send().await).await;
 
     assert_eq!(resp.status, 200, "{}", resp.text);
-    assert_eq!(resp.keys(), vec!["database", "redis", "status", "version"]);
+    assert_eq!(
+        resp.keys(),
+        vec!["calendar_sync", "database", "redis", "status", "version"]
+    );
+    assert_eq!(
+        resp.body["calendar_sync"],
+        json!({"status": "ok", "stale_feeds": 0})
+    );
     assert_eq!(resp.body["status"], "healthy");
     assert_eq!(resp.body["version"], env!("CARGO_PKG_VERSION"));
     for dependency in ["database", "redis"] {

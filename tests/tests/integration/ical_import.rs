@@ -2,11 +2,12 @@
 //! under the exclusion constraint; moved and removed UIDs move and release them; suspicious
 //! answers keep the previous blocks; collisions with our guests are recorded, never dropped.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::Value;
+use shared::clock::Clock;
 use shared::{
     domain::{ConflictResolution, FeedSource, ReservationStatus},
     entities::{ical_conflict, ical_feed, reservation},
@@ -14,8 +15,11 @@ use shared::{
 };
 use tests::harness::{
     TestApp,
+    app::test_settings,
     feed_stub::{AIRBNB_FIXTURE, BOOKING_FIXTURE, FeedHost, FeedReply},
-    fixtures,
+    fixtures, reply,
+    servers::RunningSystem,
+    wait_until,
 };
 
 fn date(raw: &str) -> NaiveDate {
@@ -30,7 +34,7 @@ async fn app_on_dec_1st() -> TestApp {
 }
 
 async fn feed(app: &TestApp, cabin: i32, source: FeedSource, url: String) -> ical_feed::Model {
-    let now = Utc::now().into();
+    let now = app.clock.now().into();
     ical_feed::ActiveModel {
         accommodation_id: Set(cabin),
         source: Set(source),
@@ -86,7 +90,7 @@ fn calendar(events: &[(&str, &str, &str)]) -> String {
 }
 
 async fn busy(app: &TestApp, cabin: i32, from: &str, to: &str) -> Value {
-    let resp = tests::harness::reply(
+    let resp = reply(
         app.client
             .get(format!(
                 "/api/v1/accommodations/{cabin}/availability?from={from}&to={to}"
@@ -426,4 +430,97 @@ async fn a_block_over_our_guest_is_a_recorded_conflict_and_lands_once_the_nights
         .expect("query")
         .expect("conflict");
     assert_eq!(resolved.resolution, Some(ConflictResolution::Placed));
+}
+
+#[tokio::test]
+async fn healthz_is_degraded_while_a_feed_has_not_synced_for_30_minutes() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    host.serve("f", FeedReply::other(503, "text/plain", "maintenance"));
+    let f = feed(&app, cabin.id, FeedSource::Booking, host.feed_url("f")).await;
+    let health = || async { reply(app.client.get("/api/v1/healthz").send().await).await };
+
+    let fresh = health().await;
+    app.clock.advance(Duration::minutes(31));
+    sync(&app, &f).await;
+    let stale = health().await;
+    host.serve("f", FeedReply::calendar(BOOKING_FIXTURE));
+    sync(&app, &f).await;
+    let healed = health().await;
+
+    assert_eq!(
+        (fresh.status, &fresh.body["status"]),
+        (200, &"healthy".into()),
+        "{}",
+        fresh.text
+    );
+    assert_eq!(
+        stale.status, 200,
+        "a stale channel is no reason to restart the API"
+    );
+    assert_eq!(stale.body["status"], "degraded", "{}", stale.text);
+    assert_eq!(stale.body["calendar_sync"]["stale_feeds"], 1);
+    assert_eq!(healed.body["status"], "healthy", "{}", healed.text);
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("ical_sync_failures_total{reason=\"http_status\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("ical_last_sync_age_minutes{"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_workers_cron_syncs_a_feed_and_its_nights_become_unavailable() {
+    // Arrange: a real API and worker sharing the test's database, Redis namespace and clock,
+    // with the sync every second.
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña E2E").insert(app.conn()).await;
+    host.serve("f", FeedReply::calendar(BOOKING_FIXTURE));
+    feed(&app, cabin.id, FeedSource::Booking, host.feed_url("f")).await;
+    let mut settings = test_settings(&app.db, &app.redis);
+    settings.job_ical_interval_seconds = 1;
+    let system = RunningSystem::start(settings, app.clock.clone()).await;
+    let url = format!(
+        "{}/api/v1/accommodations/{}/availability?from=2027-02-01&to=2027-03-01",
+        system.api_url, cabin.id
+    );
+
+    // Assert: the worker's cron fetches the feed and the nights show as busy.
+    wait_until(
+        "the worker's cron to import the feed",
+        std::time::Duration::from_secs(20),
+        || {
+            let (http, url) = (system.http.clone(), url.clone());
+            async move {
+                let body: Value = http
+                    .get(&url)
+                    .send()
+                    .await
+                    .expect("GET")
+                    .json()
+                    .await
+                    .expect("json");
+                body["busy"]
+                    == serde_json::json!([
+                        {"check_in": "2027-02-08", "check_out": "2027-02-13", "status": "booked"}
+                    ])
+            }
+        },
+    )
+    .await;
+    let refused = system
+        .http
+        .post(format!("{}/api/v1/reservations", system.api_url))
+        .json(&fixtures::booking(
+            cabin.id,
+            date("2027-02-10"),
+            date("2027-02-12"),
+        ))
+        .send()
+        .await
+        .expect("POST /reservations");
+    assert_eq!(refused.status(), 409);
+    system.stop().await;
 }
