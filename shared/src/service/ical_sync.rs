@@ -217,6 +217,11 @@ async fn apply(
     feed: &ical_feed::Model,
     accepted: Option<(&[FeedEvent], &Validators)>,
 ) -> Result<Changes> {
+    if accepted.is_none() && !ical_sync::has_open_conflicts(db, feed.id).await? {
+        // A 304 with nothing to retry: only the success to record.
+        ical_sync::record_success(db, feed.id, None, syncer.clock.now()).await?;
+        return Ok(Changes::default());
+    }
     let txn = db.begin().await?;
     let feed = ical_sync::lock_feed(&txn, feed.id)
         .await?

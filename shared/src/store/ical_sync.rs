@@ -103,6 +103,17 @@ pub async fn stale_count(db: &impl ConnectionTrait, since: DateTime<Utc>) -> Res
         .await?)
 }
 
+/// Whether a feed has an open conflict.
+pub async fn has_open_conflicts(db: &impl ConnectionTrait, feed_id: i64) -> Result<bool> {
+    use ical_conflict::Column;
+    Ok(ical_conflict::Entity::find()
+        .filter(Column::IcalFeedId.eq(feed_id))
+        .filter(Column::ResolvedAt.is_null())
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// The open conflicts of a feed.
 pub async fn open_conflicts(
     db: &impl ConnectionTrait,
