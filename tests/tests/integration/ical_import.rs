@@ -524,3 +524,33 @@ async fn the_real_workers_cron_syncs_a_feed_and_its_nights_become_unavailable() 
     assert_eq!(refused.status(), 409);
     system.stop().await;
 }
+
+#[tokio::test]
+async fn a_block_that_ended_is_not_released_when_the_channel_drops_it() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    host.serve(
+        "f",
+        FeedReply::calendar(calendar(&[
+            ("early@x", "20261205", "20261207"),
+            ("later@x", "20270105", "20270107"),
+        ])),
+    );
+    let f = feed(&app, cabin.id, FeedSource::Other, host.feed_url("f")).await;
+    sync(&app, &f).await;
+
+    app.travel_to(date("2026-12-10"));
+    host.serve("f", FeedReply::calendar(calendar(&[])));
+    let report = sync(&app, &f).await;
+
+    assert!(
+        matches!(report.outcome, SyncOutcome::Updated(c) if c.released == 1),
+        "{report:?}"
+    );
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2026-12-05", "2026-12-07")]),
+        "the past stay is history; the future one is released"
+    );
+}
