@@ -26,7 +26,7 @@ use crate::{
         FeedFetcher,
         ical_fetch::{FetchFailed, Fetched, Validators, url_host},
     },
-    store::ical_sync,
+    store::{self, ical_sync},
 };
 
 /// After this long without a successful sync a feed is stale (`/healthz` says `degraded`).
@@ -226,6 +226,8 @@ async fn apply(
     let feed = ical_sync::lock_feed(&txn, feed.id)
         .await?
         .ok_or(Error::NotFound("ical feed"))?;
+    // The lock order of every path that creates or moves nights (docs/ARCHITECTURE.md).
+    store::reservations::lock_accommodation(&txn, feed.accommodation_id).await?;
     let at = syncer.time();
     let changes =
         ical_reconcile::apply(&txn, &feed, accepted.map(|(events, _)| events), at).await?;
