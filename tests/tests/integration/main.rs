@@ -3,6 +3,7 @@
 mod accommodations;
 mod admin_accommodations;
 mod admin_auth;
+mod admin_blocks;
 mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;
