@@ -27,10 +27,11 @@ use crate::{
     routes::{
         accommodations::AccommodationsApi,
         admin::{
-            accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
-            config::AdminConfigApi, dashboard::AdminDashboardApi, operations::AdminOperationsApi,
-            payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
-            reservations::AdminReservationsApi, session::SessionApi,
+            accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
+            calendar::AdminCalendarApi, config::AdminConfigApi, dashboard::AdminDashboardApi,
+            operations::AdminOperationsApi, payments::AdminPaymentsApi,
+            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
+            session::SessionApi,
         },
         health::HealthApi,
         ical::IcalApi,
@@ -66,6 +67,7 @@ type AdminApis = (
     AdminPaymentsApi,
     AdminReservationListApi,
     AdminConfigApi,
+    AdminBlocksApi,
 );
 
 /// Every API under `/api/v1`.
@@ -98,6 +100,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminPaymentsApi,
                 AdminReservationListApi,
                 AdminConfigApi,
+                AdminBlocksApi,
             ),
         ),
         "Cabañas API",

@@ -7,6 +7,7 @@ pub mod admin_reservations;
 pub mod admin_sessions;
 pub mod audit;
 pub mod availability;
+pub mod blocks;
 pub mod booking;
 pub mod calendar;
 pub mod catalog;

@@ -1,6 +1,7 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod blocks;
 pub mod ical_blocks;
 pub mod ical_export;
 pub mod ical_sync;

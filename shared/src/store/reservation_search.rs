@@ -63,7 +63,8 @@ impl SortColumn<reservation::Entity> for ReservationSortField {
 pub struct ReservationFilter {
     /// Free text matched against guest name, phone, email and code (case-insensitive).
     pub q: Option<String>,
-    /// Any of these statuses (empty: any).
+    /// Any of these statuses (empty: any but `blocked`, so the owner's list is not flooded with
+    /// closed nights).
     pub statuses: Vec<ReservationStatus>,
     /// Any of these channels (empty: any).
     pub channels: Vec<Channel>,
@@ -96,7 +97,10 @@ fn filtered(filter: &ReservationFilter) -> Select<reservation::Entity> {
         }
         select = select.filter(any);
     }
-    if !filter.statuses.is_empty() {
+    if filter.statuses.is_empty() {
+        // Blocks are closed nights, not guests' stays: listed only when asked for by status.
+        select = select.filter(Column::Status.ne(ReservationStatus::Blocked));
+    } else {
         select = select.filter(Column::Status.is_in(filter.statuses.clone()));
     }
     if !filter.channels.is_empty() {

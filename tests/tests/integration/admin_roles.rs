@@ -47,6 +47,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("post", "/admin/reservations/{code}/confirm", Access::Staff),
     ("post", "/admin/reservations/{code}/cancel", Access::Staff),
     ("patch", "/admin/reservations/{code}", Access::Owner),
+    ("get", "/admin/accommodations/{id}/blocks", Access::Staff),
+    ("post", "/admin/accommodations/{id}/blocks", Access::Owner),
+    (
+        "delete",
+        "/admin/accommodations/{id}/blocks/{block_id}",
+        Access::Owner,
+    ),
 ];
 
 /// Admin routes outside the table: login is public, logout takes any valid token (it is
@@ -63,6 +70,7 @@ async fn call(app: &TestApp, route: (&str, &str), cabin_id: i32, token: Option<&
         "/api/v1{}",
         path.replace("{id}", &cabin_id.to_string())
             .replace("{code}", "CAB-NOPE00")
+            .replace("{block_id}", "00000000-0000-0000-0000-000000000000")
     );
     let url = match path {
         "/admin/calendar" | "/admin/calendar/availability" => {

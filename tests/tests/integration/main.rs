@@ -3,6 +3,8 @@
 mod accommodations;
 mod admin_accommodations;
 mod admin_auth;
+mod admin_blocks;
+mod admin_blocks_release;
 mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;

@@ -1,6 +1,7 @@
 //! Request and response types of the admin API.
 
 pub mod accommodation;
+pub mod block;
 pub mod calendar;
 pub mod dashboard;
 pub mod operations;

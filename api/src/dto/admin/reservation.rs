@@ -27,7 +27,7 @@ fn utc(t: Option<sea_orm::prelude::DateTimeWithTimeZone>) -> Option<DateTime<Utc
 pub struct AdminReservationView {
     /// Code.
     pub code: String,
-    /// pre_reserved, confirmed, cancelled, expired or completed.
+    /// pre_reserved, confirmed, cancelled, expired, completed or blocked (nights closed).
     pub status: String,
     /// unpaid, partial, deposit_paid, paid, refunded or needs_refund.
     pub payment_status: String,

@@ -28,6 +28,7 @@ const STATUSES: &[(&str, ReservationStatus)] = &[
     ("cancelled", ReservationStatus::Cancelled),
     ("expired", ReservationStatus::Expired),
     ("completed", ReservationStatus::Completed),
+    ("blocked", ReservationStatus::Blocked),
 ];
 
 const CHANNELS: &[(&str, Channel)] = &[

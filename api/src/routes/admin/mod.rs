@@ -1,6 +1,7 @@
 //! The admin API (`/api/v1/admin`): every route requires an admin token except login.
 
 pub mod accommodations;
+pub mod blocks;
 pub mod calendar;
 pub mod config;
 pub mod dashboard;

@@ -48,7 +48,7 @@ impl AdminReservationListApi {
         state: Data<&AppState>,
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
-        /// Comma-separated statuses.
+        /// Comma-separated statuses (default: all but blocked).
         status: Query<Option<Doc<String, StatusList>>>,
         /// Comma-separated channels.
         channel: Query<Option<Doc<String, ChannelList>>>,

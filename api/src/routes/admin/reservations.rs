@@ -87,7 +87,8 @@ impl AdminReservationsApi {
         page_size: Query<Option<Doc<i64, PageSize>>>,
         /// Free text: guest name, phone, email or code.
         q: Query<Option<String>>,
-        /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed.
+        /// Comma-separated statuses: pre_reserved, confirmed, cancelled, expired, completed,
+        /// blocked (default: all but blocked).
         status: Query<Option<Doc<String, StatusList>>>,
         /// Comma-separated channels: whatsapp, web, admin, airbnb, booking, ical, phone.
         channel: Query<Option<Doc<String, ChannelList>>>,
