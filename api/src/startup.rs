@@ -28,9 +28,10 @@ use crate::{
         accommodations::AccommodationsApi,
         admin::{
             accommodations::AdminAccommodationsApi, calendar::AdminCalendarApi,
-            config::AdminConfigApi, dashboard::AdminDashboardApi, operations::AdminOperationsApi,
-            payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
-            reservations::AdminReservationsApi, session::SessionApi,
+            config::AdminConfigApi, dashboard::AdminDashboardApi, ical_feeds::AdminIcalFeedsApi,
+            operations::AdminOperationsApi, payments::AdminPaymentsApi,
+            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
+            session::SessionApi,
         },
         health::HealthApi,
         ical::IcalApi,
@@ -66,6 +67,7 @@ type AdminApis = (
     AdminPaymentsApi,
     AdminReservationListApi,
     AdminConfigApi,
+    AdminIcalFeedsApi,
 );
 
 /// Every API under `/api/v1`.
@@ -98,6 +100,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminPaymentsApi,
                 AdminReservationListApi,
                 AdminConfigApi,
+                AdminIcalFeedsApi,
             ),
         ),
         "Cabañas API",

@@ -16,6 +16,7 @@ pub mod expiry;
 pub mod failed_jobs;
 pub mod hold_limits;
 pub mod ical_export;
+pub mod ical_feeds;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;

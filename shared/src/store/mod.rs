@@ -1,7 +1,9 @@
 //! Queries, each scoped by construction (by accommodation, by code, by window).
 
 pub mod accommodations;
+pub mod ical_conflicts;
 pub mod ical_export;
+pub mod ical_feeds;
 pub mod idempotency;
 pub mod payments;
 pub mod query;

@@ -6,6 +6,7 @@ mod admin_auth;
 mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;
+mod admin_ical_feeds;
 mod admin_idempotency;
 mod admin_lockout;
 mod admin_no_store;

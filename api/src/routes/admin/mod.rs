@@ -4,6 +4,7 @@ pub mod accommodations;
 pub mod calendar;
 pub mod config;
 pub mod dashboard;
+pub mod ical_feeds;
 pub mod operations;
 pub mod payments;
 pub mod reservation_list;
