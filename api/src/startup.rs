@@ -29,9 +29,9 @@ use crate::{
         admin::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
             calendar::AdminCalendarApi, config::AdminConfigApi, dashboard::AdminDashboardApi,
-            operations::AdminOperationsApi, payments::AdminPaymentsApi,
-            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
-            session::SessionApi,
+            ical_feeds::AdminIcalFeedsApi, operations::AdminOperationsApi,
+            payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
+            reservations::AdminReservationsApi, session::SessionApi,
         },
         health::HealthApi,
         ical::IcalApi,
@@ -68,6 +68,7 @@ type AdminApis = (
     AdminReservationListApi,
     AdminConfigApi,
     AdminBlocksApi,
+    AdminIcalFeedsApi,
 );
 
 /// Every API under `/api/v1`.
@@ -101,6 +102,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminReservationListApi,
                 AdminConfigApi,
                 AdminBlocksApi,
+                AdminIcalFeedsApi,
             ),
         ),
         "Cabañas API",

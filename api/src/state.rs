@@ -14,7 +14,7 @@ use shared::{
     jobs::JobQueue,
     providers::MercadoPagoClient,
     redis::{Keys, RedisConn},
-    service::{BookingRules, payment_link::PaymentLinkOptions},
+    service::{BookingRules, ical_sync::Syncer, payment_link::PaymentLinkOptions},
     telemetry,
 };
 
@@ -45,6 +45,8 @@ pub struct AppState {
     pub ical_uid_host: Arc<str>,
     /// The bound on concurrent admin password checks (`ADMIN_LOGIN_HASH_*`).
     pub login_hashes: HashLimiter,
+    /// The channel feeds' sync, for the owner's "sync now" (`ICAL_*` settings).
+    pub ical_sync: Arc<Syncer>,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -66,6 +68,7 @@ impl AppState {
             )),
             login_hashes: settings.admin_login_hashes(),
             ical_uid_host: uid_host(&settings.public_base_url).into(),
+            ical_sync: Arc::new(Syncer::from_settings(&settings, clock.clone())?),
             rules: BookingRules::from_settings(&settings, clock),
             queue,
             keys: Keys::new(settings.redis_namespace.clone()),

@@ -2,16 +2,18 @@
 
 use poem::web::Data;
 use poem_openapi::{OpenApi, payload::Json};
-use shared::service::booking::BookingField;
+use shared::service::{booking::BookingField, ical_feeds};
 
 use super::{
-    ApiTags, accommodations,
+    ApiTags, accommodations, admin,
     reservations::{self, Created},
 };
 use crate::{
+    auth::OwnerAuth,
     client_ip::ClientIp,
     dto::{
         accommodation::AccommodationView,
+        admin::ical_feed::{IcalSyncView, LegacyIcalImportBody},
         reservation::{CreateReservationBody, LegacyPreReserveBody},
     },
     error::{ApiError, ErrorBody},
@@ -38,6 +40,30 @@ impl LegacyApi {
         reservations::pre_reserve(&state, body, client_ip)
             .await
             .map_err(with_legacy_names)
+    }
+
+    /// Import a channel calendar now (legacy)
+    ///
+    /// Kept from the system this replaces: adds the calendar URL as a feed of the
+    /// accommodation when it is not one yet (the source from the URL's host unless given),
+    /// then syncs it at once, as `POST /admin/ical-feeds/{id}/sync` does. Admin only.
+    #[oai(path = "/ical/import", method = "post")]
+    async fn ical_import(
+        &self,
+        auth: OwnerAuth,
+        state: Data<&AppState>,
+        body: Json<LegacyIcalImportBody>,
+    ) -> Result<Json<IcalSyncView>, ApiError> {
+        let feed = ical_feeds::find_or_create(
+            &state.db,
+            state.rules.clock.as_ref(),
+            &auth.audit(),
+            &body.0.feed(),
+        )
+        .await?;
+        admin::ical_feeds::sync_now(&state, feed.row.id)
+            .await
+            .map(Json)
     }
 
     /// List accommodations (legacy)

@@ -57,6 +57,29 @@ impl FeedSource {
     }
 }
 
+impl FeedSource {
+    /// The channel a feed URL's host belongs to (`www.airbnb.com.ar` → Airbnb), `Other` when
+    /// it is none of the known ones.
+    pub fn from_host(host: &str) -> Self {
+        let host = host.to_ascii_lowercase();
+        let under = |domain: &str| {
+            host.split('.')
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|pair| pair[0] == domain && pair[1].len() <= 3)
+        };
+        if under("airbnb") {
+            Self::Airbnb
+        } else if under("booking") {
+            Self::Booking
+        } else if under("vrbo") {
+            Self::Vrbo
+        } else {
+            Self::Other
+        }
+    }
+}
+
 impl fmt::Display for FeedSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -116,5 +139,27 @@ mod tests {
         assert!("expedia".parse::<FeedSource>().is_err());
         assert_eq!(FeedSource::Booking.channel(), Channel::Booking);
         assert_eq!(FeedSource::Other.channel(), Channel::Ical);
+    }
+
+    #[test]
+    fn a_feed_host_names_its_channel() {
+        assert_eq!(FeedSource::from_host("www.airbnb.com"), FeedSource::Airbnb);
+        assert_eq!(
+            FeedSource::from_host("www.airbnb.com.ar"),
+            FeedSource::Airbnb
+        );
+        assert_eq!(
+            FeedSource::from_host("admin.booking.com"),
+            FeedSource::Booking
+        );
+        assert_eq!(FeedSource::from_host("www.vrbo.com"), FeedSource::Vrbo);
+        assert_eq!(
+            FeedSource::from_host("airbnb.evil.example"),
+            FeedSource::Other
+        );
+        assert_eq!(
+            FeedSource::from_host("calendar.google.com"),
+            FeedSource::Other
+        );
     }
 }

@@ -17,7 +17,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::ical_reconcile::{self, Changes, SyncTime};
 use crate::{
-    Error, Result,
+    Result,
     clock::SharedClock,
     config::Settings,
     domain::{FeedEvent, FeedRejected, looks_truncated_drop, parse_feed},
@@ -26,11 +26,10 @@ use crate::{
         FeedFetcher,
         ical_fetch::{FetchFailed, Fetched, Validators, url_host},
     },
-    store::{self, ical_sync},
+    store::{self, ical_feeds, ical_sync},
 };
 
-/// After this long without a successful sync a feed is stale (`/healthz` says `degraded`).
-pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+pub use super::ical_feeds::STALE_AFTER;
 
 /// What syncing needs: the fetcher, the business timezone, the clock and the bound on feeds
 /// fetched at once.
@@ -108,9 +107,7 @@ pub struct CycleReport {
 
 /// Syncs one feed now (the owner's "sync now").
 pub async fn sync_feed(db: &DatabaseConnection, syncer: &Syncer, id: i64) -> Result<SyncReport> {
-    let feed = ical_sync::find_feed(db, id)
-        .await?
-        .ok_or(Error::NotFound("ical feed"))?;
+    let feed = ical_feeds::find(db, id).await?;
     sync_one(db, syncer, feed).await
 }
 
@@ -167,9 +164,7 @@ async fn sync_one(
     if let SyncOutcome::Failed(failed) = &outcome {
         ical_sync::record_failure(db, feed.id, &failed.detail, syncer.clock.now()).await?;
     }
-    let feed = ical_sync::find_feed(db, feed.id)
-        .await?
-        .ok_or(Error::NotFound("ical feed"))?;
+    let feed = ical_feeds::find(db, feed.id).await?;
     observe(&feed, &outcome, started.elapsed(), syncer.clock.now());
     Ok(SyncReport { feed, outcome })
 }
@@ -223,9 +218,7 @@ async fn apply(
         return Ok(Changes::default());
     }
     let txn = db.begin().await?;
-    let feed = ical_sync::lock_feed(&txn, feed.id)
-        .await?
-        .ok_or(Error::NotFound("ical feed"))?;
+    let feed = ical_feeds::find_locked(&txn, feed.id).await?;
     // The lock order of every path that creates or moves nights (docs/ARCHITECTURE.md).
     store::reservations::lock_accommodation(&txn, feed.accommodation_id).await?;
     let at = syncer.time();
@@ -296,7 +289,8 @@ fn observe(
     }
 }
 
-/// How many feeds have not synced successfully for [`STALE_AFTER`].
+/// How many feeds have not synced successfully for [`STALE_AFTER`] (`/healthz` says
+/// `degraded` then).
 pub async fn stale_feeds(db: &DatabaseConnection, clock: &SharedClock) -> Result<u64> {
     ical_sync::stale_count(db, clock.now() - STALE_AFTER).await
 }

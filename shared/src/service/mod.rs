@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod failed_jobs;
 pub mod hold_limits;
 pub mod ical_export;
+pub mod ical_feeds;
 pub mod ical_reconcile;
 pub mod ical_sync;
 pub mod overlaps;

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -21,19 +20,6 @@ pub async fn all_feeds(db: &impl ConnectionTrait) -> Result<Vec<ical_feed::Model
         .order_by_asc(ical_feed::Column::Id)
         .all(db)
         .await?)
-}
-
-/// A feed by id, locked until the transaction ends (one sync of a feed at a time).
-pub async fn lock_feed(db: &impl ConnectionTrait, id: i64) -> Result<Option<ical_feed::Model>> {
-    Ok(ical_feed::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?)
-}
-
-/// A feed by id.
-pub async fn find_feed(db: &impl ConnectionTrait, id: i64) -> Result<Option<ical_feed::Model>> {
-    Ok(ical_feed::Entity::find_by_id(id).one(db).await?)
 }
 
 /// Records a successful sync; `accepted` is the new body's validators and event count (`None`

@@ -3,7 +3,9 @@
 pub mod accommodations;
 pub mod blocks;
 pub mod ical_blocks;
+pub mod ical_conflicts;
 pub mod ical_export;
+pub mod ical_feeds;
 pub mod ical_sync;
 pub mod idempotency;
 pub mod payments;

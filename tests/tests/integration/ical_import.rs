@@ -554,3 +554,83 @@ async fn a_block_that_ended_is_not_released_when_the_channel_drops_it() {
         "the past stay is history; the future one is released"
     );
 }
+
+#[tokio::test]
+async fn the_owner_syncs_a_feed_now_and_reads_the_outcome() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    host.serve("f", FeedReply::calendar(AIRBNB_FIXTURE));
+    let admin = app.admin().await;
+    let created = admin
+        .post(
+            "/admin/ical-feeds",
+            &serde_json::json!({"accommodation_id": cabin.id, "source": "airbnb", "url": host.feed_url("f")}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/admin/ical-feeds/{}/sync", created.body["id"]);
+
+    let synced = admin.post_empty(&path).await;
+    host.serve(
+        "f",
+        FeedReply::other(502, "text/html", "<html>Bad gateway</html>"),
+    );
+    let failed = admin.post_empty(&path).await;
+
+    assert_eq!(synced.status, 200, "{}", synced.body);
+    assert_eq!(synced.body["outcome"], "updated");
+    assert_eq!(synced.body["imported"], 2);
+    assert_eq!(synced.body["feed"]["status"], "ok");
+    assert_eq!(synced.body["feed"]["event_count"], 2);
+    assert_eq!(failed.status, 200, "{}", failed.body);
+    assert_eq!(failed.body["outcome"], "failed");
+    assert_eq!(failed.body["reason"], "http_status");
+    assert_eq!(failed.body["feed"]["status"], "failing");
+    assert_eq!(failed.body["feed"]["consecutive_failures"], 1);
+    assert_eq!(blocks(&app, cabin.id).await.len(), 2, "blocks kept");
+    let unknown = admin.post_empty("/admin/ical-feeds/999999/sync").await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+#[tokio::test]
+async fn the_legacy_import_path_adds_the_feed_once_and_syncs_it() {
+    let app = app_on_dec_1st().await;
+    let host = FeedHost::start().await;
+    let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
+    host.serve("f", FeedReply::calendar(BOOKING_FIXTURE));
+    let body = serde_json::json!({"accommodation_id": cabin.id, "url": host.feed_url("f")});
+    let anonymous = reply(
+        app.client
+            .post("/api/v1/ical/import")
+            .body_json(&body)
+            .send()
+            .await,
+    )
+    .await;
+    let admin = app.admin().await;
+
+    let first = admin.post("/ical/import", &body).await;
+    let second = admin.post("/ical/import", &body).await;
+
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body["outcome"], "updated");
+    assert_eq!(first.body["feed"]["source"], "other");
+    assert_eq!(second.body["outcome"], "not_modified", "{}", second.body);
+    assert_eq!(
+        second.body["feed"]["id"], first.body["feed"]["id"],
+        "one feed per URL"
+    );
+    assert_eq!(
+        blocks(&app, cabin.id).await,
+        pairs(&[("2027-02-08", "2027-02-13")])
+    );
+    let bad = admin
+        .post(
+            "/ical/import",
+            &serde_json::json!({"accommodation_id": cabin.id, "url": "ftp://x.example/cal.ics"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+}

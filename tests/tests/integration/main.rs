@@ -8,6 +8,7 @@ mod admin_blocks_release;
 mod admin_calendar;
 mod admin_config;
 mod admin_dashboard;
+mod admin_ical_feeds;
 mod admin_idempotency;
 mod admin_lockout;
 mod admin_no_store;

@@ -4,6 +4,8 @@ pub mod accommodation;
 pub mod block;
 pub mod calendar;
 pub mod dashboard;
+pub mod ical_feed;
+pub mod ical_feed_conflict;
 pub mod operations;
 pub mod payment;
 pub mod reservation;

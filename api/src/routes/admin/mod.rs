@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod calendar;
 pub mod config;
 pub mod dashboard;
+pub mod ical_feeds;
 pub mod operations;
 pub mod payments;
 pub mod reservation_list;
