@@ -27,6 +27,7 @@ mod hold_limit_plans;
 mod hold_limits;
 mod http_helpers;
 mod ical_export;
+mod ical_export_cache;
 mod idempotency;
 mod jobs_crash;
 mod jobs_cron;
