@@ -14,7 +14,12 @@ use shared::{
     jobs::JobQueue,
     providers::MercadoPagoClient,
     redis::{Keys, RedisConn},
-    service::{BookingRules, ical_sync::Syncer, payment_link::PaymentLinkOptions},
+    service::{
+        BookingRules,
+        ical_export::{CACHED_FEEDS, FeedExporter},
+        ical_sync::Syncer,
+        payment_link::PaymentLinkOptions,
+    },
     telemetry,
 };
 
@@ -41,8 +46,9 @@ pub struct AppState {
     pub mercadopago: Arc<MercadoPagoClient>,
     /// How deposit links are built.
     pub payment_links: Arc<PaymentLinkOptions>,
-    /// The host part of iCal event UIDs (`<uuid>@<host>`): the host of `PUBLIC_BASE_URL`.
-    pub ical_uid_host: Arc<str>,
+    /// The iCal export and its rendered feeds; event UIDs end in the host of
+    /// `PUBLIC_BASE_URL` (`<uuid>@<host>`).
+    pub ical_export: Arc<FeedExporter>,
     /// The bound on concurrent admin password checks (`ADMIN_LOGIN_HASH_*`).
     pub login_hashes: HashLimiter,
     /// The channel feeds' sync, for the owner's "sync now" (`ICAL_*` settings).
@@ -60,6 +66,7 @@ impl AppState {
         clock: SharedClock,
     ) -> shared::Result<Self> {
         let queue = JobQueue::new(redis.clone(), Keys::new(settings.redis_namespace.clone()));
+        let rules = BookingRules::from_settings(&settings, clock);
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             payment_links: Arc::new(PaymentLinkOptions::from_settings(
@@ -67,9 +74,13 @@ impl AppState {
                 mercadopago_notification_url(&settings.public_base_url),
             )),
             login_hashes: settings.admin_login_hashes(),
-            ical_uid_host: uid_host(&settings.public_base_url).into(),
-            ical_sync: Arc::new(Syncer::from_settings(&settings, clock.clone())?),
-            rules: BookingRules::from_settings(&settings, clock),
+            ical_export: Arc::new(FeedExporter::new(
+                rules.timezone,
+                uid_host(&settings.public_base_url),
+                CACHED_FEEDS,
+            )),
+            ical_sync: Arc::new(Syncer::from_settings(&settings, rules.clock.clone())?),
+            rules,
             queue,
             keys: Keys::new(settings.redis_namespace.clone()),
             db,

@@ -11,13 +11,35 @@ use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use uuid::Uuid;
 
-use super::Channel;
+use super::{Channel, IcalToken};
 
 /// The `PRODID` of every feed we publish.
 pub const PRODID: &str = "-//Cabanas//iCal export 1.0//ES";
 
 /// The summary of a guest's stay: says the nights are taken, nothing about whom by.
 pub const RESERVED: &str = "Reserved";
+
+/// The summary of a blocked stay (closed by the owner, or imported from another channel).
+pub const NOT_AVAILABLE: &str = "Not available";
+
+/// Why a feed's nights are busy: the only thing its summary tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Busy {
+    /// A guest's stay (a hold or a booking): [`RESERVED`].
+    Reserved,
+    /// A block, the owner's or another channel's: [`NOT_AVAILABLE`].
+    Blocked,
+}
+
+impl Busy {
+    /// The event's `SUMMARY`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Reserved => RESERVED,
+            Self::Blocked => NOT_AVAILABLE,
+        }
+    }
+}
 
 /// Who reads an export feed; each has its own URL and token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,6 +63,19 @@ impl FeedConsumer {
             Self::Booking => "booking",
             Self::Generic => "generic",
         }
+    }
+
+    /// Whose export URL `token` belongs to, of the tokens `token_of` names. Every consumer's
+    /// token is compared, in constant time and with no early exit, so the answer's timing says
+    /// nothing about which (or how much of one) matched.
+    pub fn owning<'a>(token: &str, token_of: impl Fn(Self) -> &'a IcalToken) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .map(|consumer| (consumer, token_of(consumer).matches(token)))
+            .fold(
+                None,
+                |found, (consumer, hit)| if hit { Some(consumer) } else { found },
+            )
     }
 
     /// The channel whose stays this consumer's feed leaves out: a channel must not see its own
@@ -83,6 +118,8 @@ pub struct ExportedStay {
     pub check_out: NaiveDate,
     /// Last change of the reservation, as `DTSTAMP` (stable, so the body is too).
     pub changed_at: DateTime<Utc>,
+    /// A guest's stay or a block.
+    pub busy: Busy,
 }
 
 /// What a feed is made of.
@@ -116,7 +153,7 @@ pub fn render(feed: &FeedCalendar<'_>) -> String {
             .timestamp(stay.changed_at)
             .starts(stay.check_in)
             .ends(stay.check_out)
-            .summary(RESERVED)
+            .summary(stay.busy.summary())
             .done()
     }));
     calendar.to_string()
@@ -139,6 +176,7 @@ mod tests {
             check_in: date("2027-01-10"),
             check_out: date("2027-01-13"),
             changed_at: Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap(),
+            busy: Busy::Reserved,
         }
     }
 
@@ -182,6 +220,22 @@ mod tests {
             events[0].get_start(),
             Some(DatePerhapsTime::Date(date("2027-01-10")))
         );
+    }
+
+    #[test]
+    fn a_block_says_not_available_and_a_guests_stay_reserved() {
+        let block = ExportedStay {
+            busy: Busy::Blocked,
+            check_in: date("2027-02-01"),
+            check_out: date("2027-02-03"),
+            ..stay()
+        };
+        let text = feed("Cabaña", &[stay(), block]);
+        let summaries: Vec<_> = text
+            .split("\r\n")
+            .filter(|line| line.starts_with("SUMMARY:"))
+            .collect();
+        assert_eq!(summaries, ["SUMMARY:Reserved", "SUMMARY:Not available"]);
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The iCal export (issue 8, "Export"): one feed per consuming channel, RFC 5545 as the
-//! channels parse it, no personal data, conditional GETs, token rotation and uniform 404s.
+//! channels parse it, no personal data, blocks as "Not available", conditional GETs, token
+//! rotation and uniform 404s. The helpers here serve `ical_export_cache` too.
 
 use chrono::{Duration, NaiveDate};
 use icalendar::{Calendar, CalendarComponent, Component};
 use poem::http::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::json;
-use shared::entities::accommodation;
+use shared::{domain::ReservationCode, entities::accommodation};
 use tests::harness::{
     Reply, TestApp,
     admin::{AdminSession, booking_body},
@@ -16,7 +18,7 @@ const GUEST: &str = "Martín Pérez";
 const PHONE: &str = "+5491112345678";
 const EMAIL: &str = "martin@example.com";
 
-async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Reply {
+pub(super) async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Reply {
     let mut request = app.client.get(format!("/api/v1{path}"));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -24,13 +26,13 @@ async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Reply {
     reply(request.send().await).await
 }
 
-fn generic_path(cabin: &accommodation::Model) -> String {
+pub(super) fn generic_path(cabin: &accommodation::Model) -> String {
     format!("/ical/{}.ics", cabin.ical_export_token.as_str())
 }
 
 /// Books `[check_in, check_in + nights)` as the admin, from `channel`, confirmed or held;
 /// the reservation's uuid.
-async fn stay(
+pub(super) async fn stay(
     app: &TestApp,
     admin: &AdminSession<'_>,
     cabin: i32,
@@ -53,8 +55,55 @@ async fn stay(
         .to_string()
 }
 
+/// Inserts a block of two nights from `days_ahead` on, as the import or the owner would
+/// store it (`channel` `admin` for the owner's); its uuid.
+pub(super) async fn block(app: &TestApp, cabin: i32, days_ahead: i64, channel: &str) -> String {
+    let check_in = app.today() + Duration::days(days_ahead);
+    let imported = channel != "admin";
+    let row = app
+        .conn()
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guest_name,
+                 guests, nights, price_per_night, total_price, deposit_amount, status, channel,
+                 external_uid)
+             VALUES ($1, $2, $3, $4, 'Blocked', 1, 2, 0, 0, 0, 'blocked', $5, $6)
+             RETURNING uuid::text",
+            [
+                ReservationCode::generate(app.today()).to_string().into(),
+                cabin.into(),
+                check_in.into(),
+                (check_in + Duration::days(2)).into(),
+                channel.into(),
+                imported
+                    .then(|| format!("{channel}-{days_ahead}@example.com"))
+                    .into(),
+            ],
+        ))
+        .await
+        .expect("insert a block")
+        .expect("its row");
+    row.try_get_by_index(0).expect("uuid")
+}
+
+/// The summary of each event, by UID.
+fn summaries(text: &str) -> Vec<(String, String)> {
+    let calendar: Calendar = text.parse().expect("the feed parses");
+    calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            CalendarComponent::Event(e) => Some((
+                e.get_uid()?.to_owned(),
+                e.get_summary().unwrap_or_default().to_owned(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The UIDs of the feed's events, parsed back with `icalendar`.
-fn uids(text: &str) -> Vec<String> {
+pub(super) fn uids(text: &str) -> Vec<String> {
     let calendar: Calendar = text.parse().expect("the feed parses");
     calendar
         .components
@@ -66,7 +115,7 @@ fn uids(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn has(text: &str, uuid: &str) -> bool {
+pub(super) fn has(text: &str, uuid: &str) -> bool {
     uids(text).contains(&format!("{uuid}@localhost"))
 }
 
@@ -143,6 +192,51 @@ async fn each_channel_feed_leaves_out_that_channels_own_stays() {
         has(&booking, &from_airbnb) && !has(&booking, &from_booking) && has(&booking, &from_web)
     );
     assert_eq!(uids(&generic).len(), 3);
+}
+
+#[tokio::test]
+async fn blocks_are_not_available_everywhere_but_an_imported_one_skips_its_own_channel() {
+    // Arrange
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let cabin = fixtures::cabin("Cabaña del Ñire").insert(app.conn()).await;
+    let guest = stay(&app, &admin, cabin.id, 2, "web", true).await;
+    let owner_block = block(&app, cabin.id, 6, "admin").await;
+    let from_airbnb = block(&app, cabin.id, 10, "airbnb").await;
+    let from_booking = block(&app, cabin.id, 14, "booking").await;
+    let path = |token: &str| format!("/ical/{token}.ics");
+
+    // Act
+    let airbnb = get(&app, &path(cabin.ical_token_airbnb.as_str()), &[])
+        .await
+        .text;
+    let booking = get(&app, &path(cabin.ical_token_booking.as_str()), &[])
+        .await
+        .text;
+    let generic = get(&app, &generic_path(&cabin), &[]).await.text;
+
+    // Assert
+    let uid = |uuid: &str| format!("{uuid}@localhost");
+    let event = |uuid: &str, summary: &str| (uid(uuid), summary.to_owned());
+    assert_eq!(
+        summaries(&airbnb),
+        [
+            event(&guest, "Reserved"),
+            event(&owner_block, "Not available"),
+            event(&from_booking, "Not available"),
+        ]
+    );
+    assert_eq!(
+        summaries(&booking),
+        [
+            event(&guest, "Reserved"),
+            event(&owner_block, "Not available"),
+            event(&from_airbnb, "Not available"),
+        ]
+    );
+    assert_eq!(summaries(&generic).len(), 4);
+    assert!(has(&generic, &from_airbnb) && has(&generic, &from_booking));
+    assert!(!generic.contains("Blocked"), "the block's placeholder name");
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@ mod hold_limit_plans;
 mod hold_limits;
 mod http_helpers;
 mod ical_export;
+mod ical_export_cache;
 mod ical_import;
 mod idempotency;
 mod jobs_crash;
