@@ -220,6 +220,21 @@ pub struct Settings {
     pub ical_max_feed_bytes: usize,
     /// `ICAL_SYNC_CONCURRENCY`: feeds fetched at once in a sync cycle.
     pub ical_sync_concurrency: u32,
+    // --- WhatsApp Graph API client (issue 9; checks in config_whatsapp.rs) ---
+    /// `WHATSAPP_API_BASE`: Graph API root with its version (tests point it at a stand-in).
+    pub whatsapp_api_base: String,
+    /// `WHATSAPP_PHONE_ID`: the business phone number id messages are sent from.
+    pub whatsapp_phone_id: String,
+    /// `WHATSAPP_ACCESS_TOKEN`: bearer token of the WhatsApp Business app (system user).
+    pub whatsapp_access_token: Secret,
+    /// `WHATSAPP_TEMPLATE_NAME`: the approved template sent when the 24-hour window is closed.
+    pub whatsapp_template_name: String,
+    /// `WHATSAPP_TEMPLATE_LANGUAGE`: that template's language code.
+    pub whatsapp_template_language: String,
+    /// `WHATSAPP_TIMEOUT_SECONDS`: limit of each call to the Graph API.
+    pub whatsapp_timeout_seconds: u64,
+    /// `WHATSAPP_MAX_MEDIA_BYTES`: the largest media file (voice note, image) downloaded.
+    pub whatsapp_max_media_bytes: usize,
 }
 
 impl Default for Settings {
@@ -288,6 +303,13 @@ impl Default for Settings {
             ical_fetch_timeout_seconds: 20,
             ical_max_feed_bytes: crate::domain::ical_feed::DEFAULT_MAX_FEED_BYTES,
             ical_sync_concurrency: 8,
+            whatsapp_api_base: "https://graph.facebook.com/v21.0".into(),
+            whatsapp_phone_id: String::new(),
+            whatsapp_access_token: Secret::default(),
+            whatsapp_template_name: String::new(),
+            whatsapp_template_language: "es_AR".into(),
+            whatsapp_timeout_seconds: 10,
+            whatsapp_max_media_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -386,6 +408,13 @@ impl Settings {
             "ical_fetch_timeout_seconds",
             "ical_max_feed_bytes",
             "ical_sync_concurrency",
+            "whatsapp_api_base",
+            "whatsapp_phone_id",
+            "whatsapp_access_token",
+            "whatsapp_template_name",
+            "whatsapp_template_language",
+            "whatsapp_timeout_seconds",
+            "whatsapp_max_media_bytes",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -449,6 +478,7 @@ impl Settings {
         self.validate_mercadopago(&mut problems);
         self.validate_webhook_hardening(&mut problems);
         self.validate_ical(&mut problems);
+        self.validate_whatsapp(&mut problems);
         for (name, status) in [
             (
                 "WEBHOOK_ACK_STATUS_WHATSAPP",

@@ -10,6 +10,8 @@ fn production() -> Settings {
         mercadopago_access_token: Secret::new("APP_USR-token"),
         whatsapp_app_secret: Secret::new("meta-app-secret"),
         mercadopago_webhook_secret: Secret::new("mp-webhook-secret"),
+        whatsapp_access_token: Secret::new("EAAG-token"),
+        whatsapp_phone_id: "106540352242922".into(),
         ..Settings::default()
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod auth;
 pub mod clock;
+pub mod concierge;
 pub mod config;
 mod config_ical;
+mod config_whatsapp;
 pub mod db;
 pub mod domain;
 pub mod entities;

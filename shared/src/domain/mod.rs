@@ -17,6 +17,7 @@ pub mod pricing;
 pub mod status;
 pub mod stay;
 pub mod whatsapp;
+pub mod whatsapp_outbound;
 
 #[cfg(test)]
 mod proptests;
@@ -34,3 +35,4 @@ pub use payment::{AlertKind, PaymentProvider, PaymentRecordStatus};
 pub use pricing::{NightPrice, PriceRules, Quote, WeekendNights};
 pub use status::{PaymentStatus, ReservationStatus};
 pub use stay::{Stay, StayLimits};
+pub use whatsapp_outbound::{ListRow, OutboundMessage, ReplyButton};

@@ -4,6 +4,8 @@
 
 pub mod ical_fetch;
 pub mod mercadopago;
+pub mod whatsapp;
 
 pub use ical_fetch::FeedFetcher;
 pub use mercadopago::MercadoPagoClient;
+pub use whatsapp::WhatsappClient;

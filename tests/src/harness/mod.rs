@@ -5,6 +5,7 @@ pub mod app;
 pub mod database;
 pub mod feed_stub;
 pub mod fixtures;
+pub mod graph_stub;
 pub mod http;
 pub mod mercadopago_stub;
 pub mod payments;

@@ -59,3 +59,4 @@ mod webhooks_mercadopago;
 mod webhooks_outages;
 mod webhooks_refusals;
 mod webhooks_whatsapp;
+mod whatsapp_client;
