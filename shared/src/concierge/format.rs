@@ -149,18 +149,30 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_buenos_aires() {
-        let now = Utc.with_ymd_and_hms(2027, 1, 15, 21, 0, 0).unwrap(); // 18:00 in BA
+        let now = Utc
+            .with_ymd_and_hms(2027, 1, 15, 21, 0, 0)
+            .single()
+            .expect("valid"); // 18:00 in BA
         assert_eq!(time(now), "18:00");
         assert_eq!(
             moment(now + chrono::Duration::minutes(30), now),
             "hoy a las 18:30"
         );
         // 02:30 UTC of the 16th is still the 15th (23:30) in Buenos Aires.
-        let late = Utc.with_ymd_and_hms(2027, 1, 16, 2, 30, 0).unwrap();
+        let late = Utc
+            .with_ymd_and_hms(2027, 1, 16, 2, 30, 0)
+            .single()
+            .expect("valid");
         assert_eq!(moment(late, now), "hoy a las 23:30");
-        let tomorrow = Utc.with_ymd_and_hms(2027, 1, 16, 12, 0, 0).unwrap();
+        let tomorrow = Utc
+            .with_ymd_and_hms(2027, 1, 16, 12, 0, 0)
+            .single()
+            .expect("valid");
         assert_eq!(moment(tomorrow, now), "mañana a las 09:00");
-        let later = Utc.with_ymd_and_hms(2027, 1, 20, 12, 0, 0).unwrap();
+        let later = Utc
+            .with_ymd_and_hms(2027, 1, 20, 12, 0, 0)
+            .single()
+            .expect("valid");
         assert_eq!(moment(later, now), "el mié 20/01 a las 09:00");
     }
 }

@@ -309,7 +309,10 @@ mod tests {
 
     #[test]
     fn the_hold_message_has_the_link_and_the_expiry_in_buenos_aires_time() {
-        let now = Utc.with_ymd_and_hms(2027, 1, 10, 21, 15, 0).unwrap();
+        let now = Utc
+            .with_ymd_and_hms(2027, 1, 10, 21, 15, 0)
+            .single()
+            .expect("valid");
         let text = hold_created(
             "CAB7K2",
             Money::from_units(16_200),

@@ -8,7 +8,7 @@ use super::*;
 
 #[test]
 fn a_text_message_is_graphs_text_format() {
-    let message = OutboundMessage::text("  ¡Hola! 👋\n¿Para qué fechas?  ").unwrap();
+    let message = OutboundMessage::text("  ¡Hola! 👋\n¿Para qué fechas?  ").expect("valid");
     assert_eq!(
         message.to_graph_json("5491155550000"),
         json!({
@@ -23,7 +23,7 @@ fn a_text_message_is_graphs_text_format() {
 
 #[test]
 fn a_text_with_a_link_asks_for_a_preview() {
-    let message = OutboundMessage::text("Pagá acá: https://mpago.la/abc").unwrap();
+    let message = OutboundMessage::text("Pagá acá: https://mpago.la/abc").expect("valid");
     assert_eq!(
         message.to_graph_json("1")["text"]["preview_url"],
         json!(true)
@@ -32,16 +32,16 @@ fn a_text_with_a_link_asks_for_a_preview() {
 
 #[test]
 fn button_titles_are_cut_to_twenty_on_a_character_boundary() {
-    let button = ReplyButton::new("book:1", "Reservar la cabaña del lago ñandú").unwrap();
+    let button = ReplyButton::new("book:1", "Reservar la cabaña del lago ñandú").expect("valid");
     assert_eq!(button.title(), "Reservar la cabaña…");
     assert!(units(button.title()) <= MAX_BUTTON_TITLE);
-    let emoji = ReplyButton::new("x", &"😀".repeat(15)).unwrap();
+    let emoji = ReplyButton::new("x", &"😀".repeat(15)).expect("valid");
     assert_eq!(emoji.title(), format!("{}…", "😀".repeat(9)));
 }
 
 #[test]
 fn more_than_three_buttons_or_none_are_refused() {
-    let b = |i: usize| ReplyButton::new(&format!("b{i}"), &format!("Opción {i}")).unwrap();
+    let b = |i: usize| ReplyButton::new(&format!("b{i}"), &format!("Opción {i}")).expect("valid");
     assert_eq!(
         OutboundMessage::buttons("x", vec![]),
         Err(OutboundError::Count {
@@ -56,9 +56,9 @@ fn more_than_three_buttons_or_none_are_refused() {
 
 #[test]
 fn duplicate_button_ids_or_titles_are_refused() {
-    let a = ReplyButton::new("a", "Reservar").unwrap();
-    let b = ReplyButton::new("a", "Otras fechas").unwrap();
-    let c = ReplyButton::new("c", "Reservar").unwrap();
+    let a = ReplyButton::new("a", "Reservar").expect("valid");
+    let b = ReplyButton::new("a", "Otras fechas").expect("valid");
+    let c = ReplyButton::new("c", "Reservar").expect("valid");
     assert_eq!(
         OutboundMessage::buttons("x", vec![a.clone(), b]),
         Err(OutboundError::Duplicate("button_id"))
@@ -86,11 +86,11 @@ fn a_buttons_message_is_graphs_interactive_button_format() {
     let message = OutboundMessage::buttons(
         "Cabaña Lago: $ 54.000",
         vec![
-            ReplyButton::new("book:lago", "Reservar").unwrap(),
-            ReplyButton::new("photos:lago", "Ver fotos").unwrap(),
+            ReplyButton::new("book:lago", "Reservar").expect("valid"),
+            ReplyButton::new("photos:lago", "Ver fotos").expect("valid"),
         ],
     )
-    .unwrap();
+    .expect("valid");
     assert_eq!(
         message.to_graph_json("54911")["interactive"],
         json!({
@@ -113,12 +113,12 @@ fn a_list_message_is_graphs_interactive_list_format() {
             "Cabaña del Bosque con vista al río",
             Some("Hasta 4 personas"),
         )
-        .unwrap(),
-        ListRow::new("cabin:2", "Cabaña Lago", Some("   ")).unwrap(),
+        .expect("valid"),
+        ListRow::new("cabin:2", "Cabaña Lago", Some("   ")).expect("valid"),
     ];
     let message =
         OutboundMessage::list("Estas son nuestras cabañas", "Ver cabañas", "Cabañas", rows)
-            .unwrap();
+            .expect("valid");
     assert_eq!(
         message.to_graph_json("54911")["interactive"],
         json!({
@@ -137,7 +137,7 @@ fn a_list_message_is_graphs_interactive_list_format() {
 
 #[test]
 fn lists_take_one_to_ten_rows_with_unique_ids() {
-    let row = |i: usize| ListRow::new(&format!("r{i}"), &format!("Fila {i}"), None).unwrap();
+    let row = |i: usize| ListRow::new(&format!("r{i}"), &format!("Fila {i}"), None).expect("valid");
     assert!(OutboundMessage::list("b", "Ver", "S", (0..10).map(row).collect()).is_ok());
     assert!(OutboundMessage::list("b", "Ver", "S", (0..11).map(row).collect()).is_err());
     assert!(OutboundMessage::list("b", "Ver", "S", vec![]).is_err());
@@ -149,13 +149,13 @@ fn lists_take_one_to_ten_rows_with_unique_ids() {
 
 #[test]
 fn an_image_needs_a_link_and_its_caption_is_optional() {
-    let message =
-        OutboundMessage::image("https://cdn.example.com/lago.jpg", Some("Cabaña Lago")).unwrap();
+    let message = OutboundMessage::image("https://cdn.example.com/lago.jpg", Some("Cabaña Lago"))
+        .expect("valid");
     assert_eq!(
         message.to_graph_json("54911")["image"],
         json!({"link": "https://cdn.example.com/lago.jpg", "caption": "Cabaña Lago"})
     );
-    let bare = OutboundMessage::image("https://cdn.example.com/lago.jpg", None).unwrap();
+    let bare = OutboundMessage::image("https://cdn.example.com/lago.jpg", None).expect("valid");
     assert_eq!(
         bare.to_graph_json("1")["image"],
         json!({"link": "https://cdn.example.com/lago.jpg"})
@@ -171,7 +171,7 @@ fn a_template_message_carries_its_body_parameters_one_line_each() {
         "es_AR",
         &["Ana\nMaría", "vie 15/01\t→ dom 17/01", ""],
     )
-    .unwrap();
+    .expect("valid");
     assert_eq!(
         message.to_graph_json("54911")["template"],
         json!({
@@ -184,7 +184,7 @@ fn a_template_message_carries_its_body_parameters_one_line_each() {
             ]}],
         })
     );
-    let bare = OutboundMessage::template("hello_world", "en_US", &[]).unwrap();
+    let bare = OutboundMessage::template("hello_world", "en_US", &[]).expect("valid");
     assert_eq!(
         bare.to_graph_json("1")["template"],
         json!({"name": "hello_world", "language": {"code": "en_US"}})

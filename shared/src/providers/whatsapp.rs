@@ -485,10 +485,10 @@ impl WhatsappClient {
         let status = response.status().as_u16();
         let limit = limit.unwrap_or(1024 * 1024);
         let too_large = |size: u64| Failed::permanent(GraphError::MediaTooLarge { size, limit });
-        if let Some(length) = response.content_length().filter(|l| *l > limit as u64) {
-            if (200..300).contains(&status) {
-                return Err(too_large(length));
-            }
+        if let Some(length) = response.content_length().filter(|l| *l > limit as u64)
+            && (200..300).contains(&status)
+        {
+            return Err(too_large(length));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {

@@ -266,7 +266,7 @@ async fn serve(req: &Request, body: Body, Data(context): Data<&Arc<Context>>) ->
     }
     let reply = match failure {
         Some(reply) => reply,
-        None => answer(&context, &recorded),
+        None => answer(context, &recorded),
     };
     match reply {
         Reply::Json(status, body) => poem::web::Json(body)

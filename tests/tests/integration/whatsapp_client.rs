@@ -49,23 +49,26 @@ async fn every_message_kind_goes_out_in_graphs_format_with_the_bearer_and_return
     let stub = GraphStub::start().await;
     let client = client(&stub);
     let messages = [
-        OutboundMessage::text("¡Hola! ¿Para qué fechas?").unwrap(),
+        OutboundMessage::text("¡Hola! ¿Para qué fechas?").expect("valid"),
         OutboundMessage::buttons(
             "Cabaña Lago: $ 54.000",
             vec![
-                ReplyButton::new("book:lago", "Reservar").unwrap(),
-                ReplyButton::new("other_dates", "Otras fechas").unwrap(),
+                ReplyButton::new("book:lago", "Reservar").expect("valid"),
+                ReplyButton::new("other_dates", "Otras fechas").expect("valid"),
             ],
         )
-        .unwrap(),
+        .expect("valid"),
         OutboundMessage::list(
             "Estas son nuestras cabañas",
             "Ver cabañas",
             "Nuestras cabañas",
-            vec![ListRow::new("cabin:lago", "Cabaña Lago", Some("Hasta 4 personas")).unwrap()],
+            vec![
+                ListRow::new("cabin:lago", "Cabaña Lago", Some("Hasta 4 personas")).expect("valid"),
+            ],
         )
-        .unwrap(),
-        OutboundMessage::image("https://cdn.example.com/lago.jpg", Some("Cabaña Lago")).unwrap(),
+        .expect("valid"),
+        OutboundMessage::image("https://cdn.example.com/lago.jpg", Some("Cabaña Lago"))
+            .expect("valid"),
         client
             .window_template(&["Ana"])
             .expect("a template is configured"),
@@ -165,7 +168,7 @@ async fn media_over_the_limit_or_unknown_is_refused() {
     stub.add_media("1", "audio/ogg", vec![7; 4096]);
     let client = client(&stub).with_max_media_bytes(2048);
 
-    let too_large = client.download_media("1").await.unwrap_err();
+    let too_large = client.download_media("1").await.expect_err("fails");
     assert!(
         matches!(&too_large, Error::Invalid(fields) if fields[0].code == "media_too_large"),
         "{too_large:?}"
@@ -192,7 +195,7 @@ async fn server_errors_and_throttling_are_retried_until_the_send_succeeds() {
     stub.fail_next([Reply::graph(500, 131_000), Reply::graph(429, 130_429)]);
 
     let wamid = client(&stub)
-        .send(GUEST, &OutboundMessage::text("Hola").unwrap())
+        .send(GUEST, &OutboundMessage::text("Hola").expect("valid"))
         .await
         .expect("sent on the third attempt");
 
@@ -215,7 +218,7 @@ async fn a_timeout_is_retried() {
     .with_retry(fast_retries());
 
     client
-        .send(GUEST, &OutboundMessage::text("Hola").unwrap())
+        .send(GUEST, &OutboundMessage::text("Hola").expect("valid"))
         .await
         .expect("sent on the second attempt");
     assert_eq!(stub.requests().len(), 2);
@@ -227,9 +230,9 @@ async fn retries_stop_after_the_attempts_with_unavailable() {
     stub.fail_all(Some(Reply::graph(503, 131_000)));
 
     let error = client(&stub)
-        .send(GUEST, &OutboundMessage::text("Hola").unwrap())
+        .send(GUEST, &OutboundMessage::text("Hola").expect("valid"))
         .await
-        .unwrap_err();
+        .expect_err("fails");
 
     assert!(
         matches!(error, SendError::Failed(Error::Unavailable(_))),
@@ -245,9 +248,9 @@ async fn a_closed_window_is_its_own_error_and_is_not_retried() {
     let client = client(&stub);
 
     let error = client
-        .send(GUEST, &OutboundMessage::text("Hola").unwrap())
+        .send(GUEST, &OutboundMessage::text("Hola").expect("valid"))
         .await
-        .unwrap_err();
+        .expect_err("fails");
 
     assert!(
         matches!(
@@ -275,9 +278,9 @@ async fn other_refusals_are_permanent_and_not_retried() {
     stub.fail_next([Reply::graph(401, 190)]);
 
     let error = client(&stub)
-        .send(GUEST, &OutboundMessage::text("Hola").unwrap())
+        .send(GUEST, &OutboundMessage::text("Hola").expect("valid"))
         .await
-        .unwrap_err();
+        .expect_err("fails");
 
     assert!(
         matches!(error, SendError::Failed(Error::Internal(_))),
@@ -286,7 +289,7 @@ async fn other_refusals_are_permanent_and_not_retried() {
     assert_eq!(stub.requests().len(), 1);
     assert!(matches!(
         client(&stub)
-            .send("123", &OutboundMessage::text("x").unwrap())
+            .send("123", &OutboundMessage::text("x").expect("valid"))
             .await,
         Err(SendError::Failed(Error::Invalid(_)))
     ));
@@ -303,7 +306,7 @@ async fn the_circuit_opens_after_repeated_failures_fails_fast_and_closes_after_a
         },
         clock.clone(),
     );
-    let hello = OutboundMessage::text("Hola").unwrap();
+    let hello = OutboundMessage::text("Hola").expect("valid");
     stub.fail_all(Some(Reply::graph(502, 131_000)));
 
     assert!(client.send(GUEST, &hello).await.is_err());
@@ -312,7 +315,7 @@ async fn the_circuit_opens_after_repeated_failures_fails_fast_and_closes_after_a
 
     // Open: no request leaves, the caller learns at once that it must retry later.
     stub.fail_all(None);
-    let fast = client.send(GUEST, &hello).await.unwrap_err();
+    let fast = client.send(GUEST, &hello).await.expect_err("fails");
     let SendError::Failed(Error::Unavailable(source)) = &fast else {
         panic!("{fast:?}")
     };

@@ -187,7 +187,7 @@ mod tests {
         assert!(breaker.admit().is_ok());
         breaker.record_failure();
         assert_eq!(breaker.state(), CircuitState::Open);
-        let wait = breaker.admit().unwrap_err();
+        let wait = breaker.admit().expect_err("fails");
         assert!(wait > std::time::Duration::from_secs(29), "{wait:?}");
     }
 

@@ -239,7 +239,7 @@ mod tests {
     fn the_wamid_is_messages_zero_id() {
         let body = br#"{"messaging_product":"whatsapp","contacts":[{"input":"5491155550000","wa_id":"5491155550000"}],"messages":[{"id":"wamid.HBgLNTQ5MTE1NTU1MDAwMBUCABEYEjQ="}]}"#;
         assert_eq!(
-            SendAnswer::wamid(body).unwrap(),
+            SendAnswer::wamid(body).expect("valid"),
             "wamid.HBgLNTQ5MTE1NTU1MDAwMBUCABEYEjQ="
         );
         assert!(SendAnswer::wamid(br#"{"messages":[]}"#).is_err());
