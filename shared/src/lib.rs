@@ -7,9 +7,11 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod config_email;
 mod config_ical;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod entities;
 pub mod error;
 pub mod jobs;
