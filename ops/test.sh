@@ -35,6 +35,8 @@ command -v cargo >/dev/null 2>&1 || {
 
 # The servers the tests will use (not DATABASE_URL's database: the tests never touch it).
 DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" "$ROOT/ops/services.sh"
+# The local SMTP server of the guest-email tests (Python's aiosmtpd).
+"$ROOT/ops/aiosmtpd.sh"
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "test.sh: cargo-nextest is missing; installing it (cargo install cargo-nextest --locked)" >&2

@@ -66,7 +66,8 @@ impl AppState {
         clock: SharedClock,
     ) -> shared::Result<Self> {
         let queue = JobQueue::new(redis.clone(), Keys::new(settings.redis_namespace.clone()));
-        let rules = BookingRules::from_settings(&settings, clock);
+        let mut rules = BookingRules::from_settings(&settings, clock);
+        rules.notices = Some(queue.clone());
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             payment_links: Arc::new(PaymentLinkOptions::from_settings(

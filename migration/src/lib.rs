@@ -43,6 +43,7 @@ mod m20261129_000002_webhook_hardening;
 mod m20261130_000001_hold_count_indexes;
 mod m20261130_000002_ical_export_tokens;
 mod m20261201_000001_ical_sync;
+mod m20261202_000002_email_log;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_hold_count_indexes::Migration),
             Box::new(m20261130_000002_ical_export_tokens::Migration),
             Box::new(m20261201_000001_ical_sync::Migration),
+            Box::new(m20261202_000002_email_log::Migration),
         ]
     }
 }

@@ -235,6 +235,23 @@ pub struct Settings {
     pub whatsapp_timeout_seconds: u64,
     /// `WHATSAPP_MAX_MEDIA_BYTES`: the largest media file (voice note, image) downloaded.
     pub whatsapp_max_media_bytes: usize,
+    // --- Guest emails (issue 9; see config_email.rs) ---
+    /// `SMTP_HOST`: the mail server; unset turns guest emails off (notices record `skipped`).
+    pub smtp_host: Option<String>,
+    /// `SMTP_PORT`: the mail server's port (587 for STARTTLS, 465 for TLS).
+    pub smtp_port: u16,
+    /// `SMTP_USERNAME`: login at the mail server; unset sends without authenticating.
+    pub smtp_username: Option<String>,
+    /// `SMTP_PASSWORD`: password of `SMTP_USERNAME`.
+    pub smtp_password: Secret,
+    /// `SMTP_TLS`: `starttls` (default), `tls` (implicit, port 465) or `none` (not in production).
+    pub smtp_tls: crate::config_email::SmtpTls,
+    /// `EMAIL_FROM`: the sender, e.g. `Cabañas <reservas@example.com>`.
+    pub email_from: String,
+    /// `EMAIL_REPLY_TO`: where guests' replies go, when not to `EMAIL_FROM`.
+    pub email_reply_to: Option<String>,
+    /// `SMTP_TIMEOUT_SECONDS`: limit of each conversation with the mail server.
+    pub smtp_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -310,6 +327,14 @@ impl Default for Settings {
             whatsapp_template_language: "es_AR".into(),
             whatsapp_timeout_seconds: 10,
             whatsapp_max_media_bytes: 16 * 1024 * 1024,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_username: None,
+            smtp_password: Secret::default(),
+            smtp_tls: crate::config_email::SmtpTls::default(),
+            email_from: "Cabañas <reservas@example.com>".into(),
+            email_reply_to: None,
+            smtp_timeout_seconds: 10,
         }
     }
 }
@@ -415,6 +440,14 @@ impl Settings {
             "whatsapp_template_language",
             "whatsapp_timeout_seconds",
             "whatsapp_max_media_bytes",
+            "smtp_host",
+            "smtp_port",
+            "smtp_username",
+            "smtp_password",
+            "smtp_tls",
+            "email_from",
+            "email_reply_to",
+            "smtp_timeout_seconds",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -479,6 +512,7 @@ impl Settings {
         self.validate_webhook_hardening(&mut problems);
         self.validate_ical(&mut problems);
         self.validate_whatsapp(&mut problems);
+        self.validate_email(&mut problems);
         for (name, status) in [
             (
                 "WEBHOOK_ACK_STATUS_WHATSAPP",

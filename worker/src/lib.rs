@@ -12,9 +12,9 @@ use shared::{
     clock::SharedClock,
     config::Settings,
     jobs::{JOB_NAMES, JobQueue},
-    providers::MercadoPagoClient,
+    providers::{EmailSender, MercadoPagoClient},
     redis::Keys,
-    service::ical_sync::Syncer,
+    service::{ical_sync::Syncer, payment_link::PaymentLinkOptions},
 };
 
 pub mod health;
@@ -36,6 +36,20 @@ pub struct JobContext {
     pub mercadopago: Arc<MercadoPagoClient>,
     /// The channel feeds' sync (`ICAL_*` settings).
     pub ical: Arc<Syncer>,
+    /// Guest emails (`SMTP_*`, `EMAIL_*` settings; disabled without `SMTP_HOST`).
+    pub email: Arc<EmailSender>,
+    /// How the guest notices create a hold's deposit link when it has none yet.
+    pub payment_links: Arc<PaymentLinkOptions>,
+}
+
+/// Where Mercado Pago posts a deposit's notifications: the API's Mercado Pago route under
+/// `PUBLIC_BASE_URL`. Mirrors `api::routes::webhooks::mercadopago_notification_url` (the
+/// worker does not depend on the api crate); a link the worker creates must name the same URL.
+fn mercadopago_notification_url(public_base_url: &str) -> String {
+    format!(
+        "{}/api/v1/mercadopago/webhook?source_news=webhooks",
+        public_base_url.trim_end_matches('/')
+    )
 }
 
 /// How often queue depths are sampled into `job_queue_depth{queue}`.
@@ -70,6 +84,11 @@ impl JobContext {
         Ok(Self {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             ical: Arc::new(Syncer::from_settings(&settings, clock.clone())?),
+            email: Arc::new(EmailSender::from_settings(&settings)?),
+            payment_links: Arc::new(PaymentLinkOptions::from_settings(
+                &settings,
+                mercadopago_notification_url(&settings.public_base_url),
+            )),
             settings: Arc::new(settings),
             db,
             queue,

@@ -24,6 +24,7 @@ use shared::{
         maintenance::{
             ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
         },
+        notifications::{GuestNotice, HoldReminders},
         payments::{PollPayments, ReconcilePayment},
         whatsapp::{WhatsappInbound, WhatsappStatus},
     },
@@ -36,6 +37,8 @@ use crate::{JobContext, jobs};
 const IDEMPOTENCY_EXPIRY_SCHEDULE: &str = "0 0 * * * *";
 /// Every minute, at second 30.
 const WEBHOOK_SWEEP_SCHEDULE: &str = "30 * * * * *";
+/// Every minute, at second 15.
+const HOLD_REMINDER_SCHEDULE: &str = "15 * * * * *";
 /// Daily at 03:17 UTC.
 const RETENTION_PURGE_SCHEDULE: &str = "0 17 3 * * *";
 
@@ -105,6 +108,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
             .ical_schedule()
             .ok_or_else(|| anyhow::anyhow!("JOB_ICAL_INTERVAL_SECONDS has no schedule"))?,
     )?;
+    let hold_reminders = cron::Schedule::from_str(HOLD_REMINDER_SCHEDULE)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
@@ -118,6 +122,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let monitor = cron_worker!(monitor, ctx, purge, PurgeWebhookPayloads);
     let monitor = cron_worker!(monitor, ctx, payment_poll, PollPayments);
     let monitor = cron_worker!(monitor, ctx, ical_sync, SyncIcalFeeds);
+    let monitor = cron_worker!(monitor, ctx, hold_reminders, HoldReminders);
     let monitor = queue_worker!(
         monitor,
         ctx,
@@ -189,6 +194,22 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         SyncIcalFeeds,
         1,
         jobs::ical_sync::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        GuestNotice,
+        4,
+        jobs::guest_notice::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        HoldReminders,
+        1,
+        jobs::hold_reminders::handle
     );
     Ok(monitor)
 }

@@ -14,6 +14,7 @@ use crate::{Error, Result, redis::Keys, redis::RedisConn};
 pub mod calendar;
 pub mod error;
 pub mod maintenance;
+pub mod notifications;
 pub mod payments;
 pub mod whatsapp;
 
@@ -38,6 +39,8 @@ pub const JOB_NAMES: &[&str] = &[
     payments::ReconcilePayment::NAME,
     payments::PollPayments::NAME,
     calendar::SyncIcalFeeds::NAME,
+    notifications::GuestNotice::NAME,
+    notifications::HoldReminders::NAME,
 ];
 
 /// Enqueues jobs in Redis (cheap to clone).

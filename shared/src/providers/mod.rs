@@ -2,10 +2,12 @@
 //! tests point them at local stand-ins. Every client maps the provider's failures onto
 //! `shared::Error`: `Unavailable` means "retry later", anything else is permanent.
 
+pub mod email;
 pub mod ical_fetch;
 pub mod mercadopago;
 pub mod whatsapp;
 
+pub use email::EmailSender;
 pub use ical_fetch::FeedFetcher;
 pub use mercadopago::MercadoPagoClient;
 pub use whatsapp::WhatsappClient;

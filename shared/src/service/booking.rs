@@ -180,6 +180,14 @@ where
                         guest_phone = %contact.phone.as_ref().map(|p| crate::mask::phone(p.as_str())).unwrap_or_default(),
                         "pre-reservation created"
                     );
+                    // After the commit; a failure to enqueue is logged, never fails the
+                    // booking. Enqueued for every hold: the notice picks the guest's channels.
+                    super::guest_notices::enqueue(
+                        rules.notices.as_ref(),
+                        row.id,
+                        crate::jobs::notifications::NoticeEvent::HoldCreated,
+                    )
+                    .await;
                 }
                 return other;
             }

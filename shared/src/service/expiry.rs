@@ -25,6 +25,16 @@ pub enum Scope {
 
 /// Expires lapsed holds in `scope` and audits each one, inside the caller's transaction.
 pub async fn expire_in(db: &impl ConnectionTrait, clock: &dyn Clock, scope: Scope) -> Result<u64> {
+    let expired = expire_rows_in(db, clock, scope).await?;
+    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+}
+
+/// [`expire_in`], returning the ids of the holds it expired.
+async fn expire_rows_in(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    scope: Scope,
+) -> Result<Vec<i64>> {
     let now = clock.now();
     let filter = match scope {
         Scope::All => None,
@@ -55,7 +65,7 @@ pub async fn expire_in(db: &impl ConnectionTrait, clock: &dyn Clock, scope: Scop
     if count > 0 {
         metrics::counter!("reservation_expired_total").increment(count);
     }
-    Ok(count)
+    Ok(expired.iter().map(|row| row.id).collect())
 }
 
 /// The sweep: expires every lapsed hold in one transaction; returns how many.
@@ -63,8 +73,26 @@ pub async fn expire_lapsed_holds<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     clock: &dyn Clock,
 ) -> Result<u64> {
+    expire_lapsed_holds_notifying(db, clock, None).await
+}
+
+/// The sweep, then (after the commit) the `Expired` guest notice of each hold it expired. A
+/// failure to enqueue is logged, never fails the sweep.
+pub async fn expire_lapsed_holds_notifying<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    notices: Option<&crate::jobs::JobQueue>,
+) -> Result<u64> {
     let txn = db.begin().await?;
-    let count = expire_in(&txn, clock, Scope::All).await?;
+    let expired = expire_rows_in(&txn, clock, Scope::All).await?;
     txn.commit().await?;
-    Ok(count)
+    for id in &expired {
+        super::guest_notices::enqueue(
+            notices,
+            *id,
+            crate::jobs::notifications::NoticeEvent::Expired,
+        )
+        .await;
+    }
+    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
 }

@@ -104,6 +104,33 @@ pub async fn reconcile_payment(
     .await
 }
 
+/// [`reconcile_payment`], then (after the commit) the `Confirmed` guest notice when the
+/// payment confirmed the reservation. A failure to enqueue is logged, never fails it.
+pub async fn reconcile_payment_notifying(
+    db: &DatabaseConnection,
+    mp: &MercadoPagoClient,
+    clock: &dyn Clock,
+    payment_id: &str,
+    notices: Option<&crate::jobs::JobQueue>,
+) -> Result<ReconcileOutcome> {
+    let outcome = reconcile_payment(db, mp, clock, payment_id).await?;
+    if outcome.effect == ReconcileEffect::Confirmed {
+        match store::reservations::find_by_code(db, &outcome.reservation_code).await {
+            Ok(Some(row)) => {
+                super::guest_notices::enqueue(
+                    notices,
+                    row.id,
+                    crate::jobs::notifications::NoticeEvent::Confirmed,
+                )
+                .await;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "confirmed reservation not read for its notice"),
+        }
+    }
+    Ok(outcome)
+}
+
 /// Applies a fetched payment in one transaction (see [`reconcile_payment`]).
 async fn record(
     db: &DatabaseConnection,

@@ -22,6 +22,9 @@ pub struct BookingRules {
     pub deposit_percent: u8,
     /// Active public holds allowed per phone and per IP.
     pub hold_limits: super::HoldLimits,
+    /// Where guest notices are enqueued after a hold is created (`None`: no notices, e.g.
+    /// in tools and unit tests).
+    pub notices: Option<crate::jobs::JobQueue>,
 }
 
 impl BookingRules {
@@ -38,6 +41,7 @@ impl BookingRules {
                 per_phone: settings.hold_limit_per_phone,
                 per_ip: settings.hold_limit_per_ip,
             },
+            notices: None,
         }
     }
 

@@ -76,6 +76,35 @@ async fn transition_once<C: ConnectionTrait + TransactionTrait>(
     Ok(after)
 }
 
+/// [`transition`], then (after the commit) the guest notice of the new status, if it has one:
+/// `Confirmed` or `Cancelled`. A failure to enqueue is logged, never fails the transition.
+pub async fn transition_notifying<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    clock: &dyn Clock,
+    ctx: &AuditContext,
+    code: &ReservationCode,
+    to: ReservationStatus,
+    reason: Option<&str>,
+    notices: Option<&crate::jobs::JobQueue>,
+) -> Result<reservation::Model> {
+    let row = transition(db, clock, ctx, code, to, reason).await?;
+    if let Some(event) = notice_of(to) {
+        super::guest_notices::enqueue(notices, row.id, event).await;
+    }
+    Ok(row)
+}
+
+/// The guest notice a move to `to` sends.
+pub fn notice_of(to: ReservationStatus) -> Option<crate::jobs::notifications::NoticeEvent> {
+    use crate::jobs::notifications::NoticeEvent;
+    match to {
+        ReservationStatus::Confirmed => Some(NoticeEvent::Confirmed),
+        ReservationStatus::Cancelled => Some(NoticeEvent::Cancelled),
+        ReservationStatus::Expired => Some(NoticeEvent::Expired),
+        _ => None,
+    }
+}
+
 fn action_name(to: ReservationStatus) -> &'static str {
     match to {
         ReservationStatus::PreReserved => "hold",

@@ -12,6 +12,7 @@ pub mod payments;
 pub mod private_redis;
 pub mod redis_ns;
 pub mod servers;
+pub mod smtp_server;
 pub mod wait;
 pub mod webhooks;
 pub mod worker;

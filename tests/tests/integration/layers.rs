@@ -20,6 +20,7 @@ use shared::{
     },
     entities::{audit_log::ActorKind, idempotency_key::KeyState, webhook_event::WebhookState},
 };
+use shared::{entities::email_log::EmailOutcome, jobs::notifications::NoticeEvent};
 
 /// One Rust source file: its path from the workspace root and its code lines (1-based
 /// numbers), full-line comments left out.
@@ -181,6 +182,8 @@ fn stored_statuses() -> Vec<String> {
     all.extend(names::<AdminRole>());
     all.extend(names::<FeedSource>());
     all.extend(names::<ConflictResolution>());
+    all.extend(names::<EmailOutcome>());
+    all.extend(names::<NoticeEvent>());
     all
 }
 

@@ -25,6 +25,7 @@ mod database_errors;
 mod database_invariants;
 mod end_to_end;
 mod errors_and_edges;
+mod guest_emails;
 mod health;
 mod hold_limit_plans;
 mod hold_limits;

@@ -15,7 +15,9 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
-        let expired = expiry::expire_lapsed_holds(&ctx.db, ctx.clock.as_ref()).await?;
+        let expired =
+            expiry::expire_lapsed_holds_notifying(&ctx.db, ctx.clock.as_ref(), Some(&ctx.queue))
+                .await?;
         tracing::debug!(slot = %job.slot, expired, "expiry sweep done");
         Ok(())
     })

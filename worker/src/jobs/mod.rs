@@ -13,6 +13,8 @@ use crate::JobContext;
 
 pub mod expire_idempotency_keys;
 pub mod expire_pre_reservations;
+pub mod guest_notice;
+pub mod hold_reminders;
 pub mod ical_sync;
 pub mod payment_poll;
 pub mod payment_reconcile;

@@ -20,11 +20,12 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
-        let reconciled = payments::reconcile_payment(
+        let reconciled = payments::reconcile_payment_notifying(
             &ctx.db,
             &ctx.mercadopago,
             ctx.clock.as_ref(),
             &job.payment_id,
+            Some(&ctx.queue),
         )
         .await;
         match (reconciled, job.webhook_event_id) {

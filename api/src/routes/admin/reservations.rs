@@ -56,13 +56,14 @@ async fn change_status(
     reason: Option<&str>,
 ) -> Result<Json<AdminReservationView>, ApiError> {
     let code = reservation_code(code)?;
-    let row = transitions::transition(
+    let row = transitions::transition_notifying(
         &state.db,
         state.rules.clock.as_ref(),
         &auth.audit(),
         &code,
         to,
         reason,
+        Some(&state.queue),
     )
     .await?;
     Ok(Json(row.into()))

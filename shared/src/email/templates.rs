@@ -1,0 +1,447 @@
+//! The guest emails' texts (es-AR, vos), one function per notice, each giving subject, plain
+//! text and HTML. Every interpolated value goes through [`escape`] in the HTML body.
+//!
+//! The owner changes the wording here, in one place. Money reads `$ 54.000` and dates
+//! `vie 15/01`; the small formatters below are private until the concierge's
+//! `concierge::format` lands and both can share one.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::{domain::Money, jobs::notifications::NoticeEvent, providers::email::EmailContent};
+
+/// What a notice says about its reservation (read from the database by the job).
+#[derive(Clone, Debug)]
+pub struct NoticeFacts {
+    /// The guest's name as given.
+    pub guest_name: String,
+    /// The reservation code.
+    pub code: String,
+    /// The cabin's name.
+    pub cabin: String,
+    /// First night.
+    pub check_in: NaiveDate,
+    /// Departure day.
+    pub check_out: NaiveDate,
+    /// Nights booked.
+    pub nights: i32,
+    /// Party size.
+    pub guests: i32,
+    /// Total price.
+    pub total: Money,
+    /// Deposit due up front.
+    pub deposit: Money,
+    /// Paid so far.
+    pub paid: Money,
+    /// When the hold lapses (holds only).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The business timezone (the expiry is shown in it).
+    pub timezone: Tz,
+    /// The Mercado Pago checkout link, when there is one.
+    pub payment_url: Option<String>,
+    /// Check-in from this time.
+    pub check_in_time: NaiveTime,
+    /// Check-out until this time.
+    pub check_out_time: NaiveTime,
+    /// Where the cabin is (address, directions).
+    pub location: String,
+}
+
+/// The email of `event` for a reservation.
+pub fn render(event: NoticeEvent, facts: &NoticeFacts) -> EmailContent {
+    let body = match event {
+        NoticeEvent::HoldCreated => hold_created(facts),
+        NoticeEvent::Confirmed => confirmed(facts),
+        NoticeEvent::Expiring => expiring(facts),
+        NoticeEvent::Expired => expired(facts),
+        NoticeEvent::Cancelled => cancelled(facts),
+    };
+    body.finish(facts)
+}
+
+/// A paragraph or a labelled line, kept as plain text and escaped for HTML on output.
+enum Block {
+    Para(String),
+    Lines(Vec<(String, String)>),
+    Link { label: String, url: String },
+}
+
+struct Draft {
+    subject: String,
+    blocks: Vec<Block>,
+}
+
+impl Draft {
+    fn finish(self, facts: &NoticeFacts) -> EmailContent {
+        let greeting = format!("¡Hola, {}!", first_name(&facts.guest_name));
+        let sign = "Un abrazo,\nCabañas";
+        let mut text = format!("{greeting}\n\n");
+        let mut html = String::from(
+            "<!doctype html><html lang=\"es-AR\"><head><meta charset=\"utf-8\"></head>\
+             <body style=\"font-family:sans-serif;line-height:1.5;color:#222\">",
+        );
+        html.push_str(&format!("<p>{}</p>", escape(&greeting)));
+        for block in &self.blocks {
+            match block {
+                Block::Para(p) => {
+                    text.push_str(p);
+                    text.push_str("\n\n");
+                    html.push_str(&format!("<p>{}</p>", escape(p)));
+                }
+                Block::Lines(lines) => {
+                    html.push_str("<table style=\"border-collapse:collapse\">");
+                    for (label, value) in lines {
+                        text.push_str(&format!("{label}: {value}\n"));
+                        html.push_str(&format!(
+                            "<tr><td style=\"padding:2px 12px 2px 0\"><strong>{}</strong></td><td>{}</td></tr>",
+                            escape(label),
+                            escape(value)
+                        ));
+                    }
+                    text.push('\n');
+                    html.push_str("</table>");
+                }
+                Block::Link { label, url } => {
+                    text.push_str(&format!("{label}: {url}\n\n"));
+                    html.push_str(&format!(
+                        "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;\
+                         background:#2e7d32;color:#fff;text-decoration:none;border-radius:4px\">{}</a></p>",
+                        escape(url),
+                        escape(label)
+                    ));
+                }
+            }
+        }
+        text.push_str(sign);
+        text.push('\n');
+        html.push_str(&format!(
+            "<p>{}</p></body></html>",
+            escape(sign).replace('\n', "<br>")
+        ));
+        EmailContent {
+            subject: self.subject,
+            text,
+            html,
+        }
+    }
+}
+
+fn stay_lines(facts: &NoticeFacts) -> Vec<(String, String)> {
+    vec![
+        ("Código de reserva".into(), facts.code.clone()),
+        ("Cabaña".into(), facts.cabin.clone()),
+        (
+            "Fechas".into(),
+            format!(
+                "{} al {} ({} {})",
+                day(facts.check_in),
+                day(facts.check_out),
+                facts.nights,
+                if facts.nights == 1 { "noche" } else { "noches" }
+            ),
+        ),
+        (
+            "Huéspedes".into(),
+            format!(
+                "{} {}",
+                facts.guests,
+                if facts.guests == 1 {
+                    "persona"
+                } else {
+                    "personas"
+                }
+            ),
+        ),
+        ("Total".into(), money(facts.total)),
+    ]
+}
+
+fn expiry(facts: &NoticeFacts) -> String {
+    facts
+        .expires_at
+        .map(|at| moment(at, facts.timezone))
+        .unwrap_or_else(|| "en unos minutos".into())
+}
+
+fn hold_created(facts: &NoticeFacts) -> Draft {
+    let mut blocks = vec![
+        Block::Para(format!(
+            "Te guardamos la cabaña {} del {} al {}. Para confirmar la reserva, pagá la seña de {} antes del {} (hora de Buenos Aires); si no, las noches se liberan.",
+            facts.cabin,
+            day(facts.check_in),
+            day(facts.check_out),
+            money(facts.deposit),
+            expiry(facts)
+        )),
+        Block::Lines(stay_lines(facts)),
+    ];
+    match &facts.payment_url {
+        Some(url) => blocks.push(Block::Link {
+            label: "Pagar la seña con Mercado Pago".into(),
+            url: url.clone(),
+        }),
+        None => blocks.push(Block::Para(
+            "En breve te llega el link de pago de Mercado Pago.".into(),
+        )),
+    }
+    Draft {
+        subject: format!(
+            "Te guardamos la cabaña {}: pagá la seña para confirmar",
+            facts.cabin
+        ),
+        blocks,
+    }
+}
+
+fn confirmed(facts: &NoticeFacts) -> Draft {
+    Draft {
+        subject: format!(
+            "¡Reserva confirmada! {} del {}",
+            facts.cabin,
+            day(facts.check_in)
+        ),
+        blocks: vec![
+            Block::Para(format!(
+                "¡Recibimos tu pago de {} y tu reserva está confirmada! Te esperamos.",
+                money(facts.paid)
+            )),
+            Block::Lines(stay_lines(facts)),
+            Block::Lines(vec![
+                (
+                    "Check-in".into(),
+                    format!(
+                        "{} desde las {}",
+                        day(facts.check_in),
+                        hour(facts.check_in_time)
+                    ),
+                ),
+                (
+                    "Check-out".into(),
+                    format!(
+                        "{} hasta las {}",
+                        day(facts.check_out),
+                        hour(facts.check_out_time)
+                    ),
+                ),
+                ("Ubicación".into(), facts.location.clone()),
+            ]),
+            Block::Para("Cualquier consulta, respondé este correo.".into()),
+        ],
+    }
+}
+
+fn expiring(facts: &NoticeFacts) -> Draft {
+    let mut blocks = vec![Block::Para(format!(
+        "Tu reserva de la cabaña {} vence a las {} (hora de Buenos Aires). Si todavía la querés, pagá la seña de {} antes de esa hora.",
+        facts.cabin,
+        facts
+            .expires_at
+            .map(|at| hour(at.with_timezone(&facts.timezone).time()))
+            .unwrap_or_default(),
+        money(facts.deposit)
+    ))];
+    if let Some(url) = &facts.payment_url {
+        blocks.push(Block::Link {
+            label: "Pagar la seña con Mercado Pago".into(),
+            url: url.clone(),
+        });
+    }
+    Draft {
+        subject: format!("Tu reserva de {} vence en unos minutos", facts.cabin),
+        blocks,
+    }
+}
+
+fn expired(facts: &NoticeFacts) -> Draft {
+    Draft {
+        subject: format!("Se liberó tu reserva de {}", facts.cabin),
+        blocks: vec![
+            Block::Para(format!(
+                "No recibimos el pago a tiempo y se liberaron las noches del {} al {} en la cabaña {}.",
+                day(facts.check_in),
+                day(facts.check_out),
+                facts.cabin
+            )),
+            Block::Para(
+                "Si todavía querés venir, escribinos o volvé a reservar: si las fechas siguen libres, son tuyas."
+                    .into(),
+            ),
+        ],
+    }
+}
+
+fn cancelled(facts: &NoticeFacts) -> Draft {
+    Draft {
+        subject: format!("Cancelamos tu reserva {}", facts.code),
+        blocks: vec![
+            Block::Para(format!(
+                "Tu reserva de la cabaña {} del {} al {} quedó cancelada.",
+                facts.cabin,
+                day(facts.check_in),
+                day(facts.check_out)
+            )),
+            Block::Para(
+                "Si fue un error o querés otras fechas, respondé este correo y lo vemos.".into(),
+            ),
+        ],
+    }
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The first word of a name (the greeting), or the whole value when it has none.
+fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}
+
+/// `$ 54.000`, or `$ 54.000,50` with cents.
+fn money(amount: Money) -> String {
+    let value = amount
+        .amount()
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let negative = value.is_sign_negative() && !value.is_zero();
+    let abs = value.abs();
+    let units = abs.trunc();
+    let cents = ((abs - units) * Decimal::ONE_HUNDRED).trunc().normalize();
+    let digits = units.normalize().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let sign = if negative { "-" } else { "" };
+    if cents.is_zero() {
+        format!("{sign}$ {grouped}")
+    } else {
+        format!("{sign}$ {grouped},{cents:0>2}")
+    }
+}
+
+/// `vie 15/01`.
+fn day(date: NaiveDate) -> String {
+    let name = match date.weekday() {
+        Weekday::Mon => "lun",
+        Weekday::Tue => "mar",
+        Weekday::Wed => "mié",
+        Weekday::Thu => "jue",
+        Weekday::Fri => "vie",
+        Weekday::Sat => "sáb",
+        Weekday::Sun => "dom",
+    };
+    format!("{name} {:02}/{:02}", date.day(), date.month())
+}
+
+/// `14:30`.
+fn hour(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}
+
+/// `vie 15/01 a las 14:30`, in `timezone`.
+fn moment(at: DateTime<Utc>, timezone: Tz) -> String {
+    let local = at.with_timezone(&timezone);
+    format!("{} a las {}", day(local.date_naive()), hour(local.time()))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn facts() -> NoticeFacts {
+        NoticeFacts {
+            guest_name: "Ana <b>Pérez</b>".into(),
+            code: "RES260115ABCDEF".into(),
+            cabin: "Los Coihues".into(),
+            check_in: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            check_out: NaiveDate::from_ymd_opt(2027, 1, 17).expect("date"),
+            nights: 2,
+            guests: 4,
+            total: Money::from_units(108_000),
+            deposit: Money::from_units(54_000),
+            paid: Money::from_units(54_000),
+            expires_at: Some(
+                Utc.with_ymd_and_hms(2027, 1, 10, 17, 30, 0)
+                    .single()
+                    .expect("time"),
+            ),
+            timezone: chrono_tz::America::Argentina::Buenos_Aires,
+            payment_url: Some("https://mp.example/checkout?pref=1&x=\"2\"".into()),
+            check_in_time: NaiveTime::from_hms_opt(14, 0, 0).expect("time"),
+            check_out_time: NaiveTime::from_hms_opt(10, 0, 0).expect("time"),
+            location: "Ruta 40 km 2030, San Martín de los Andes".into(),
+        }
+    }
+
+    #[test]
+    fn money_and_dates_read_the_argentine_way() {
+        assert_eq!(money(Money::from_units(54_000)), "$ 54.000");
+        assert_eq!(money(Money::from_units(1_234_567)), "$ 1.234.567");
+        assert_eq!(money(Money::from_units(999)), "$ 999");
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(2027, 1, 15).expect("d")),
+            "vie 15/01"
+        );
+        assert_eq!(
+            moment(
+                Utc.with_ymd_and_hms(2027, 1, 10, 17, 30, 0)
+                    .single()
+                    .expect("time"),
+                facts().timezone
+            ),
+            "dom 10/01 a las 14:30"
+        );
+    }
+
+    #[test]
+    fn the_hold_email_has_the_link_the_deposit_and_the_local_expiry() {
+        let email = render(NoticeEvent::HoldCreated, &facts());
+        assert!(
+            email
+                .text
+                .contains("https://mp.example/checkout?pref=1&x=\"2\"")
+        );
+        assert!(email.text.contains("$ 54.000"));
+        assert!(email.text.contains("dom 10/01 a las 14:30"));
+        assert!(
+            email
+                .html
+                .contains("href=\"https://mp.example/checkout?pref=1&amp;x=&quot;2&quot;\"")
+        );
+    }
+
+    #[test]
+    fn every_interpolated_value_is_escaped_in_html() {
+        for event in NoticeEvent::ALL {
+            let email = render(event, &facts());
+            assert!(!email.html.contains("<b>"), "{event:?}");
+            assert!(email.html.contains("Ana"), "{event:?}");
+            assert!(!email.subject.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_confirmation_has_the_check_in_details() {
+        let email = render(NoticeEvent::Confirmed, &facts());
+        assert!(email.text.contains("vie 15/01 desde las 14:00"));
+        assert!(email.text.contains("dom 17/01 hasta las 10:00"));
+        assert!(email.text.contains("San Martín de los Andes"));
+    }
+}
