@@ -159,7 +159,7 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
     #[test]
@@ -168,8 +168,11 @@ mod tests {
         assert_eq!(carnival_monday(2027), Some(d(2027, 2, 8)));
         assert_eq!(carnival_monday(2028), Some(d(2028, 2, 28)));
         for y in YEARS {
-            assert_eq!(carnival_monday(y).unwrap().weekday(), Weekday::Mon);
-            assert_eq!(good_friday(y).unwrap().weekday(), Weekday::Fri);
+            assert_eq!(
+                carnival_monday(y).expect("carnival").weekday(),
+                Weekday::Mon
+            );
+            assert_eq!(good_friday(y).expect("good friday").weekday(), Weekday::Fri);
         }
     }
 

@@ -220,7 +220,7 @@ mod tests {
     use super::*;
 
     fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        NaiveDate::from_ymd_opt(2026, 12, 1).expect("date")
     }
 
     const CABINS: &[(i32, &str)] = &[
