@@ -29,7 +29,7 @@ use crate::{
         admin::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
             calendar::AdminCalendarApi, config::AdminConfigApi, dashboard::AdminDashboardApi,
-            ical_feeds::AdminIcalFeedsApi, operations::AdminOperationsApi,
+            ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi, operations::AdminOperationsApi,
             payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
             reservations::AdminReservationsApi, session::SessionApi,
         },
@@ -69,6 +69,7 @@ type AdminApis = (
     AdminConfigApi,
     AdminBlocksApi,
     AdminIcalFeedsApi,
+    AdminNluApi,
 );
 
 /// Every API under `/api/v1`.
@@ -103,6 +104,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminConfigApi,
                 AdminBlocksApi,
                 AdminIcalFeedsApi,
+                AdminNluApi,
             ),
         ),
         "Cabañas API",

@@ -18,6 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod jobs;
 pub mod mask;
+pub mod nlu;
 pub mod providers;
 pub mod redis;
 pub mod service;

@@ -21,6 +21,7 @@ pub mod ical_export;
 pub mod ical_feeds;
 pub mod ical_reconcile;
 pub mod ical_sync;
+pub mod nlu;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;

@@ -41,6 +41,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("delete", "/admin/ical-feeds/{id}", Access::Owner),
     ("post", "/admin/ical-feeds/{id}/sync", Access::Staff),
     ("get", "/admin/ical-conflicts", Access::Staff),
+    ("post", "/admin/nlu/analyze", Access::Staff),
     ("get", "/admin/webhooks", Access::Owner),
     ("post", "/admin/webhooks/{id}/replay", Access::Owner),
     ("get", "/admin/jobs/failed", Access::Owner),

@@ -11,6 +11,7 @@ mod admin_dashboard;
 mod admin_ical_feeds;
 mod admin_idempotency;
 mod admin_lockout;
+mod admin_nlu;
 mod admin_no_store;
 mod admin_operations;
 mod admin_reservation_list;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod dashboard;
 pub mod ical_feed;
 pub mod ical_feed_conflict;
+pub mod nlu;
 pub mod operations;
 pub mod payment;
 pub mod reservation;

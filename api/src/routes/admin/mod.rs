@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod config;
 pub mod dashboard;
 pub mod ical_feeds;
+pub mod nlu;
 pub mod operations;
 pub mod payments;
 pub mod reservation_list;
