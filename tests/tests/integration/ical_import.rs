@@ -33,6 +33,12 @@ async fn app_on_dec_1st() -> TestApp {
     app
 }
 
+/// Books `[from, to)` of `cabin` as a guest through the public API.
+async fn book(app: &TestApp, cabin: i32, from: &str, to: &str) -> tests::harness::Reply {
+    app.book(&fixtures::booking(cabin, date(from), date(to)))
+        .await
+}
+
 async fn feed(app: &TestApp, cabin: i32, source: FeedSource, url: String) -> ical_feed::Model {
     let now = app.clock.now().into();
     ical_feed::ActiveModel {
@@ -149,21 +155,9 @@ async fn the_airbnb_and_booking_fixtures_block_exactly_their_nights_and_guests_g
             .all(|r| r["status"] == "booked"),
         "{busy}"
     );
-    let resp = app
-        .book(&fixtures::booking(
-            cabin.id,
-            date("2027-02-05"),
-            date("2027-02-09"),
-        ))
-        .await;
+    let resp = book(&app, cabin.id, "2027-02-05", "2027-02-09").await;
     assert_eq!(resp.status, 409, "{}", resp.text);
-    let free = app
-        .book(&fixtures::booking(
-            cabin.id,
-            date("2027-02-13"),
-            date("2027-02-15"),
-        ))
-        .await;
+    let free = book(&app, cabin.id, "2027-02-13", "2027-02-15").await;
     assert_eq!(free.status, 201, "back-to-back with a block: {}", free.text);
 }
 
@@ -214,13 +208,7 @@ async fn a_moved_uid_moves_its_block_and_a_removed_uid_releases_it() {
         moved.uuid, uuid_of_a,
         "a moved block keeps its identity (and export UID)"
     );
-    let freed = app
-        .book(&fixtures::booking(
-            cabin.id,
-            date("2027-01-20"),
-            date("2027-01-25"),
-        ))
-        .await;
+    let freed = book(&app, cabin.id, "2027-01-20", "2027-01-25").await;
     assert_eq!(freed.status, 201, "{}", freed.text);
 }
 
@@ -365,13 +353,7 @@ async fn a_block_over_our_guest_is_a_recorded_conflict_and_lands_once_the_nights
     let app = app_on_dec_1st().await;
     let host = FeedHost::start().await;
     let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
-    let ours = app
-        .book(&fixtures::booking(
-            cabin.id,
-            date("2027-02-04"),
-            date("2027-02-06"),
-        ))
-        .await;
+    let ours = book(&app, cabin.id, "2027-02-04", "2027-02-06").await;
     assert_eq!(ours.status, 201, "{}", ours.text);
     let code = ours.body["code"].as_str().expect("code").to_owned();
     host.serve("f", FeedReply::calendar(AIRBNB_FIXTURE));
