@@ -8,8 +8,7 @@ use std::{
 };
 
 use poem::{
-    EndpointExt, IntoResponse, Request, Response, Route, Server, handler, http::StatusCode,
-    listener::TcpAcceptor, web::Data,
+    EndpointExt, IntoResponse, Request, Response, Route, handler, http::StatusCode, web::Data,
 };
 use tokio::task::JoinHandle;
 
@@ -76,21 +75,11 @@ pub struct FeedHost {
 impl FeedHost {
     /// Starts a host on a free local port.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the feed host");
-        let port = listener.local_addr().expect("host address").port();
-        let acceptor = TcpAcceptor::from_tokio(listener).expect("host acceptor");
+        let (acceptor, url) = super::local_http::bind("feed host").await;
         let state = Shared::default();
         let app = Route::new().at("/feeds/:name", serve).data(state.clone());
-        let task = tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor).run(app).await;
-        });
-        Self {
-            url: format!("http://127.0.0.1:{port}"),
-            state,
-            task,
-        }
+        let task = super::local_http::serve(acceptor, app);
+        Self { url, state, task }
     }
 
     /// The URL of feed `name`.

@@ -24,8 +24,7 @@ use std::{
 };
 
 use poem::{
-    Body, EndpointExt, IntoResponse, Request, Response, Route, Server, handler, http::StatusCode,
-    listener::TcpAcceptor, web::Data,
+    Body, EndpointExt, IntoResponse, Request, Response, Route, handler, http::StatusCode, web::Data,
 };
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -145,12 +144,7 @@ pub struct GraphStub {
 impl GraphStub {
     /// Starts a stub on a free local port.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the Graph stub");
-        let port = listener.local_addr().expect("stub address").port();
-        let acceptor = TcpAcceptor::from_tokio(listener).expect("stub acceptor");
-        let url = format!("http://127.0.0.1:{port}");
+        let (acceptor, url) = super::local_http::bind("Graph stub").await;
         let state = Shared::default();
         let context = Arc::new(Context {
             state: state.clone(),
@@ -158,9 +152,7 @@ impl GraphStub {
             counter: AtomicU64::new(0),
         });
         let app = Route::new().at("/*path", serve).data(context);
-        let task = tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor).run(app).await;
-        });
+        let task = super::local_http::serve(acceptor, app);
         Self { url, state, task }
     }
 

@@ -16,8 +16,7 @@ use std::{
 };
 
 use poem::{
-    Body, EndpointExt, IntoResponse, Request, Response, Route, Server, handler, http::StatusCode,
-    listener::TcpAcceptor, web::Data,
+    Body, EndpointExt, IntoResponse, Request, Response, Route, handler, http::StatusCode, web::Data,
 };
 use serde_json::{Value, json};
 use tokio::{sync::Semaphore, task::JoinHandle};
@@ -79,21 +78,11 @@ pub struct MercadoPagoStub {
 impl MercadoPagoStub {
     /// Starts a stub on a free local port.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the Mercado Pago stub");
-        let port = listener.local_addr().expect("stub address").port();
-        let acceptor = TcpAcceptor::from_tokio(listener).expect("stub acceptor");
+        let (acceptor, url) = super::local_http::bind("Mercado Pago stub").await;
         let state = Shared::default();
         let app = Route::new().at("/*path", serve).data(state.clone());
-        let task = tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor).run(app).await;
-        });
-        Self {
-            url: format!("http://127.0.0.1:{port}"),
-            state,
-            task,
-        }
+        let task = super::local_http::serve(acceptor, app);
+        Self { url, state, task }
     }
 
     /// Base URL to put in `MERCADOPAGO_API_BASE`.

@@ -7,6 +7,7 @@ pub mod feed_stub;
 pub mod fixtures;
 pub mod graph_stub;
 pub mod http;
+pub mod local_http;
 pub mod mercadopago_stub;
 pub mod payments;
 pub mod private_redis;
