@@ -94,8 +94,9 @@ impl From<Intent> for IntentName {
     }
 }
 
-/// What was understood; `null` where nothing was.
+/// What was understood; a field nothing was understood for is left out.
 #[derive(Clone, Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AnalysisView {
     /// What the guest wants.
     pub intent: IntentName,
