@@ -44,6 +44,7 @@ mod m20261130_000001_hold_count_indexes;
 mod m20261130_000002_ical_export_tokens;
 mod m20261201_000001_ical_sync;
 mod m20261202_000002_email_log;
+mod m20261202_000003_conversations;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_ical_export_tokens::Migration),
             Box::new(m20261201_000001_ical_sync::Migration),
             Box::new(m20261202_000002_email_log::Migration),
+            Box::new(m20261202_000003_conversations::Migration),
         ]
     }
 }

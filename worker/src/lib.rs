@@ -12,9 +12,11 @@ use shared::{
     clock::SharedClock,
     config::Settings,
     jobs::{JOB_NAMES, JobQueue},
-    providers::{EmailSender, MercadoPagoClient},
+    providers::{EmailSender, MercadoPagoClient, WhatsappClient, stt},
     redis::Keys,
-    service::{ical_sync::Syncer, payment_link::PaymentLinkOptions},
+    service::{
+        BookingRules, conversation::Concierge, ical_sync::Syncer, payment_link::PaymentLinkOptions,
+    },
 };
 
 pub mod health;
@@ -40,6 +42,8 @@ pub struct JobContext {
     pub email: Arc<EmailSender>,
     /// How the guest notices create a hold's deposit link when it has none yet.
     pub payment_links: Arc<PaymentLinkOptions>,
+    /// The WhatsApp concierge (Graph API, transcription, booking rules).
+    pub concierge: Arc<Concierge>,
 }
 
 /// Where Mercado Pago posts a deposit's notifications: the API's Mercado Pago route under
@@ -81,14 +85,28 @@ impl JobContext {
         clock: SharedClock,
         settings: Settings,
     ) -> shared::Result<Self> {
+        let mercadopago = Arc::new(MercadoPagoClient::from_settings(&settings)?);
+        let payment_links = Arc::new(PaymentLinkOptions::from_settings(
+            &settings,
+            mercadopago_notification_url(&settings.public_base_url),
+        ));
+        let mut rules = BookingRules::from_settings(&settings, clock.clone());
+        rules.notices = Some(queue.clone());
+        let concierge = Arc::new(Concierge {
+            db: db.clone(),
+            rules,
+            whatsapp: WhatsappClient::from_settings(&settings)?
+                .with_breaker(Default::default(), clock.clone()),
+            mercadopago: mercadopago.clone(),
+            payment_links: payment_links.clone(),
+            transcriber: stt::transcriber_from_settings(&settings)?,
+        });
         Ok(Self {
-            mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
+            mercadopago,
             ical: Arc::new(Syncer::from_settings(&settings, clock.clone())?),
             email: Arc::new(EmailSender::from_settings(&settings)?),
-            payment_links: Arc::new(PaymentLinkOptions::from_settings(
-                &settings,
-                mercadopago_notification_url(&settings.public_base_url),
-            )),
+            payment_links,
+            concierge,
             settings: Arc::new(settings),
             db,
             queue,

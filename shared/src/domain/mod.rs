@@ -6,6 +6,7 @@ pub mod accommodation;
 pub mod channel;
 pub mod code;
 pub mod contact;
+pub mod conversation;
 pub mod date;
 pub mod ical_calendar;
 pub mod ical_feed;

@@ -32,8 +32,12 @@ pub enum MessageState {
     Answered,
     /// An inbound message deliberately left without an answer.
     Ignored,
+    /// An outbound message decided and waiting to be sent (the outbox).
+    Queued,
     /// An outbound message handed to Meta.
     Sent,
+    /// An outbound message Meta refused for good (see its `error`).
+    Failed,
 }
 
 /// A parsed webhook body.

@@ -22,6 +22,7 @@
 //! cuts on a character boundary and ends with `…`; it never panics on any input. Ids are ours
 //! (never guest text), so a bad id is a bug and is refused instead of silently changed.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Error;
@@ -171,7 +172,7 @@ fn unique<'a>(field: &'static str, values: impl Iterator<Item = &'a str>) -> Bui
 }
 
 /// One reply button: an id we read back when the guest taps it, and its title.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyButton {
     id: String,
     title: String,
@@ -198,7 +199,7 @@ impl ReplyButton {
 }
 
 /// One row of a list message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListRow {
     id: String,
     title: String,
@@ -235,7 +236,11 @@ impl ListRow {
 }
 
 /// An outbound WhatsApp message, valid by construction. Build it with the constructors.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialized only to park it in the outbox (`whatsapp_messages.raw` of a queued reply) and
+/// read it back; what Meta receives is [`OutboundMessage::to_graph_json`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum OutboundMessage {
     /// Plain text (only inside the 24-hour window).
     Text {

@@ -4,6 +4,7 @@ pub mod accommodation;
 pub mod admin_login_failure;
 pub mod admin_user;
 pub mod audit_log;
+pub mod conversation;
 pub mod email_log;
 pub mod failed_job;
 pub mod ical_conflict;

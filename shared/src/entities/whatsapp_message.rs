@@ -2,7 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::whatsapp::{MessageDirection, MessageState};
+use crate::domain::{
+    conversation::MessageAuthor,
+    whatsapp::{MessageDirection, MessageState},
+};
 
 /// One message, unique by `wamid`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +15,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     /// Meta's message id.
-    pub wamid: String,
+    pub wamid: Option<String>,
     /// The guest.
     pub contact_id: i64,
     /// Which way it went.
@@ -35,6 +38,10 @@ pub struct Model {
     pub state: MessageState,
     /// The delivery it came in.
     pub webhook_event_id: Option<i64>,
+    /// Who wrote an outbound message.
+    pub author: Option<MessageAuthor>,
+    /// Why an outbound message could not be sent.
+    pub error: Option<String>,
 }
 
 /// No relations are navigated from here.

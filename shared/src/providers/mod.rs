@@ -5,6 +5,7 @@
 pub mod email;
 pub mod ical_fetch;
 pub mod mercadopago;
+pub mod stt;
 pub mod whatsapp;
 
 pub use email::EmailSender;

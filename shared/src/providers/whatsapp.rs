@@ -238,6 +238,12 @@ impl WhatsappClient {
         self
     }
 
+    /// Whether a sending phone and a token are configured: without them nothing can be sent,
+    /// and the concierge leaves every message to the owner.
+    pub fn is_configured(&self) -> bool {
+        !self.phone_id.is_empty() && !self.token.expose().is_empty()
+    }
+
     /// The breaker's state.
     pub fn circuit_state(&self) -> CircuitState {
         self.breaker.state()
@@ -264,9 +270,10 @@ impl WhatsappClient {
         };
         let body = message.to_graph_json(&to);
         let path = format!("/{}/messages", self.phone_id);
+        let (path, body) = (&path, &body);
         let result = self
-            .call(SEND, async || {
-                let bytes = self.post(SEND, &path, &body).await?;
+            .call(SEND, || async move {
+                let bytes = self.post(SEND, path, body).await?;
                 wire::SendAnswer::wamid(&bytes).map_err(|reason| {
                     Failed::permanent(GraphError::Decode {
                         operation: SEND,
@@ -309,9 +316,10 @@ impl WhatsappClient {
         }
         let body = json!({"messaging_product": "whatsapp", "status": "read", "message_id": wamid});
         let path = format!("/{}/messages", self.phone_id);
+        let (path, body) = (&path, &body);
         let result = self
-            .call(MARK_READ, async || {
-                self.post(MARK_READ, &path, &body).await.map(drop)
+            .call(MARK_READ, || async move {
+                self.post(MARK_READ, path, body).await.map(drop)
             })
             .await;
         self.finish(MARK_READ, result)
@@ -334,11 +342,11 @@ impl WhatsappClient {
             ));
         }
         let path = format!("/{media_id}");
+        let url = format!("{}{path}", self.base);
+        let url = &url;
         let info = self
-            .call(MEDIA_INFO, async || {
-                let bytes = self
-                    .get(MEDIA_INFO, &format!("{}{path}", self.base), None)
-                    .await?;
+            .call(MEDIA_INFO, || async move {
+                let bytes = self.get(MEDIA_INFO, url, None).await?;
                 serde_json::from_slice::<MediaInfo>(&bytes).map_err(|e| {
                     Failed::permanent(GraphError::Decode {
                         operation: MEDIA_INFO,
@@ -358,9 +366,10 @@ impl WhatsappClient {
                 reason: "the media URL is not https".into(),
             })));
         }
+        let media_url = &info.url;
         let bytes = self
-            .call(MEDIA_DOWNLOAD, async || {
-                self.get(MEDIA_DOWNLOAD, &info.url, Some(limit)).await
+            .call(MEDIA_DOWNLOAD, || async move {
+                self.get(MEDIA_DOWNLOAD, media_url, Some(limit)).await
             })
             .await;
         let bytes = self.finish(MEDIA_DOWNLOAD, bytes)?;
@@ -409,11 +418,14 @@ impl WhatsappClient {
     }
 
     /// Runs `attempt` under the breaker and the retry policy.
-    async fn call<T>(
+    async fn call<T, F>(
         &self,
         operation: &'static str,
-        attempt: impl AsyncFn() -> std::result::Result<T, Failed>,
-    ) -> std::result::Result<T, Failed> {
+        attempt: impl Fn() -> F,
+    ) -> std::result::Result<T, Failed>
+    where
+        F: Future<Output = std::result::Result<T, Failed>>,
+    {
         let started = Instant::now();
         let mut retry = 0;
         loop {

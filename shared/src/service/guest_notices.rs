@@ -138,7 +138,7 @@ pub async fn deliver(
         notice.event,
         NoticeEvent::HoldCreated | NoticeEvent::Expiring
     ) {
-        hold_link(db, &mailer, &row, now).await
+        hold_link(db, mailer.clock, mailer.payment_links, &row, now).await
     } else {
         None
     };
@@ -202,11 +202,12 @@ pub async fn deliver(
     }
 }
 
-/// The hold's checkout link: the open one, or (with Mercado Pago configured) a new one. Best
-/// effort: without a link the email says one follows.
-async fn hold_link(
+/// The hold's checkout link: the open one, or (with Mercado Pago configured, `links`) a new
+/// one. Best effort: without a link the notice says one follows.
+pub(crate) async fn hold_link(
     db: &DatabaseConnection,
-    mailer: &Mailer<'_>,
+    clock: &dyn Clock,
+    links: Option<(&MercadoPagoClient, &PaymentLinkOptions)>,
     row: &reservation::Model,
     now: DateTime<Utc>,
 ) -> Option<String> {
@@ -218,8 +219,8 @@ async fn hold_link(
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "open payment link not read"),
     }
-    let (mp, options) = mailer.payment_links?;
-    match payment_link::payment_link(db, mp, mailer.clock, options, &row.code).await {
+    let (mp, options) = links?;
+    match payment_link::payment_link(db, mp, clock, options, &row.code).await {
         Ok(link) => Some(link.payment_url),
         Err(e) => {
             tracing::warn!(error = %e, "payment link not created for the guest email");

@@ -51,10 +51,11 @@ async fn load_batch(db: &impl ConnectionTrait, event_id: i64) -> Result<WebhookB
     WebhookBatch::parse(payload.as_bytes())
 }
 
-/// Stores inbound message `wamid` of event `event_id` and its sender, as `unanswered`.
+/// Stores inbound message `wamid` of event `event_id` and its sender, as `unanswered`;
+/// returns what happened and the sender's contact id.
 ///
-/// The conversation engine (a later issue) takes it from there; until then nothing is
-/// dropped: every message waits, unanswered, for the owner.
+/// The conversation engine (`service::conversation::drain`) answers it from there; a message
+/// of a conversation handed to the owner waits, unanswered, for the owner.
 #[tracing::instrument(skip_all, fields(webhook_event_id = event_id, wamid), err)]
 pub async fn store_inbound<C>(
     db: &C,
@@ -62,7 +63,7 @@ pub async fn store_inbound<C>(
     wamid: &str,
     now: DateTime<Utc>,
     ttl: Duration,
-) -> Result<Stored>
+) -> Result<(Stored, i64)>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -77,7 +78,12 @@ where
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "message").increment(1);
         complete_event(db, event_id, now).await?;
-        return Ok(Stored::Duplicate);
+        let contact = whatsapp_contact::Entity::find()
+            .filter(whatsapp_contact::Column::WaId.eq(&message.from))
+            .one(db)
+            .await?
+            .ok_or(Error::NotFound("whatsapp contact"))?;
+        return Ok((Stored::Duplicate, contact.id));
     }
     let contact_id = upsert_contact(
         &txn,
@@ -88,7 +94,7 @@ where
     )
     .await?;
     let row = whatsapp_message::ActiveModel {
-        wamid: Set(wamid.to_owned()),
+        wamid: Set(Some(wamid.to_owned())),
         contact_id: Set(contact_id),
         direction: Set(MessageDirection::Inbound),
         message_type: Set(message.kind.clone()),
@@ -124,10 +130,25 @@ where
         Stored::Duplicate
     };
     complete_event(db, event_id, now).await?;
-    Ok(stored)
+    Ok((stored, contact_id))
 }
 
-/// Stores delivery status `status` of message `wamid` from event `event_id`.
+/// Graph's error code for "the 24-hour window is closed".
+const WINDOW_CLOSED_CODE: i64 = 131_047;
+
+/// Whether a failed status's `errors[]` says the 24-hour window had closed.
+fn says_window_closed(errors: Option<&serde_json::Value>) -> bool {
+    errors
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|list| {
+            list.iter().any(|e| {
+                e.get("code").and_then(serde_json::Value::as_i64) == Some(WINDOW_CLOSED_CODE)
+            })
+        })
+}
+
+/// Stores delivery status `status` of message `wamid` from event `event_id`; also says whether
+/// it is a new failure because the 24-hour window had closed (the template goes instead).
 #[tracing::instrument(skip_all, fields(webhook_event_id = event_id, wamid, status), err)]
 pub async fn store_status<C>(
     db: &C,
@@ -136,7 +157,7 @@ pub async fn store_status<C>(
     status: &str,
     now: DateTime<Utc>,
     ttl: Duration,
-) -> Result<Stored>
+) -> Result<(Stored, bool)>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -150,7 +171,7 @@ where
         txn.commit().await?;
         metrics::counter!("whatsapp_duplicates_total", "kind" => "status").increment(1);
         complete_event(db, event_id, now).await?;
-        return Ok(Stored::Duplicate);
+        return Ok((Stored::Duplicate, false));
     }
     let row = whatsapp_message_status::ActiveModel {
         wamid: Set(wamid.to_owned()),
@@ -178,9 +199,10 @@ where
     }
     complete_event(db, event_id, now).await?;
     Ok(if inserted == 1 {
-        Stored::New
+        let window_closed = status == "failed" && says_window_closed(found.errors.as_ref());
+        (Stored::New, window_closed)
     } else {
-        Stored::Duplicate
+        (Stored::Duplicate, false)
     })
 }
 

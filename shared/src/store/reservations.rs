@@ -199,3 +199,28 @@ pub async fn lock_with_accommodation(
     lock_accommodation(db, found.accommodation_id).await?;
     lock_by_code(db, code).await
 }
+
+/// A reservation by id.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<reservation::Model>> {
+    Ok(reservation::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The guest's own hold on exactly these nights of this cabin, still open at `now`.
+pub async fn open_hold(
+    db: &impl ConnectionTrait,
+    phone: &str,
+    accommodation_id: i32,
+    check_in: NaiveDate,
+    check_out: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Option<reservation::Model>> {
+    Ok(reservation::Entity::find()
+        .filter(Column::GuestPhone.eq(phone))
+        .filter(Column::AccommodationId.eq(accommodation_id))
+        .filter(Column::CheckIn.eq(check_in))
+        .filter(Column::CheckOut.eq(check_out))
+        .filter(Column::Status.eq(ReservationStatus::PreReserved))
+        .filter(Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?)
+}

@@ -20,7 +20,11 @@ use shared::{
     },
     entities::{audit_log::ActorKind, idempotency_key::KeyState, webhook_event::WebhookState},
 };
-use shared::{entities::email_log::EmailOutcome, jobs::notifications::NoticeEvent};
+use shared::{
+    domain::conversation::{ConversationState, HandOffReason, MessageAuthor},
+    entities::email_log::EmailOutcome,
+    jobs::notifications::NoticeEvent,
+};
 
 /// One Rust source file: its path from the workspace root and its code lines (1-based
 /// numbers), full-line comments left out.
@@ -184,6 +188,9 @@ fn stored_statuses() -> Vec<String> {
     all.extend(names::<ConflictResolution>());
     all.extend(names::<EmailOutcome>());
     all.extend(names::<NoticeEvent>());
+    all.extend(names::<ConversationState>());
+    all.extend(names::<HandOffReason>());
+    all.extend(names::<MessageAuthor>());
     all
 }
 

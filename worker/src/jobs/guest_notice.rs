@@ -1,5 +1,7 @@
-//! `guest_notice.v1`: tell a guest about a lifecycle moment of their reservation (email for
-//! now; WhatsApp will reuse the same notice).
+//! `guest_notice.v1`: tell a guest about a lifecycle moment of their reservation: in their
+//! WhatsApp conversation when the booking was made there
+//! (`shared::service::conversation_notices`, once per reservation and event), and by email
+//! when they gave an address.
 //!
 //! Idempotent through `email_log` (one row per reservation and event, see
 //! `shared::service::guest_notices`): a redelivered notice sends nothing the second time. A
@@ -10,7 +12,10 @@
 use apalis::prelude::{Attempt, BoxDynError, Data};
 use shared::{
     jobs::{JobError, notifications::GuestNotice},
-    service::guest_notices::{self, Delivery, DeliveryError, Mailer},
+    service::{
+        conversation_notices,
+        guest_notices::{self, Delivery, DeliveryError, Mailer},
+    },
 };
 
 use crate::JobContext;
@@ -22,6 +27,8 @@ pub async fn handle(
     attempt: Attempt,
 ) -> Result<(), BoxDynError> {
     super::run_job(&ctx, &job, attempt.current(), async {
+        let told = conversation_notices::notify(&ctx.concierge, &job).await?;
+        tracing::debug!(reservation_id = job.reservation_id, ?told, "WhatsApp notice handled");
         let mailer = Mailer {
             sender: &ctx.email,
             clock: ctx.clock.as_ref(),

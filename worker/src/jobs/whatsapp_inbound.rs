@@ -1,10 +1,17 @@
-//! `whatsapp_inbound.v1`: store one inbound message and its sender, as `unanswered`.
+//! `whatsapp_inbound.v1`: store one inbound message and its sender, then let the concierge
+//! answer the guest's conversation.
 //!
 //! Idempotent: the dedupe mark and the insert commit together (see
-//! `shared::service::whatsapp`), so a redelivered message is stored once.
+//! `shared::service::whatsapp`), so a redelivered message is stored once; the conversation's
+//! drain answers only messages still unanswered, one guest at a time and in order (see
+//! `shared::service::conversation`), so a redelivery answers nothing twice. A retry after a
+//! failed answer (Meta down) finds the message stored and drains again.
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
-use shared::{jobs::whatsapp::WhatsappInbound, service::whatsapp};
+use shared::{
+    jobs::whatsapp::WhatsappInbound,
+    service::{conversation, whatsapp},
+};
 
 use crate::JobContext;
 
@@ -23,10 +30,12 @@ pub async fn handle(
             ctx.settings.idempotency_ttl(),
         )
         .await;
-        match stored {
-            Ok(_) => Ok(()),
-            Err(e) => Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
-        }
+        let contact_id = match stored {
+            Ok((_, contact_id)) => contact_id,
+            Err(e) => return Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
+        };
+        conversation::drain(&ctx.concierge, contact_id).await?;
+        Ok(())
     })
     .await
 }

@@ -1,8 +1,12 @@
 //! `whatsapp_status.v1`: store one delivery status of an outbound message (once per
-//! wamid + status).
+//! wamid + status). A message that failed because the 24-hour window had closed (131047) is
+//! replaced by the approved template.
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
-use shared::{jobs::whatsapp::WhatsappStatus, service::whatsapp};
+use shared::{
+    jobs::whatsapp::WhatsappStatus,
+    service::{conversation, whatsapp},
+};
 
 use crate::JobContext;
 
@@ -23,6 +27,10 @@ pub async fn handle(
         )
         .await;
         match stored {
+            Ok((_, true)) => {
+                conversation::window_closed(&ctx.concierge, &job.wamid).await?;
+                Ok(())
+            }
             Ok(_) => Ok(()),
             Err(e) => Err(super::failed_event(&ctx, job.webhook_event_id, e).await),
         }
