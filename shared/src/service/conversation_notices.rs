@@ -12,8 +12,9 @@ use sea_orm::TransactionTrait;
 
 use super::{
     concierge_turn::{built, text},
-    conversation::{self, Concierge, reply_row},
+    conversation::{self, Concierge},
     guest_notices::hold_link,
+    whatsapp_outbox::reply_row,
 };
 use crate::{
     Result,

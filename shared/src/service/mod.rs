@@ -41,6 +41,7 @@ pub mod webhook_monitor;
 pub mod webhook_refusals;
 pub mod webhooks;
 pub mod whatsapp;
+pub mod whatsapp_outbox;
 
 pub use hold_limits::{HoldLimits, HoldPolicy};
 pub use rules::BookingRules;
