@@ -186,7 +186,8 @@ impl Stream {
             0 => {
                 if segment.len() >= 19 && segment.starts_with(b"OpusHead") {
                     self.codec = Codec::Opus;
-                    self.pre_skip = u64::from(u16::from_le_bytes([segment[10], segment[11]]));
+                    // Little-endian 16 bits at offset 10 (RFC 7845 §5.1).
+                    self.pre_skip = u64::from(segment[10]) | u64::from(segment[11]) << 8;
                 } else {
                     self.codec = Codec::Other;
                 }

@@ -41,9 +41,10 @@ fn page(flags: u8, granule: u64, serial: u32, packets: &[&[u8]]) -> Vec<u8> {
     page
 }
 
-fn opus_head(pre_skip: u16) -> Vec<u8> {
+/// An `OpusHead` packet with this pre-skip (under 65536 samples).
+fn opus_head(pre_skip: u32) -> Vec<u8> {
     let mut head = b"OpusHead\x01\x01".to_vec();
-    head.extend(pre_skip.to_le_bytes());
+    head.extend(&pre_skip.to_le_bytes()[..2]);
     head.extend([0x80, 0x3e, 0, 0, 0, 0, 0]);
     head
 }
