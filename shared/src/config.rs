@@ -252,6 +252,21 @@ pub struct Settings {
     pub email_reply_to: Option<String>,
     /// `SMTP_TIMEOUT_SECONDS`: limit of each conversation with the mail server.
     pub smtp_timeout_seconds: u64,
+    // --- Voice notes' speech-to-text (issue 9; see config_stt.rs) ---
+    /// `STT_BASE_URL`: root of an OpenAI-compatible transcription API; unset turns it off.
+    pub stt_base_url: Option<String>,
+    /// `STT_API_KEY`: its bearer token, when it wants one.
+    pub stt_api_key: Secret,
+    /// `STT_MODEL`: the model asked for (`whisper-1` at OpenAI).
+    pub stt_model: String,
+    /// `STT_LANGUAGE`: the spoken language (ISO 639-1), `es`.
+    pub stt_language: String,
+    /// `STT_TIMEOUT_SECONDS`: limit of each transcription request.
+    pub stt_timeout_seconds: u64,
+    /// `STT_MAX_AUDIO_BYTES`: the largest voice note sent for transcription.
+    pub stt_max_audio_bytes: usize,
+    /// `STT_MAX_AUDIO_SECONDS`: the longest voice note sent for transcription.
+    pub stt_max_audio_seconds: u32,
 }
 
 impl Default for Settings {
@@ -335,6 +350,13 @@ impl Default for Settings {
             email_from: "Cabañas <reservas@example.com>".into(),
             email_reply_to: None,
             smtp_timeout_seconds: 10,
+            stt_base_url: None,
+            stt_api_key: Secret::default(),
+            stt_model: "whisper-1".into(),
+            stt_language: "es".into(),
+            stt_timeout_seconds: 20,
+            stt_max_audio_bytes: 10 * 1024 * 1024,
+            stt_max_audio_seconds: 120,
         }
     }
 }
@@ -448,6 +470,13 @@ impl Settings {
             "email_from",
             "email_reply_to",
             "smtp_timeout_seconds",
+            "stt_base_url",
+            "stt_api_key",
+            "stt_model",
+            "stt_language",
+            "stt_timeout_seconds",
+            "stt_max_audio_bytes",
+            "stt_max_audio_seconds",
         ];
         KEYS.contains(&key.to_ascii_lowercase().as_str())
     }
@@ -513,6 +542,7 @@ impl Settings {
         self.validate_ical(&mut problems);
         self.validate_whatsapp(&mut problems);
         self.validate_email(&mut problems);
+        self.validate_stt(&mut problems);
         for (name, status) in [
             (
                 "WEBHOOK_ACK_STATUS_WHATSAPP",

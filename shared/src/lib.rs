@@ -10,6 +10,7 @@ pub mod concierge;
 pub mod config;
 pub mod config_email;
 mod config_ical;
+mod config_stt;
 mod config_whatsapp;
 pub mod db;
 pub mod domain;

@@ -13,6 +13,7 @@ pub mod ical_feed;
 pub mod ical_import;
 pub mod ical_token;
 pub mod money;
+pub mod ogg;
 pub mod payment;
 pub mod pricing;
 pub mod status;

@@ -14,6 +14,7 @@ pub mod private_redis;
 pub mod redis_ns;
 pub mod servers;
 pub mod smtp_server;
+pub mod stt_stub;
 pub mod wait;
 pub mod webhooks;
 pub mod worker;

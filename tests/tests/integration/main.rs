@@ -57,6 +57,7 @@ mod reservation_validation;
 mod reservations;
 mod security_headers;
 mod server_limits;
+mod stt_client;
 mod webhooks_mercadopago;
 mod webhooks_outages;
 mod webhooks_refusals;
