@@ -142,6 +142,45 @@ impl ConciergeApp {
         wamid
     }
 
+    /// Meta's status callback `status` for our message `wamid` to `to`, with `errors[]`.
+    pub async fn status(&self, to: &str, wamid: &str, status: &str, errors: Value) {
+        let at = self.next_message.fetch_add(1, Ordering::SeqCst);
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "5492944000000", "phone_number_id": graph_stub::PHONE_ID},
+                "statuses": [{"id": wamid, "status": status, "timestamp": at.to_string(),
+                              "recipient_id": to, "errors": errors}]
+            }}]}]
+        });
+        self.deliver(body.to_string().into_bytes()).await;
+    }
+
+    /// Waits until the worker has finished `count` jobs of `job` (e.g. `whatsapp_inbound.v1`):
+    /// after that, whatever those jobs were going to send has been sent.
+    pub async fn settled(&self, job: &str, count: u64) {
+        let series = format!("jobs_processed_total{{job=\"{job}\"}} ");
+        let give_up = std::time::Instant::now() + REPLY_DEADLINE;
+        loop {
+            let metrics = self.app.metrics().await;
+            let done = metrics
+                .lines()
+                .find_map(|line| line.strip_prefix(series.as_str()))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+            if done >= count {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < give_up,
+                "timed out waiting for {count} {job} jobs (done: {done})\nstored: {:#?}",
+                self.stored().await
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits until the bot has sent `to` at least `count` messages in all; returns them all.
     /// On timeout it fails with what was sent and what the conversation stored.
     pub async fn replies(&self, to: &str, count: usize) -> Vec<SentMessage> {
