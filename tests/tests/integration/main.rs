@@ -20,6 +20,7 @@ mod admin_roles;
 mod admin_tokens;
 mod availability;
 mod booking_horizon;
+mod concierge_edges;
 mod concierge_flow;
 mod concurrency;
 mod cors;
