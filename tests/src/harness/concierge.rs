@@ -44,7 +44,7 @@ pub struct ConciergeApp {
     pub stt: SttStub,
     /// "Cabaña del Lago" (4 guests, $ 50.000) and "Cabaña del Bosque" (6 guests, $ 80.000).
     pub cabins: Vec<accommodation::Model>,
-    worker: Option<TestWorker>,
+    workers: Vec<TestWorker>,
     next_message: AtomicI64,
 }
 
@@ -84,7 +84,7 @@ impl ConciergeApp {
             mp,
             stt,
             cabins: vec![lake, forest],
-            worker: Some(worker),
+            workers: vec![worker],
             next_message,
         }
     }
@@ -225,9 +225,15 @@ impl ConciergeApp {
         assert_eq!(status, StatusCode::ACCEPTED);
     }
 
-    /// Stops the worker.
-    pub async fn stop(mut self) {
-        if let Some(worker) = self.worker.take() {
+    /// Starts one more worker process on the same queues (another machine).
+    pub async fn add_worker(&mut self) {
+        let worker = TestWorker::start(self.app.settings.clone(), self.app.clock.clone()).await;
+        self.workers.push(worker);
+    }
+
+    /// Stops the workers.
+    pub async fn stop(self) {
+        for worker in self.workers {
             worker.stop().await;
         }
     }

@@ -224,9 +224,10 @@ async fn the_same_message_delivered_twice_is_answered_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_messages_arriving_together_are_answered_in_their_order() {
-    // Arrange: one delivery with two messages, the later one first in the batch.
-    let env = start().await;
+async fn two_messages_arriving_together_are_answered_in_their_order_across_workers() {
+    // Arrange: two worker machines; one delivery with two messages, the later one first.
+    let mut env = start().await;
+    env.add_worker().await;
     let (first, _) = env.body(GUEST, json!({"type": "text", "text": {"body": "somos 4"}}));
     let (second, _) = env.body(
         GUEST,
