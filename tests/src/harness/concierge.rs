@@ -27,6 +27,11 @@ pub const GUEST: &str = "5492944111111";
 pub const OTHER_GUEST: &str = "5492944222222";
 /// The guest's profile name.
 pub const GUEST_NAME: &str = "Ana Pérez";
+/// The lake cabin's photos.
+pub const LAKE_PHOTOS: [&str; 2] = [
+    "https://fotos.example.com/lago-1.jpg",
+    "https://fotos.example.com/lago-2.jpg",
+];
 /// The approved template of the tests.
 pub const TEMPLATE: &str = "retomar_conversacion";
 /// How long a test waits for the bot.
@@ -42,7 +47,8 @@ pub struct ConciergeApp {
     pub mp: MercadoPagoStub,
     /// The transcription service's stand-in.
     pub stt: SttStub,
-    /// "Cabaña del Lago" (4 guests, $ 50.000) and "Cabaña del Bosque" (6 guests, $ 80.000).
+    /// "Cabaña del Lago" (4 guests, $ 50.000, two photos) and "Cabaña del Bosque" (6 guests,
+    /// $ 80.000, none).
     pub cabins: Vec<accommodation::Model>,
     workers: Vec<TestWorker>,
     next_message: AtomicI64,
@@ -68,6 +74,7 @@ impl ConciergeApp {
         .await;
         let lake = fixtures::cabin("Cabaña del Lago")
             .capacity(4)
+            .photos(&[LAKE_PHOTOS[0], LAKE_PHOTOS[1]])
             .base_price("50000.00")
             .insert(app.conn())
             .await;

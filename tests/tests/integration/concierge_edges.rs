@@ -12,7 +12,7 @@ use shared::{
     jobs::notifications::{GuestNotice, NoticeEvent},
 };
 use tests::harness::{
-    concierge::{ConciergeApp, GUEST, TEMPLATE},
+    concierge::{ConciergeApp, GUEST, LAKE_PHOTOS, TEMPLATE},
     fixtures,
     graph_stub::Reply,
 };
@@ -271,6 +271,31 @@ async fn the_hold_reminder_and_expiry_are_told_and_the_guest_can_try_again() {
             .starts_with("🏡 *Cabaña del Lago*\n📅 del vie 15/01 al dom 17/01"),
         "{}",
         sent[6].text
+    );
+    env.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ver_fotos_sends_the_cabins_photos_and_questions_get_answers() {
+    let env = start().await;
+    env.say(GUEST, "para 2 del 15 al 17 de enero").await;
+    let photos = env.replies(GUEST, 3).await[1].button_ids[1].clone();
+
+    env.tap(GUEST, &photos, "Ver fotos").await;
+    let sent = env.replies(GUEST, 5).await;
+    assert_eq!(
+        (sent[3].kind.as_str(), sent[4].kind.as_str()),
+        ("image", "image")
+    );
+    assert_eq!(sent[3].body["image"]["link"], LAKE_PHOTOS[0]);
+    assert_eq!(sent[4].body["image"]["link"], LAKE_PHOTOS[1]);
+    assert_eq!(sent[3].text, "Cabaña del Lago");
+
+    env.say(GUEST, "y dónde quedan?").await;
+    let sent = env.replies(GUEST, 6).await;
+    assert_eq!(
+        sent[5].text,
+        "📍 Estamos acá:\n• Cabaña del Lago: Villa La Angostura\n• Cabaña del Bosque: Villa La Angostura"
     );
     env.stop().await;
 }
