@@ -125,6 +125,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error with its causes (`internal error: Graph API answered 400 …`), for logs and
+    /// stored failure reasons.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+
     /// A conflict of the given kind.
     pub fn conflict(kind: ConflictKind, message: impl Into<String>) -> Self {
         Self::Conflict {

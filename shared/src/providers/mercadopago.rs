@@ -234,20 +234,9 @@ impl MercadoPagoClient {
         metrics::counter!("mercadopago_request_total", "operation" => operation, "outcome" => "error")
             .increment(1);
         let error = classify_status(operation, status, &body);
-        tracing::warn!(operation, status, elapsed_ms, error = %error_chain(&error), "Mercado Pago refused");
+        tracing::warn!(operation, status, elapsed_ms, error = %error.chain(), "Mercado Pago refused");
         Err(error)
     }
-}
-
-fn error_chain(error: &Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -282,12 +271,8 @@ mod tests {
         let body = br#"{"message":"invalid access token","error":"unauthorized","status":401}"#;
         let error = classify_status(CREATE_PREFERENCE, 401, body);
         assert!(matches!(error, Error::Internal(_)));
-        assert!(
-            error_chain(&error).contains("401"),
-            "{}",
-            error_chain(&error)
-        );
-        assert!(error_chain(&error).contains("invalid access token"));
+        assert!(error.chain().contains("401"), "{}", error.chain());
+        assert!(error.chain().contains("invalid access token"));
         assert!(matches!(
             classify_status(CREATE_PREFERENCE, 400, b"not json"),
             Error::Internal(_)
