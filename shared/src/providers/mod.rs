@@ -13,3 +13,17 @@ pub use ical_fetch::FeedFetcher;
 pub use mercadopago::MercadoPagoClient;
 pub use stt::{OpenAiTranscriber, SttError, Transcriber, Transcript, transcriber_from_settings};
 pub use whatsapp::WhatsappClient;
+
+use std::time::Duration;
+
+/// An HTTP client for a provider: every request gives up after `timeout` (connecting after at
+/// most 5 s), redirects are not followed, and it says who we are.
+pub(crate) fn http_client(timeout: Duration) -> crate::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("cabanas/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| crate::Error::Internal(Box::new(e)))
+}

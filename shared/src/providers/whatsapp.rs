@@ -170,13 +170,7 @@ impl WhatsappClient {
     /// `phone_id`; each request gives up after `timeout`. Default retries and breaker, no
     /// template, 16 MiB media limit.
     pub fn new(base: &str, phone_id: &str, token: Secret, timeout: Duration) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cabanas/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Internal(Box::new(e)))?;
+        let http = super::http_client(timeout)?;
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_owned(),

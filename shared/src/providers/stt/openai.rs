@@ -23,7 +23,7 @@ use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 
 use super::{SttError, SttLimits, Transcriber, Transcript, whole_seconds};
-use crate::{Error, Result, config::Secret, config::Settings, providers::whatsapp::Media};
+use crate::{Result, config::Secret, config::Settings, providers::whatsapp::Media};
 
 /// Above this `no_speech_prob` (and below [`LOW_AVG_LOGPROB`]) a segment is silence: Whisper's
 /// `no_speech_threshold`.
@@ -68,13 +68,7 @@ impl OpenAiTranscriber {
         language: &str,
         timeout: Duration,
     ) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cabanas/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Internal(Box::new(e)))?;
+        let http = crate::providers::http_client(timeout)?;
         Ok(Self {
             http,
             endpoint: format!(
