@@ -27,10 +27,12 @@ use crate::{
     },
     entities::{whatsapp_message, whatsapp_message_status},
     store::{
-        conversation_admin::{self as store, ConversationFilter, ConversationRow},
+        conversation_admin::{self as store, ConversationRow},
         query::{Page, Paged},
     },
 };
+
+pub use crate::store::conversation_admin::ConversationFilter;
 
 /// How many messages the detail shows: the latest ones (older ones are not returned).
 pub const DETAIL_MESSAGES: u64 = 200;
@@ -327,10 +329,7 @@ mod tests {
     #[test]
     fn a_phone_is_read_with_or_without_its_plus() {
         for raw in ["+5491155550000", "5491155550000", " 5491155550000 "] {
-            assert_eq!(
-                guest_phone(raw).expect("valid").as_str(),
-                "+5491155550000"
-            );
+            assert_eq!(guest_phone(raw).expect("valid").as_str(), "+5491155550000");
         }
         for raw in ["", "abc", "+0054911", "12", "++5491155550000"] {
             let Err(Error::Invalid(errors)) = guest_phone(raw) else {

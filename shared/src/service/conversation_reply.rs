@@ -120,7 +120,12 @@ mod tests {
     fn the_owner_text_is_between_1_and_4096_units() {
         assert!(owner_text("Hola, ¿cómo estás?").is_ok());
         assert!(owner_text(&"a".repeat(MAX_TEXT_BODY)).is_ok());
-        for bad in ["", "   \n ", &"a".repeat(MAX_TEXT_BODY + 1), &"😀".repeat(2049)] {
+        for bad in [
+            "",
+            "   \n ",
+            &"a".repeat(MAX_TEXT_BODY + 1),
+            &"😀".repeat(2049),
+        ] {
             let Err(Error::Invalid(errors)) = owner_text(bad) else {
                 panic!("{} units should be refused", units(bad));
             };

@@ -128,7 +128,15 @@ pub async fn by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Option<C
         phone: Some(phone.to_owned()),
         ..Default::default()
     };
-    let (rows, _) = list(db, &filter, Page { page: 1, per_page: 1 }).await?;
+    let (rows, _) = list(
+        db,
+        &filter,
+        Page {
+            page: 1,
+            per_page: 1,
+        },
+    )
+    .await?;
     Ok(rows.into_iter().next())
 }
 
@@ -151,7 +159,10 @@ pub async fn latest_messages(
 }
 
 /// One message by id.
-pub async fn message(db: &impl ConnectionTrait, id: i64) -> Result<Option<whatsapp_message::Model>> {
+pub async fn message(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<whatsapp_message::Model>> {
     Ok(whatsapp_message::Entity::find_by_id(id).one(db).await?)
 }
 

@@ -205,9 +205,11 @@ pub async fn queue_reply(
     reply: QueuedReply,
     now: DateTime<Utc>,
 ) -> Result<whatsapp_message::Model> {
-    Ok(whatsapp_message::Entity::insert(queued_row(contact_id, reply, now))
-        .exec_with_returning(db)
-        .await?)
+    Ok(
+        whatsapp_message::Entity::insert(queued_row(contact_id, reply, now))
+            .exec_with_returning(db)
+            .await?,
+    )
 }
 
 /// The outbox row of a reply: no `wamid` until Meta answers.

@@ -1,7 +1,7 @@
 //! The owner's WhatsApp conversations: `GET /admin/conversations` (filters), `GET
-//! /admin/conversations/{phone}` (both ways, delivery status), `POST …/{phone}/reply` (inside
-//! the 24-hour window only, through the outbox, Graph stood in by [`GraphStub`]) and `POST
-//! …/{phone}/resolve` (back to the bot).
+//! /admin/conversations/{phone}` (both ways, delivery status), who may do what, and `POST
+//! …/{phone}/resolve` (back to the bot); the fixtures the reply tests share
+//! (`admin_conversations_reply`).
 
 use chrono::Duration;
 use poem::http::{Method, StatusCode};
@@ -9,35 +9,17 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use shared::{
     clock::Clock,
-    config::Secret,
     domain::{
         conversation::{HandOffReason, MessageAuthor},
-        whatsapp::{MessageDirection, MessageState},
+        whatsapp::MessageState,
     },
     entities::{audit_log, conversation, whatsapp_contact, whatsapp_message},
 };
-use tests::harness::{
-    TestApp,
-    admin::{AdminSession, booking_body},
-    conversation_fixtures as talk,
-    fixtures,
-    graph_stub::{self, GraphStub},
-};
+use tests::harness::{TestApp, admin::booking_body, conversation_fixtures as talk, fixtures};
 
-const LAURA: &str = "+5491155550101";
+pub(crate) const LAURA: &str = "+5491155550101";
 const PEDRO: &str = "+5491155550202";
 const ANA: &str = "+5491155550303";
-
-/// An app whose Graph API is `stub`.
-async fn app_with(stub: &GraphStub) -> TestApp {
-    let base = stub.base_url();
-    TestApp::with_settings(|s| {
-        s.whatsapp_api_base = base;
-        s.whatsapp_phone_id = graph_stub::PHONE_ID.into();
-        s.whatsapp_access_token = Secret::new(graph_stub::TOKEN);
-    })
-    .await
-}
 
 fn phones(body: &Value) -> Vec<&str> {
     body["items"]
@@ -51,7 +33,10 @@ fn phones(body: &Value) -> Vec<&str> {
 /// Laura: handed off an hour ago for a cancellation, two messages unanswered since, holding
 /// `reservation_id`. Pedro: with the bot, everything answered, last active two hours ago. Ana:
 /// wrote 30 hours ago, once, never answered (no conversation row: the bot never saw it).
-async fn three_guests(app: &TestApp, reservation_id: Option<i64>) -> whatsapp_contact::Model {
+pub(crate) async fn three_guests(
+    app: &TestApp,
+    reservation_id: Option<i64>,
+) -> whatsapp_contact::Model {
     let db = app.conn();
     let now = app.clock.now();
     let laura = talk::guest(db, LAURA, "Laura Gómez", now - Duration::minutes(5)).await;
@@ -64,17 +49,37 @@ async fn three_guests(app: &TestApp, reservation_id: Option<i64>) -> whatsapp_co
         row = active.update(db).await.expect("link the hold");
     }
     assert!(row.handed_off);
-    talk::inbound(db, &laura, "Quiero cancelar mi reserva", hour_ago, MessageState::Answered).await;
+    talk::inbound(
+        db,
+        &laura,
+        "Quiero cancelar mi reserva",
+        hour_ago,
+        MessageState::Answered,
+    )
+    .await;
     for (minutes, text) in [(30, "¿Hola?"), (5, "¿Me escuchan?")] {
         let at = now - Duration::minutes(minutes);
         talk::inbound(db, &laura, text, at, MessageState::Unanswered).await;
     }
     let pedro = talk::guest(db, PEDRO, "Pedro", now - Duration::hours(2)).await;
     talk::conversation(db, &pedro, now - Duration::hours(2), None).await;
-    talk::inbound(db, &pedro, "Hola", now - Duration::hours(2), MessageState::Answered).await;
+    talk::inbound(
+        db,
+        &pedro,
+        "Hola",
+        now - Duration::hours(2),
+        MessageState::Answered,
+    )
+    .await;
     let ana = talk::guest(db, ANA, "Ana", now - Duration::hours(30)).await;
-    talk::inbound(db, &ana, "¿Tienen lugar?", now - Duration::hours(30), MessageState::Unanswered)
-        .await;
+    talk::inbound(
+        db,
+        &ana,
+        "¿Tienen lugar?",
+        now - Duration::hours(30),
+        MessageState::Unanswered,
+    )
+    .await;
     laura
 }
 
@@ -86,7 +91,13 @@ async fn the_list_filters_by_hand_off_and_by_unanswered_messages() {
     let cabin = fixtures::cabin("Cabaña del Lago").insert(app.conn()).await;
     let check_in = app.today() + Duration::days(20);
     let code = owner
-        .book(&booking_body(cabin.id, check_in, check_in + Duration::days(2), "Laura Gómez", json!({})))
+        .book(&booking_body(
+            cabin.id,
+            check_in,
+            check_in + Duration::days(2),
+            "Laura Gómez",
+            json!({}),
+        ))
         .await;
     let hold = fixtures::reservation(app.conn(), &code).await;
     three_guests(&app, Some(hold.id)).await;
@@ -96,12 +107,18 @@ async fn the_list_filters_by_hand_off_and_by_unanswered_messages() {
     let handed_off = owner.get("/admin/conversations?handed_off=true").await;
     let with_bot = owner.get("/admin/conversations?handed_off=false").await;
     let waiting = owner.get("/admin/conversations?unanswered=true").await;
-    let both = owner.get("/admin/conversations?handed_off=true&unanswered=true").await;
+    let both = owner
+        .get("/admin/conversations?handed_off=true&unanswered=true")
+        .await;
     let second_page = owner.get("/admin/conversations?page=2&page_size=2").await;
 
     // Assert
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
-    assert_eq!(phones(&all.body), [LAURA, PEDRO, ANA], "latest activity first");
+    assert_eq!(
+        phones(&all.body),
+        [LAURA, PEDRO, ANA],
+        "latest activity first"
+    );
     assert_eq!(all.body["total"], 3);
     let laura = &all.body["items"][0];
     assert_eq!(laura["profile_name"], "Laura Gómez");
@@ -135,14 +152,21 @@ async fn reading_needs_an_admin_and_writing_needs_the_owner() {
     let path = format!("/api/v1/admin/conversations/{LAURA}");
 
     // Act
-    let anonymous = app.request(Method::GET, "/api/v1/admin/conversations", None, None).await;
+    let anonymous = app
+        .request(Method::GET, "/api/v1/admin/conversations", None, None)
+        .await;
     let anonymous_detail = app.request(Method::GET, &path, None, None).await;
     let staff_list = staff.get("/admin/conversations").await;
     let staff_detail = staff.get(&format!("/admin/conversations/{LAURA}")).await;
     let staff_reply = staff
-        .post(&format!("/admin/conversations/{LAURA}/reply"), &json!({"text": "Hola"}))
+        .post(
+            &format!("/admin/conversations/{LAURA}/reply"),
+            &json!({"text": "Hola"}),
+        )
         .await;
-    let staff_resolve = staff.post_empty(&format!("/admin/conversations/{LAURA}/resolve")).await;
+    let staff_resolve = staff
+        .post_empty(&format!("/admin/conversations/{LAURA}/resolve"))
+        .await;
 
     // Assert
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
@@ -164,15 +188,34 @@ async fn the_detail_shows_both_directions_with_the_delivery_status() {
     let guest = talk::guest(db, LAURA, "Laura", now - Duration::minutes(1)).await;
     talk::conversation(db, &guest, now, None).await;
     let asked = now - Duration::minutes(10);
-    talk::inbound(db, &guest, "¿Tienen lugar el finde?", asked, MessageState::Answered).await;
+    talk::inbound(
+        db,
+        &guest,
+        "¿Tienen lugar el finde?",
+        asked,
+        MessageState::Answered,
+    )
+    .await;
     let wamid = "wamid.out.1";
-    talk::bot_sent(db, &guest, "¡Sí! ¿Para cuántas personas?", asked + Duration::minutes(1), wamid)
-        .await;
+    talk::bot_sent(
+        db,
+        &guest,
+        "¡Sí! ¿Para cuántas personas?",
+        asked + Duration::minutes(1),
+        wamid,
+    )
+    .await;
     for status in ["read", "sent", "delivered"] {
         talk::delivery(db, wamid, status, asked + Duration::minutes(2)).await;
     }
-    talk::inbound(db, &guest, "Somos 4", now - Duration::minutes(1), MessageState::Unanswered)
-        .await;
+    talk::inbound(
+        db,
+        &guest,
+        "Somos 4",
+        now - Duration::minutes(1),
+        MessageState::Unanswered,
+    )
+    .await;
     let owner = app.admin().await;
 
     // Act
@@ -209,7 +252,10 @@ async fn the_detail_shows_both_directions_with_the_delivery_status() {
     );
     assert_eq!(messages[1]["author"], "bot");
     assert_eq!(messages[1]["wamid"], wamid);
-    assert_eq!(messages[1]["delivery"], "read", "the furthest status stands");
+    assert_eq!(
+        messages[1]["delivery"], "read",
+        "the furthest status stands"
+    );
     assert_eq!(messages[1]["type"], "text");
     assert!(messages[0].get("delivery").is_none());
     assert!(messages[0].get("author").is_none());
@@ -222,17 +268,24 @@ async fn an_unknown_phone_is_404_and_a_malformed_one_422() {
 
     let unknown = owner.get("/admin/conversations/5491100000000").await;
     let malformed = owner.get("/admin/conversations/not-a-phone").await;
-    let unknown_resolve = owner.post_empty("/admin/conversations/5491100000000/resolve").await;
+    let unknown_resolve = owner
+        .post_empty("/admin/conversations/5491100000000/resolve")
+        .await;
 
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
     assert_eq!(unknown.body["code"], "not_found");
     assert_eq!(unknown_resolve.status, StatusCode::NOT_FOUND);
-    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", malformed.body);
+    assert_eq!(
+        malformed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        malformed.body
+    );
     assert_eq!(malformed.body["code"], "validation_error");
     assert_eq!(malformed.body["details"][0]["field"], "phone");
 }
 
-async fn conversation_of(app: &TestApp, phone: &str) -> conversation::Model {
+pub(crate) async fn conversation_of(app: &TestApp, phone: &str) -> conversation::Model {
     let contact = whatsapp_contact::Entity::find()
         .filter(whatsapp_contact::Column::Phone.eq(phone))
         .one(app.conn())
@@ -248,7 +301,7 @@ async fn conversation_of(app: &TestApp, phone: &str) -> conversation::Model {
 }
 
 /// Every message of the guest with `phone`, in order.
-async fn messages_of(app: &TestApp, phone: &str) -> Vec<whatsapp_message::Model> {
+pub(crate) async fn messages_of(app: &TestApp, phone: &str) -> Vec<whatsapp_message::Model> {
     let contact = conversation_of(app, phone).await.contact_id;
     whatsapp_message::Entity::find()
         .filter(whatsapp_message::Column::ContactId.eq(contact))
@@ -258,154 +311,11 @@ async fn messages_of(app: &TestApp, phone: &str) -> Vec<whatsapp_message::Model>
         .expect("messages")
 }
 
-fn owner_replies(messages: &[whatsapp_message::Model]) -> Vec<&whatsapp_message::Model> {
+pub(crate) fn owner_replies(messages: &[whatsapp_message::Model]) -> Vec<&whatsapp_message::Model> {
     messages
         .iter()
         .filter(|m| m.author == Some(MessageAuthor::Owner))
         .collect()
-}
-
-async fn reply(owner: &AdminSession<'_>, phone: &str, text: &str) -> tests::harness::admin::Reply {
-    owner
-        .post(&format!("/admin/conversations/{phone}/reply"), &json!({ "text": text }))
-        .await
-}
-
-#[tokio::test]
-async fn a_reply_inside_the_window_reaches_the_guest_and_answers_their_messages() {
-    // Arrange
-    let stub = GraphStub::start().await;
-    let app = app_with(&stub).await;
-    three_guests(&app, None).await;
-    let owner = app.admin().await;
-    let text = "Hola Laura, soy Marta. Te cancelo la reserva sin cargo.";
-
-    // Act
-    let answer = reply(&owner, LAURA, text).await;
-
-    // Assert
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(answer.body["state"], "sent");
-    assert_eq!(answer.body["author"], "owner");
-    assert_eq!(answer.body["direction"], "outbound");
-    assert_eq!(answer.body["text"], text);
-    assert_eq!(stub.texts_to(LAURA), [text]);
-    assert_eq!(answer.body["wamid"], stub.sent_to(LAURA)[0].wamid.as_str());
-    let messages = messages_of(&app, LAURA).await;
-    let ours = owner_replies(&messages);
-    assert_eq!(ours.len(), 1);
-    assert_eq!(ours[0].state, MessageState::Sent);
-    assert_eq!(ours[0].direction, MessageDirection::Outbound);
-    let waiting = messages
-        .iter()
-        .filter(|m| m.state == MessageState::Unanswered)
-        .count();
-    assert_eq!(waiting, 0, "the guest's messages are answered");
-    let still = conversation_of(&app, LAURA).await;
-    assert!(still.handed_off, "the owner keeps it until resolved");
-    assert_eq!(still.last_message_preview.as_deref(), Some(text));
-    let audit = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq("conversation.reply"))
-        .all(app.conn())
-        .await
-        .expect("audit");
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].actor, tests::harness::admin::ADMIN_EMAIL);
-}
-
-#[tokio::test]
-async fn a_reply_retried_with_its_idempotency_key_is_sent_once() {
-    let stub = GraphStub::start().await;
-    let app = app_with(&stub).await;
-    three_guests(&app, None).await;
-    let owner = app.admin().await;
-    let send = || async {
-        app.client
-            .post(format!("/api/v1/admin/conversations/{LAURA}/reply"))
-            .header("authorization", format!("Bearer {}", owner.token))
-            .header("Idempotency-Key", "reply-once")
-            .body_json(&json!({"text": "Ya te escribo"}))
-            .send()
-            .await
-            .0
-            .status()
-    };
-
-    assert_eq!(send().await, StatusCode::OK);
-    assert_eq!(send().await, StatusCode::OK);
-
-    assert_eq!(stub.texts_to(LAURA), ["Ya te escribo"]);
-    assert_eq!(owner_replies(&messages_of(&app, LAURA).await).len(), 1);
-}
-
-#[tokio::test]
-async fn a_reply_outside_the_window_is_refused_and_nothing_is_sent_or_stored() {
-    // Arrange
-    let stub = GraphStub::start().await;
-    let app = app_with(&stub).await;
-    three_guests(&app, None).await;
-    let before = messages_of(&app, LAURA).await.len();
-    app.clock.advance(Duration::hours(25));
-    let owner = app.admin().await;
-
-    // Act
-    let answer = reply(&owner, LAURA, "Perdón la demora").await;
-
-    // Assert
-    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
-    assert_eq!(answer.body["code"], "window_closed");
-    assert!(stub.sent().is_empty());
-    let messages = messages_of(&app, LAURA).await;
-    assert_eq!(messages.len(), before);
-    assert!(owner_replies(&messages).is_empty());
-    let waiting = messages
-        .iter()
-        .filter(|m| m.state == MessageState::Unanswered)
-        .count();
-    assert_eq!(waiting, 2, "still waiting for an answer");
-}
-
-#[tokio::test]
-async fn a_reply_while_meta_is_down_is_kept_queued_and_says_so() {
-    // Arrange
-    let stub = GraphStub::start().await;
-    let app = app_with(&stub).await;
-    three_guests(&app, None).await;
-    let owner = app.admin().await;
-    stub.fail_all(Some(graph_stub::Reply::graph(500, 131_000)));
-
-    // Act
-    let answer = reply(&owner, LAURA, "Hola, ya te respondo").await;
-
-    // Assert
-    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
-    assert_eq!(answer.body["state"], "queued");
-    assert!(answer.body.get("wamid").is_none());
-    assert!(stub.sent().is_empty());
-    let messages = messages_of(&app, LAURA).await;
-    let ours = owner_replies(&messages);
-    assert_eq!(ours.len(), 1);
-    assert_eq!(ours[0].state, MessageState::Queued);
-    assert!(ours[0].wamid.is_none());
-}
-
-#[tokio::test]
-async fn a_reply_without_whatsapp_configured_is_503_and_a_bad_text_422() {
-    let app = TestApp::new().await;
-    three_guests(&app, None).await;
-    let owner = app.admin().await;
-
-    let unconfigured = reply(&owner, LAURA, "Hola").await;
-    let empty = reply(&owner, LAURA, "   ").await;
-    let long = reply(&owner, LAURA, &"a".repeat(4097)).await;
-
-    assert_eq!(unconfigured.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(unconfigured.body["code"], "whatsapp_not_configured");
-    for refused in [&empty, &long] {
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-        assert_eq!(refused.body["details"][0]["field"], "text");
-    }
-    assert!(owner_replies(&messages_of(&app, LAURA).await).is_empty());
 }
 
 #[tokio::test]
@@ -435,10 +345,18 @@ async fn resolving_gives_the_conversation_back_to_the_bot_once() {
     assert!(row.handed_off_at.is_none());
     assert!(row.hand_off_reason.is_none());
     assert_eq!(row.misunderstood, 0);
-    let states: Vec<MessageState> = messages_of(&app, LAURA).await.iter().map(|m| m.state).collect();
+    let states: Vec<MessageState> = messages_of(&app, LAURA)
+        .await
+        .iter()
+        .map(|m| m.state)
+        .collect();
     assert_eq!(
         states,
-        [MessageState::Answered, MessageState::Ignored, MessageState::Ignored]
+        [
+            MessageState::Answered,
+            MessageState::Ignored,
+            MessageState::Ignored
+        ]
     );
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("conversation.resolve"))

@@ -37,7 +37,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/admin/conversations", Access::Staff),
     ("get", "/admin/conversations/{phone}", Access::Staff),
     ("post", "/admin/conversations/{phone}/reply", Access::Owner),
-    ("post", "/admin/conversations/{phone}/resolve", Access::Owner),
+    (
+        "post",
+        "/admin/conversations/{phone}/resolve",
+        Access::Owner,
+    ),
     ("get", "/admin/dashboard/stats", Access::Staff),
     ("get", "/admin/ical-feeds", Access::Staff),
     ("post", "/admin/ical-feeds", Access::Owner),

@@ -30,6 +30,7 @@ use crate::{
         constraints::{Doc, PageNumber, PageSize, Phone, inner},
     },
     error::{ApiError, ErrorBody},
+    middleware::idempotency::idempotent,
     pagination::{Page, PageParams},
     routes::ApiTags,
     state::AppState,
