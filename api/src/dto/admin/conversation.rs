@@ -25,6 +25,17 @@ impl Rule for ReplyText {
     }
 }
 
+/// A guest's phone in a path: E.164 with or without its `+` (8 to 15 digits, the first not
+/// 0), exactly what the service reads.
+#[derive(Debug, Clone, Copy)]
+pub struct GuestPhone;
+
+impl Rule for GuestPhone {
+    fn apply(schema: &mut MetaSchema) {
+        schema.pattern = Some("^\\s*\\+?[1-9][0-9]{7,14}\\s*$".into());
+    }
+}
+
 /// What the owner writes to the guest.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]

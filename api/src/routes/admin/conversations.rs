@@ -24,10 +24,10 @@ use crate::{
     auth::{AdminAuth, OwnerAuth},
     dto::{
         admin::conversation::{
-            ConversationDetailView, ConversationMessageView, ConversationView, ReplyBody,
-            ResolvedView,
+            ConversationDetailView, ConversationMessageView, ConversationView, GuestPhone,
+            ReplyBody, ResolvedView,
         },
-        constraints::{Doc, PageNumber, PageSize, Phone, inner},
+        constraints::{Doc, PageNumber, PageSize, inner},
     },
     error::{ApiError, ErrorBody},
     middleware::idempotency::idempotent,
@@ -103,7 +103,7 @@ impl AdminConversationsApi {
         _auth: AdminAuth,
         state: Data<&AppState>,
         /// The guest's phone, E.164 with or without `+` (`+5491155550123`, `5491155550123`).
-        phone: Path<Doc<String, Phone>>,
+        phone: Path<Doc<String, GuestPhone>>,
     ) -> Result<Json<ConversationDetailView>, ApiError> {
         let phone = guest(&phone.0.0)?;
         let now = state.rules.clock.now();
@@ -137,7 +137,7 @@ impl AdminConversationsApi {
         auth: OwnerAuth,
         state: Data<&AppState>,
         /// The guest's phone, E.164 with or without `+`.
-        phone: Path<Doc<String, Phone>>,
+        phone: Path<Doc<String, GuestPhone>>,
         body: Json<ReplyBody>,
     ) -> Result<ReplyAnswer, ApiError> {
         let phone = guest(&phone.0.0)?;
@@ -174,7 +174,7 @@ impl AdminConversationsApi {
         auth: OwnerAuth,
         state: Data<&AppState>,
         /// The guest's phone, E.164 with or without `+`.
-        phone: Path<Doc<String, Phone>>,
+        phone: Path<Doc<String, GuestPhone>>,
     ) -> Result<Json<ResolvedView>, ApiError> {
         let phone = guest(&phone.0.0)?;
         let clock = state.rules.clock.as_ref();
