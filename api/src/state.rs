@@ -24,8 +24,6 @@ use shared::{
     telemetry,
 };
 
-use crate::routes::webhooks::mercadopago_notification_url;
-
 /// Shared state of the API (cheap to clone).
 #[derive(Clone)]
 pub struct AppState {
@@ -76,7 +74,7 @@ impl AppState {
             mercadopago: Arc::new(MercadoPagoClient::from_settings(&settings)?),
             payment_links: Arc::new(PaymentLinkOptions::from_settings(
                 &settings,
-                mercadopago_notification_url(&settings.public_base_url),
+                settings.mercadopago_notification_url(),
             )),
             login_hashes: settings.admin_login_hashes(),
             ical_export: Arc::new(FeedExporter::new(

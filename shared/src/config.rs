@@ -13,6 +13,8 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The Mercado Pago webhook route, kept from the system this replaces (the API serves it).
+pub const MERCADOPAGO_WEBHOOK_PATH: &str = "/api/v1/mercadopago/webhook";
 /// A secret value: `Debug` and `Display` never print it.
 #[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -652,6 +654,16 @@ impl Settings {
     /// How long sampled refusal rows are kept.
     pub fn webhook_refusal_retention(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.webhook_refusal_retention_days))
+    }
+
+    /// Where Mercado Pago posts a deposit's payment notifications: the API's Mercado Pago
+    /// route ([`MERCADOPAGO_WEBHOOK_PATH`]) under `PUBLIC_BASE_URL`, asking for webhook-format
+    /// notifications only. The API and the worker both create deposit links with it.
+    pub fn mercadopago_notification_url(&self) -> String {
+        format!(
+            "{}{MERCADOPAGO_WEBHOOK_PATH}?source_news=webhooks",
+            self.public_base_url.trim_end_matches('/')
+        )
     }
 
     /// The business timezone (validated at load).

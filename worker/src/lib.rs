@@ -46,16 +46,6 @@ pub struct JobContext {
     pub concierge: Arc<Concierge>,
 }
 
-/// Where Mercado Pago posts a deposit's notifications: the API's Mercado Pago route under
-/// `PUBLIC_BASE_URL`. Mirrors `api::routes::webhooks::mercadopago_notification_url` (the
-/// worker does not depend on the api crate); a link the worker creates must name the same URL.
-fn mercadopago_notification_url(public_base_url: &str) -> String {
-    format!(
-        "{}/api/v1/mercadopago/webhook?source_news=webhooks",
-        public_base_url.trim_end_matches('/')
-    )
-}
-
 /// How often queue depths are sampled into `job_queue_depth{queue}`.
 const DEPTH_SAMPLE_EVERY: Duration = Duration::from_secs(5);
 
@@ -88,7 +78,7 @@ impl JobContext {
         let mercadopago = Arc::new(MercadoPagoClient::from_settings(&settings)?);
         let payment_links = Arc::new(PaymentLinkOptions::from_settings(
             &settings,
-            mercadopago_notification_url(&settings.public_base_url),
+            settings.mercadopago_notification_url(),
         ));
         let mut rules = BookingRules::from_settings(&settings, clock.clone());
         rules.notices = Some(queue.clone());

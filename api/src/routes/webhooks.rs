@@ -33,7 +33,6 @@ use crate::{
     client_ip::{self, ClientIp},
     error::ErrorBody,
     middleware::{rate_limit, trace_id},
-    startup::API_PREFIX,
     state::AppState,
     webhooks::{
         RawJson,
@@ -43,18 +42,6 @@ use crate::{
 
 /// The rate-limit bucket counting refused webhooks per client.
 const REFUSED_BUCKET: &str = "webhook_refused";
-
-/// The path of the Mercado Pago route ([`WebhooksApi::mercadopago`]) under [`API_PREFIX`].
-const MERCADOPAGO_PATH: &str = "/mercadopago/webhook";
-
-/// Where Mercado Pago posts a deposit's payment notifications: the Mercado Pago route under
-/// `PUBLIC_BASE_URL`, asking for webhook-format notifications only (`source_news=webhooks`).
-pub fn mercadopago_notification_url(public_base_url: &str) -> String {
-    format!(
-        "{}{API_PREFIX}{MERCADOPAGO_PATH}?source_news=webhooks",
-        public_base_url.trim_end_matches('/')
-    )
-}
 
 /// Webhook endpoints.
 pub struct WebhooksApi;
@@ -392,12 +379,24 @@ mod tests {
     use poem::http::Method;
 
     use super::*;
+    use crate::startup::API_PREFIX;
+
+    /// The path of the Mercado Pago route ([`WebhooksApi::mercadopago`]) under [`API_PREFIX`].
+    const MERCADOPAGO_PATH: &str = "/mercadopago/webhook";
 
     #[test]
     fn mercado_pago_is_told_to_notify_the_mercado_pago_route() {
+        let settings = shared::config::Settings {
+            public_base_url: "https://cabanas.example.com/".into(),
+            ..Default::default()
+        };
         assert_eq!(
-            mercadopago_notification_url("https://cabanas.example.com/"),
+            settings.mercadopago_notification_url(),
             "https://cabanas.example.com/api/v1/mercadopago/webhook?source_news=webhooks"
+        );
+        assert_eq!(
+            shared::config::MERCADOPAGO_WEBHOOK_PATH,
+            format!("{API_PREFIX}{MERCADOPAGO_PATH}")
         );
         let served = <WebhooksApi as OpenApi>::meta()
             .into_iter()

@@ -109,7 +109,7 @@ pub struct InboundMessage {
     pub profile_name: Option<String>,
     /// text, interactive, audio, ...
     pub kind: String,
-    /// Text body.
+    /// Text body (of a tap: the button or row title).
     pub text: Option<String>,
     /// Button or list row id of an interactive reply.
     pub interactive_id: Option<String>,
@@ -197,14 +197,24 @@ impl WebhookBatch {
                 .find(|c| c.wa_id == from)
                 .and_then(|c| c.profile.as_ref()?.name.clone());
             let kind = str_field(message, "type").unwrap_or_else(|| "unknown".into());
-            let text = message
-                .pointer("/text/body")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            let interactive_id = ["/interactive/button_reply/id", "/interactive/list_reply/id"]
-                .iter()
-                .find_map(|p| message.pointer(p).and_then(Value::as_str))
-                .map(str::to_owned);
+            // A tap's title stands in for the text: a button we did not send is read as words.
+            let text = [
+                "/text/body",
+                "/interactive/button_reply/title",
+                "/interactive/list_reply/title",
+                "/button/text",
+            ]
+            .iter()
+            .find_map(|p| message.pointer(p).and_then(Value::as_str))
+            .map(str::to_owned);
+            let interactive_id = [
+                "/interactive/button_reply/id",
+                "/interactive/list_reply/id",
+                "/button/payload",
+            ]
+            .iter()
+            .find_map(|p| message.pointer(p).and_then(Value::as_str))
+            .map(str::to_owned);
             let media_id = message
                 .get(kind.as_str())
                 .filter(|_| {

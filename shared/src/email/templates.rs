@@ -5,11 +5,15 @@
 //! `vie 15/01`; the small formatters below are private until the concierge's
 //! `concierge::format` lands and both can share one.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::{domain::Money, jobs::notifications::NoticeEvent, providers::email::EmailContent};
+use crate::{
+    concierge::format::{date as day, money},
+    domain::Money,
+    jobs::notifications::NoticeEvent,
+    providers::email::EmailContent,
+};
 
 /// What a notice says about its reservation (read from the database by the job).
 #[derive(Clone, Debug)]
@@ -307,45 +311,6 @@ pub fn escape(value: &str) -> String {
 /// The first word of a name (the greeting), or the whole value when it has none.
 fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
-}
-
-/// `$ 54.000`, or `$ 54.000,50` with cents.
-fn money(amount: Money) -> String {
-    let value = amount
-        .amount()
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let negative = value.is_sign_negative() && !value.is_zero();
-    let abs = value.abs();
-    let units = abs.trunc();
-    let cents = ((abs - units) * Decimal::ONE_HUNDRED).trunc().normalize();
-    let digits = units.normalize().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let sign = if negative { "-" } else { "" };
-    if cents.is_zero() {
-        format!("{sign}$ {grouped}")
-    } else {
-        format!("{sign}$ {grouped},{cents:0>2}")
-    }
-}
-
-/// `vie 15/01`.
-fn day(date: NaiveDate) -> String {
-    let name = match date.weekday() {
-        Weekday::Mon => "lun",
-        Weekday::Tue => "mar",
-        Weekday::Wed => "mié",
-        Weekday::Thu => "jue",
-        Weekday::Fri => "vie",
-        Weekday::Sat => "sáb",
-        Weekday::Sun => "dom",
-    };
-    format!("{name} {:02}/{:02}", date.day(), date.month())
 }
 
 /// `14:30`.

@@ -14,11 +14,12 @@
 //! last one. Stays longer than [`MAX_NIGHTS`] or starting more than [`MAX_DAYS_AHEAD`] ahead
 //! are not understood.
 
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use super::{
-    holidays,
-    normalize::{Token, distance_within},
+    calendar::{MONTHS, NOT_DAY_NOUNS, month_of, next_day_of_month, next_weekday, weekday_of},
+    normalize::Token,
+    weekends::weekend,
 };
 
 /// The longest stay read from a message.
@@ -37,112 +38,6 @@ pub struct Stay {
     pub nights: Option<u32>,
     /// Token positions read as dates or lengths (the guest counter skips them).
     pub used: Vec<usize>,
-}
-
-/// Words that make a bare number something other than a day.
-pub const NOT_DAY_NOUNS: &[&str] = &[
-    "noches",
-    "noche",
-    "dias",
-    "dia",
-    "semanas",
-    "semana",
-    "personas",
-    "adultos",
-    "adulto",
-    "mayores",
-    "chicos",
-    "nenes",
-    "ninos",
-    "menores",
-    "hs",
-    "h",
-    "horas",
-    "hora",
-    "am",
-    "pm",
-    "mas",
-    "huespedes",
-    "pesos",
-    "mil",
-    "km",
-    "minutos",
-    "cuadras",
-    "habitaciones",
-    "camas",
-    "ambientes",
-];
-
-const MONTHS: &[(&str, u32)] = &[
-    ("enero", 1),
-    ("febrero", 2),
-    ("marzo", 3),
-    ("abril", 4),
-    ("mayo", 5),
-    ("junio", 6),
-    ("julio", 7),
-    ("agosto", 8),
-    ("septiembre", 9),
-    ("setiembre", 9),
-    ("octubre", 10),
-    ("noviembre", 11),
-    ("diciembre", 12),
-];
-
-const MONTH_ABBREVIATIONS: &[(&str, u32)] = &[
-    ("ene", 1),
-    ("feb", 2),
-    ("febre", 2),
-    ("mar", 3),
-    ("abr", 4),
-    ("jun", 6),
-    ("jul", 7),
-    ("ago", 8),
-    ("sep", 9),
-    ("sept", 9),
-    ("set", 9),
-    ("oct", 10),
-    ("nov", 11),
-    ("dic", 12),
-];
-
-/// A month name, abbreviated or misspelled by one letter ("febrer", "novienbre").
-pub fn month_of(word: &str) -> Option<u32> {
-    if let Some((_, m)) = MONTHS
-        .iter()
-        .chain(MONTH_ABBREVIATIONS)
-        .find(|(w, _)| *w == word)
-    {
-        return Some(*m);
-    }
-    if word.len() < 5 {
-        return None;
-    }
-    let close: Vec<u32> = MONTHS
-        .iter()
-        .filter(|(w, _)| distance_within(w, word, 1) <= 1)
-        .map(|(_, m)| *m)
-        .collect();
-    // "julio"/"junio" are one letter apart: a typo between them is not guessed.
-    match close.as_slice() {
-        [m] => Some(*m),
-        [a, b] if a == b => Some(*a),
-        _ => None,
-    }
-}
-
-/// A weekday name (no accents), with the typos seen most.
-pub fn weekday_of(word: &str) -> Option<Weekday> {
-    Some(match word {
-        "lunes" => Weekday::Mon,
-        "martes" => Weekday::Tue,
-        "miercoles" | "miercole" | "mier" => Weekday::Wed,
-        "jueves" | "jueve" => Weekday::Thu,
-        "viernes" | "vierne" | "vie" => Weekday::Fri,
-        "sabado" | "sabad" | "sab" => Weekday::Sat,
-        "domingo" | "dom" => Weekday::Sun,
-        _ => return None,
-    })
 }
 
 /// A day and maybe a month and year, as written.
@@ -171,11 +66,11 @@ struct Found {
     bare: bool,
 }
 
-fn word(t: &[Token], i: usize) -> Option<&str> {
+pub(super) fn word(t: &[Token], i: usize) -> Option<&str> {
     t.get(i).and_then(Token::word)
 }
 
-fn is_word(t: &[Token], i: usize, words: &[&str]) -> bool {
+pub(super) fn is_word(t: &[Token], i: usize, words: &[&str]) -> bool {
     word(t, i).is_some_and(|w| words.contains(&w))
 }
 
@@ -318,24 +213,6 @@ const LEAVING_WORDS: &[&str] = &[
     "vuelta",
 ];
 
-fn add_months(d: NaiveDate, n: u32) -> Option<NaiveDate> {
-    d.checked_add_months(Months::new(n))
-}
-
-/// The first date on or after `from` whose day of month is `day`.
-fn next_day_of_month(from: NaiveDate, day: u32) -> Option<NaiveDate> {
-    let first = from.with_day(1)?;
-    (0..3)
-        .filter_map(|k| add_months(first, k)?.with_day(day))
-        .find(|d| *d >= from)
-}
-
-/// The first `weekday` strictly after `from`.
-fn next_weekday(from: NaiveDate, weekday: Weekday) -> Option<NaiveDate> {
-    let ahead = (7 + weekday.num_days_from_monday() - from.weekday().num_days_from_monday()) % 7;
-    from.checked_add_days(Days::new(if ahead == 0 { 7 } else { u64::from(ahead) }))
-}
-
 /// A month named on its own ("para enero"): the month of a bare day ("desde el 10").
 fn context_month(t: &[Token]) -> Option<u32> {
     t.iter()
@@ -423,76 +300,6 @@ fn length_at(t: &[Token], i: usize) -> Option<(u32, usize)> {
     };
     // "una semana" in "la semana que viene" is not a length; "un dia" mostly is.
     (nights >= 1).then_some((nights, i + 2))
-}
-
-/// A weekend phrase: (check-in, check-out, token positions).
-fn weekend(t: &[Token], today: NaiveDate) -> Option<(NaiveDate, NaiveDate, Vec<usize>)> {
-    let has = |w: &str| t.iter().any(|x| x.is(w));
-    let carnival = has("carnaval") || has("carnavales");
-    let easter = has("semanasanta") || has("pascua") || has("pascuas");
-    let at = t.iter().position(|x| x.is("finde"));
-    if at.is_none() && !carnival && !easter {
-        return None;
-    }
-    let i = at.unwrap_or(0);
-    let long = carnival || easter || is_word(t, i + 1, &["largo", "xl"]);
-    let mut used: Vec<usize> = at.into_iter().collect();
-    let run = if carnival {
-        around_yearly(today, holidays::carnival_monday)
-    } else if easter {
-        around_yearly(today, holidays::good_friday)
-    } else if long {
-        used.push(i + 1);
-        let month = (is_word(t, i + 2, &["de"]))
-            .then(|| word(t, i + 3).and_then(month_of))
-            .flatten();
-        match month {
-            Some(m) => {
-                let start = NaiveDate::from_ymd_opt(today.year(), m, 1)?;
-                let start = if start.month() < today.month() {
-                    NaiveDate::from_ymd_opt(today.year() + 1, m, 1)?
-                } else {
-                    start.max(today)
-                };
-                holidays::next_long_weekend(start).filter(|(f, _)| f.month() == m)
-            }
-            None => holidays::next_long_weekend(today),
-        }
-    } else {
-        None
-    };
-    if long {
-        let (first, last) = run?;
-        let check_in = first.pred_opt()?.max(today);
-        return Some((check_in, last, used));
-    }
-    let next = (i > 0 && is_word(t, i - 1, &["proximo", "otro", "siguiente"]))
-        || (is_word(t, i + 1, &["que"]) && is_word(t, i + 2, &["viene"]))
-        || is_word(t, i + 1, &["proximo", "siguiente"]);
-    let (check_in, check_out) = match today.weekday() {
-        Weekday::Sat => (today, today.succ_opt()?),
-        Weekday::Fri => (today, today.checked_add_days(Days::new(2))?),
-        _ => {
-            let friday = next_weekday(today, Weekday::Fri)?;
-            (friday, friday.checked_add_days(Days::new(2))?)
-        }
-    };
-    if next {
-        let friday = next_weekday(check_in, Weekday::Fri)?;
-        return Some((friday, friday.checked_add_days(Days::new(2))?, used));
-    }
-    Some((check_in, check_out, used))
-}
-
-/// The long weekend around this year's (or, once past, next year's) holiday.
-fn around_yearly(
-    today: NaiveDate,
-    day: fn(i32) -> Option<NaiveDate>,
-) -> Option<(NaiveDate, NaiveDate)> {
-    [today.year(), today.year() + 1]
-        .into_iter()
-        .filter_map(|y| holidays::long_weekend_around(day(y)?))
-        .find(|(_, last)| *last >= today)
 }
 
 /// The dates of stay a message states, relative to `today`.

@@ -5,7 +5,7 @@
 //! the owner decides exceptions; counting the baby never books a cabin that is too small.
 //! The parts of a message add up ("somos una pareja con 2 nenes" is 4).
 
-use super::{dates::NOT_DAY_NOUNS, normalize::Token};
+use super::{calendar::NOT_DAY_NOUNS, normalize::Token};
 
 /// The largest group read from a message; more is not a stay in a cabin.
 pub const MAX_GUESTS: u32 = 50;

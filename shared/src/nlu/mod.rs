@@ -8,12 +8,15 @@
 //!
 //! Pure: no I/O, no clock. The conversation decides what to ask next from what is missing.
 
+pub mod calendar;
 pub mod dates;
 pub mod guests;
 pub mod holidays;
 pub mod intent;
+mod intent_words;
 pub mod normalize;
 pub mod numbers;
+pub mod weekends;
 
 #[cfg(test)]
 mod table_tests;

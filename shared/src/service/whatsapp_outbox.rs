@@ -137,7 +137,7 @@ impl Outbox<'_> {
                     Err(SendError::WindowClosed(_)) => Some("window_closed".to_owned()),
                     Err(SendError::Failed(e @ Error::Unavailable(_))) => return Err(e),
                     Err(SendError::Failed(e)) => {
-                        store::conversations::mark_failed(self.db, row.id, &e.to_string()).await?;
+                        store::conversations::mark_failed(self.db, row.id, &describe(&e)).await?;
                         None
                     }
                 }
@@ -198,4 +198,16 @@ impl Outbox<'_> {
         let contact = store::conversations::contact(self.db, row.contact_id).await?;
         self.send_template(&contact, self.clock.now()).await
     }
+}
+
+/// An error with its causes (`internal error: Graph API answered 400 …`), for the row.
+fn describe(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -21,6 +21,7 @@ pub struct CabinBuilder {
     base_price: Money,
     weekend_multiplier: Decimal,
     weekend_nights: Vec<&'static str>,
+    photos: Vec<String>,
     active: bool,
 }
 
@@ -32,6 +33,7 @@ pub fn cabin(name: &str) -> CabinBuilder {
         base_price: Money::from_units(50_000),
         weekend_multiplier: Decimal::new(120, 2),
         weekend_nights: vec!["friday", "saturday"],
+        photos: Vec::new(),
         active: true,
     }
 }
@@ -61,6 +63,12 @@ impl CabinBuilder {
         self
     }
 
+    /// With these photo links.
+    pub fn photos(mut self, links: &[&str]) -> Self {
+        self.photos = links.iter().map(|l| (*l).to_owned()).collect();
+        self
+    }
+
     /// Not bookable.
     pub fn inactive(mut self) -> Self {
         self.active = false;
@@ -84,7 +92,7 @@ impl CabinBuilder {
             currency: Set("ARS".into()),
             description: Set(String::new()),
             amenities: Set(StringList(vec!["wifi".into()])),
-            photos: Set(StringList::default()),
+            photos: Set(StringList(self.photos)),
             location: Set("Villa La Angostura".into()),
             policies: Set(String::new()),
             ical_export_token: Set(IcalToken::random()),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use poem::{Response, endpoint::BoxEndpoint, test::TestClient};
+use poem::{Response, endpoint::BoxEndpoint, http::StatusCode, test::TestClient};
 
 /// Meta's app secret in tests (the fixtures README's worked example).
 pub const WA_SECRET: &str = "test-app-secret";
@@ -110,4 +110,25 @@ pub async fn acked_event_id(resp: poem::test::TestResponse) -> i64 {
         .object()
         .get("webhook_event_id")
         .i64()
+}
+
+/// Sends Mercado Pago's notification for payment `id`, signed as Mercado Pago does.
+pub async fn post_mp_notification(app: &super::TestApp, id: &str, request_id: &str) -> StatusCode {
+    let ts = mp_ts_now(app);
+    let ts = ts.as_str();
+    let body = format!(
+        r#"{{"action":"payment.updated","api_version":"v1","data":{{"id":"{id}"}},"type":"payment"}}"#
+    );
+    app.client
+        .post(MP_PATH)
+        .query("data.id", &id)
+        .query("type", &"payment")
+        .header("x-request-id", request_id)
+        .header("x-signature", mp_signature(Some(id), Some(request_id), ts))
+        .content_type("application/json")
+        .body(body)
+        .send()
+        .await
+        .0
+        .status()
 }

@@ -22,6 +22,8 @@ mod admin_roles;
 mod admin_tokens;
 mod availability;
 mod booking_horizon;
+mod concierge_edges;
+mod concierge_flow;
 mod concurrency;
 mod cors;
 mod database_errors;

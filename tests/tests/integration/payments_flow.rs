@@ -15,31 +15,9 @@ use tests::harness::{
     mercadopago_stub::payment_json,
     payments::{Hold, PaymentsApp},
     wait_until,
-    webhooks::{MP_PATH, mp_signature, mp_ts_now},
+    webhooks::post_mp_notification,
     worker::TestWorker,
 };
-
-/// Sends Mercado Pago's notification for payment `id`, signed as Mercado Pago does.
-async fn notify(env: &PaymentsApp, id: &str, request_id: &str) -> StatusCode {
-    let ts = mp_ts_now(&env.app);
-    let ts = ts.as_str();
-    let body = format!(
-        r#"{{"action":"payment.updated","api_version":"v1","data":{{"id":"{id}"}},"type":"payment"}}"#
-    );
-    env.app
-        .client
-        .post(MP_PATH)
-        .query("data.id", &id)
-        .query("type", &"payment")
-        .header("x-request-id", request_id)
-        .header("x-signature", mp_signature(Some(id), Some(request_id), ts))
-        .content_type("application/json")
-        .body(body)
-        .send()
-        .await
-        .0
-        .status()
-}
 
 async fn start() -> (PaymentsApp, TestWorker, Hold) {
     let env = PaymentsApp::start().await;
@@ -83,7 +61,7 @@ async fn a_paid_deposit_confirms_the_booking_through_the_webhook_and_the_worker(
     );
 
     // Act: Mercado Pago notifies; the API records, enqueues and acknowledges.
-    let status = notify(&env, "5551001", "req-1").await;
+    let status = post_mp_notification(&env.app, "5551001", "req-1").await;
 
     // Assert: 202, then the worker confirms the booking and completes the webhook event.
     assert_eq!(status, StatusCode::ACCEPTED);
@@ -129,15 +107,24 @@ async fn duplicate_then_refund_notifications_end_in_the_right_state() {
     let (env, worker, hold) = start().await;
     let approved = payment_json("5551002", &hold.code, "approved", &hold.deposit.to_string());
     env.stub.set_payment("5551002", approved);
-    assert_eq!(notify(&env, "5551002", "req-a").await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_mp_notification(&env.app, "5551002", "req-a").await,
+        StatusCode::ACCEPTED
+    );
     wait_for_reservation(&env, &hold.code, "confirmation", |r| {
         r.status == ReservationStatus::Confirmed
     })
     .await;
 
     // Act: the same notification twice more, then the payment is refunded and notified.
-    assert_eq!(notify(&env, "5551002", "req-b").await, StatusCode::ACCEPTED);
-    assert_eq!(notify(&env, "5551002", "req-c").await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_mp_notification(&env.app, "5551002", "req-b").await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        post_mp_notification(&env.app, "5551002", "req-c").await,
+        StatusCode::ACCEPTED
+    );
     wait_until(
         "the duplicates to be processed",
         Duration::from_secs(20),
@@ -155,7 +142,10 @@ async fn duplicate_then_refund_notifications_end_in_the_right_state() {
         "5551002",
         payment_json("5551002", &hold.code, "refunded", &hold.deposit.to_string()),
     );
-    assert_eq!(notify(&env, "5551002", "req-d").await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_mp_notification(&env.app, "5551002", "req-d").await,
+        StatusCode::ACCEPTED
+    );
 
     // Assert: duplicates changed nothing; the refund is recorded and alerted, and the stay is
     // kept (the owner decides), with nothing paid any more.
