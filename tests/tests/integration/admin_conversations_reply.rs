@@ -1,6 +1,7 @@
 //! `POST /admin/conversations/{phone}/reply`: the owner writes to a guest inside the 24-hour
 //! window only, through the outbox (Graph stood in by [`GraphStub`]): sent, refused, queued
-//! while Meta is down, refused without WhatsApp settings or with a bad text.
+//! while Meta is down, refused without WhatsApp settings or with a bad text; and a whole
+//! hand-off with the real bot.
 
 use chrono::Duration;
 use poem::http::StatusCode;
@@ -14,6 +15,7 @@ use shared::{
 use tests::harness::{
     TestApp,
     admin::{ADMIN_EMAIL, AdminSession, Reply},
+    concierge::{ConciergeApp, GUEST},
     graph_stub::{self, GraphStub},
 };
 
@@ -181,4 +183,50 @@ async fn a_reply_without_whatsapp_configured_is_503_and_a_bad_text_422() {
         assert_eq!(refused.body["details"][0]["field"], "text");
     }
     assert!(owner_replies(&messages_of(&app, LAURA).await).is_empty());
+}
+
+/// The whole hand-off, with the real bot and worker: the guest asks for a person, the owner
+/// finds the conversation waiting, answers, resolves it, and the bot answers the guest again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_takes_over_a_handed_off_conversation_and_gives_it_back() {
+    // Arrange: the bot hands the guest over and stays quiet on the next message.
+    let env = ConciergeApp::start().await;
+    let guest = format!("+{GUEST}");
+    env.say(GUEST, "quiero hablar con alguien").await;
+    env.replies(GUEST, 1).await;
+    env.say(GUEST, "hola? hay alguien?").await;
+    env.settled("whatsapp_inbound.v1", 2).await;
+    let owner = env.app.admin().await;
+
+    // Act
+    let waiting = owner
+        .get("/admin/conversations?handed_off=true&unanswered=true")
+        .await;
+    let answer = reply(&owner, &guest, "Hola Ana, soy la dueña. ¿En qué te ayudo?").await;
+    let resolved = owner
+        .post_empty(&format!("/admin/conversations/{GUEST}/resolve"))
+        .await;
+    env.say(GUEST, "hola").await;
+    let sent = env.replies(GUEST, 3).await;
+
+    // Assert
+    assert_eq!(waiting.body["items"][0]["phone"], guest.as_str());
+    assert_eq!(waiting.body["items"][0]["hand_off_reason"], "human");
+    assert_eq!(waiting.body["items"][0]["unanswered"], 1);
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["state"], "sent");
+    assert_eq!(sent[1].text, "Hola Ana, soy la dueña. ¿En qué te ayudo?");
+    assert_eq!(resolved.body["changed"], true);
+    assert_eq!(
+        resolved.body["ignored"], 0,
+        "the reply answered the waiting message"
+    );
+    assert_ne!(
+        sent[2].text, sent[1].text,
+        "the bot answers again: {:?}",
+        sent[2].text
+    );
+    let talk = conversation_of(&env.app, &guest).await;
+    assert!(!talk.handed_off);
+    env.stop().await;
 }
