@@ -28,7 +28,8 @@ use crate::{
         accommodations::AccommodationsApi,
         admin::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
-            calendar::AdminCalendarApi, config::AdminConfigApi, dashboard::AdminDashboardApi,
+            calendar::AdminCalendarApi, config::AdminConfigApi,
+            conversations::AdminConversationsApi, dashboard::AdminDashboardApi,
             ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi, operations::AdminOperationsApi,
             payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
             reservations::AdminReservationsApi, session::SessionApi,
@@ -70,6 +71,7 @@ type AdminApis = (
     AdminBlocksApi,
     AdminIcalFeedsApi,
     AdminNluApi,
+    AdminConversationsApi,
 );
 
 /// Every API under `/api/v1`.
@@ -105,6 +107,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminBlocksApi,
                 AdminIcalFeedsApi,
                 AdminNluApi,
+                AdminConversationsApi,
             ),
         ),
         "Cabañas API",

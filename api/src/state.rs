@@ -12,13 +12,14 @@ use shared::{
     clock::SharedClock,
     config::Settings,
     jobs::JobQueue,
-    providers::MercadoPagoClient,
+    providers::{MercadoPagoClient, WhatsappClient},
     redis::{Keys, RedisConn},
     service::{
         BookingRules,
         ical_export::{CACHED_FEEDS, FeedExporter},
         ical_sync::Syncer,
         payment_link::PaymentLinkOptions,
+        whatsapp_outbox::Outbox,
     },
     telemetry,
 };
@@ -51,6 +52,9 @@ pub struct AppState {
     pub login_hashes: HashLimiter,
     /// The channel feeds' sync, for the owner's "sync now" (`ICAL_*` settings).
     pub ical_sync: Arc<Syncer>,
+    /// The Graph API, for the owner's replies to guests (`WHATSAPP_*` settings); its circuit
+    /// breaker is this process's own (the worker has another).
+    pub whatsapp: WhatsappClient,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -79,6 +83,8 @@ impl AppState {
                 CACHED_FEEDS,
             )),
             ical_sync: Arc::new(Syncer::from_settings(&settings, rules.clock.clone())?),
+            whatsapp: WhatsappClient::from_settings(&settings)?
+                .with_breaker(Default::default(), rules.clock.clone()),
             rules,
             queue,
             keys: Keys::new(settings.redis_namespace.clone()),
@@ -88,6 +94,15 @@ impl AppState {
             metrics: telemetry::metrics_handle(),
             shutting_down: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The WhatsApp outbox over this state's database, Graph client and clock.
+    pub fn outbox(&self) -> Outbox<'_> {
+        Outbox {
+            db: &self.db,
+            whatsapp: &self.whatsapp,
+            clock: self.rules.clock.as_ref(),
+        }
     }
 
     /// Marks the process as draining: `/readyz` answers 503 from now on.

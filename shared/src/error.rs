@@ -63,6 +63,8 @@ pub enum ConflictKind {
     NotPayable,
     /// Other rows still refer to the one being changed or removed (foreign key).
     InUse,
+    /// WhatsApp's 24-hour window is closed: free text cannot be sent to this guest now.
+    WindowClosed,
 }
 
 impl ConflictKind {
@@ -76,6 +78,7 @@ impl ConflictKind {
             Self::HoldExpired => "hold_expired",
             Self::NotPayable => "reservation_not_payable",
             Self::InUse => "in_use",
+            Self::WindowClosed => "window_closed",
         }
     }
 }

@@ -104,7 +104,12 @@ pub fn reply_row(reply: &OutboundMessage, author: MessageAuthor) -> Result<Queue
 
 /// Whether the guest wrote in the last 24 hours.
 pub fn window_open(contact: &whatsapp_contact::Model, now: DateTime<Utc>) -> bool {
-    now - contact.last_seen_at.to_utc() < Duration::hours(WINDOW_HOURS)
+    window_open_since(contact.last_seen_at.to_utc(), now)
+}
+
+/// Whether the window opened by a guest's message at `last_seen_at` is still open at `now`.
+pub fn window_open_since(last_seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - last_seen_at < Duration::hours(WINDOW_HOURS)
 }
 
 impl Outbox<'_> {

@@ -191,22 +191,45 @@ pub async fn queue_replies(
     }
     let rows = replies
         .into_iter()
-        .map(|reply| whatsapp_message::ActiveModel {
-            wamid: Set(None),
-            contact_id: Set(contact_id),
-            direction: Set(MessageDirection::Outbound),
-            message_type: Set(reply.kind.to_owned()),
-            text_body: Set(Some(reply.summary)),
-            raw: Set(reply.payload),
-            received_at: Set(now.into()),
-            state: Set(MessageState::Queued),
-            author: Set(Some(reply.author)),
-            ..Default::default()
-        });
+        .map(|reply| queued_row(contact_id, reply, now));
     whatsapp_message::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
     Ok(())
+}
+
+/// Queues one reply to a contact and returns its row (to follow it until it is sent).
+pub async fn queue_reply(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+    reply: QueuedReply,
+    now: DateTime<Utc>,
+) -> Result<whatsapp_message::Model> {
+    Ok(
+        whatsapp_message::Entity::insert(queued_row(contact_id, reply, now))
+            .exec_with_returning(db)
+            .await?,
+    )
+}
+
+/// The outbox row of a reply: no `wamid` until Meta answers.
+fn queued_row(
+    contact_id: i64,
+    reply: QueuedReply,
+    now: DateTime<Utc>,
+) -> whatsapp_message::ActiveModel {
+    whatsapp_message::ActiveModel {
+        wamid: Set(None),
+        contact_id: Set(contact_id),
+        direction: Set(MessageDirection::Outbound),
+        message_type: Set(reply.kind.to_owned()),
+        text_body: Set(Some(reply.summary)),
+        raw: Set(reply.payload),
+        received_at: Set(now.into()),
+        state: Set(MessageState::Queued),
+        author: Set(Some(reply.author)),
+        ..Default::default()
+    }
 }
 
 /// Records a queued reply as sent with its `wamid`.

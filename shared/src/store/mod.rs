@@ -2,6 +2,7 @@
 
 pub mod accommodations;
 pub mod blocks;
+pub mod conversation_admin;
 pub mod conversations;
 pub mod ical_blocks;
 pub mod ical_conflicts;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 pub mod concierge;
+pub mod conversation_fixtures;
 pub mod database;
 pub mod feed_stub;
 pub mod fixtures;

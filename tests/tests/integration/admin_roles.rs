@@ -34,6 +34,14 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/admin/calendar", Access::Staff),
     ("get", "/admin/calendar/availability", Access::Staff),
     ("get", "/admin/config", Access::Owner),
+    ("get", "/admin/conversations", Access::Staff),
+    ("get", "/admin/conversations/{phone}", Access::Staff),
+    ("post", "/admin/conversations/{phone}/reply", Access::Owner),
+    (
+        "post",
+        "/admin/conversations/{phone}/resolve",
+        Access::Owner,
+    ),
     ("get", "/admin/dashboard/stats", Access::Staff),
     ("get", "/admin/ical-feeds", Access::Staff),
     ("post", "/admin/ical-feeds", Access::Owner),
@@ -78,6 +86,7 @@ async fn call(app: &TestApp, route: (&str, &str), cabin_id: i32, token: Option<&
         path.replace("{id}", &cabin_id.to_string())
             .replace("{code}", "CAB-NOPE00")
             .replace("{block_id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{phone}", "5491100000000")
     );
     let url = match path {
         "/admin/calendar" | "/admin/calendar/availability" => {

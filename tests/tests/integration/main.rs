@@ -7,6 +7,8 @@ mod admin_blocks;
 mod admin_blocks_release;
 mod admin_calendar;
 mod admin_config;
+mod admin_conversations;
+mod admin_conversations_reply;
 mod admin_dashboard;
 mod admin_ical_feeds;
 mod admin_idempotency;

@@ -3,6 +3,7 @@
 pub mod accommodation;
 pub mod block;
 pub mod calendar;
+pub mod conversation;
 pub mod dashboard;
 pub mod ical_feed;
 pub mod ical_feed_conflict;

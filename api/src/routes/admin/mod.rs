@@ -4,6 +4,7 @@ pub mod accommodations;
 pub mod blocks;
 pub mod calendar;
 pub mod config;
+pub mod conversations;
 pub mod dashboard;
 pub mod ical_feeds;
 pub mod nlu;
