@@ -26,7 +26,7 @@ use shared::{
         },
         notifications::{GuestNotice, HoldReminders},
         payments::{PollPayments, ReconcilePayment},
-        whatsapp::{WhatsappInbound, WhatsappStatus},
+        whatsapp::{SweepConversations, WhatsappInbound, WhatsappStatus},
     },
 };
 use uuid::Uuid;
@@ -39,6 +39,8 @@ const IDEMPOTENCY_EXPIRY_SCHEDULE: &str = "0 0 * * * *";
 const WEBHOOK_SWEEP_SCHEDULE: &str = "30 * * * * *";
 /// Every minute, at second 15.
 const HOLD_REMINDER_SCHEDULE: &str = "15 * * * * *";
+/// Every minute, at second 45.
+const CONVERSATION_SWEEP_SCHEDULE: &str = "45 * * * * *";
 /// Daily at 03:17 UTC.
 const RETENTION_PURGE_SCHEDULE: &str = "0 17 3 * * *";
 
@@ -109,6 +111,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
             .ok_or_else(|| anyhow::anyhow!("JOB_ICAL_INTERVAL_SECONDS has no schedule"))?,
     )?;
     let hold_reminders = cron::Schedule::from_str(HOLD_REMINDER_SCHEDULE)?;
+    let conversation_sweep = cron::Schedule::from_str(CONVERSATION_SWEEP_SCHEDULE)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
@@ -123,6 +126,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let monitor = cron_worker!(monitor, ctx, payment_poll, PollPayments);
     let monitor = cron_worker!(monitor, ctx, ical_sync, SyncIcalFeeds);
     let monitor = cron_worker!(monitor, ctx, hold_reminders, HoldReminders);
+    let monitor = cron_worker!(monitor, ctx, conversation_sweep, SweepConversations);
     let monitor = queue_worker!(
         monitor,
         ctx,
@@ -210,6 +214,14 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         HoldReminders,
         1,
         jobs::hold_reminders::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        SweepConversations,
+        1,
+        jobs::conversation_sweep::handle
     );
     Ok(monitor)
 }

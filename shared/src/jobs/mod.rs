@@ -36,6 +36,7 @@ pub const JOB_NAMES: &[&str] = &[
     maintenance::PurgeWebhookPayloads::NAME,
     whatsapp::WhatsappInbound::NAME,
     whatsapp::WhatsappStatus::NAME,
+    whatsapp::SweepConversations::NAME,
     payments::ReconcilePayment::NAME,
     payments::PollPayments::NAME,
     calendar::SyncIcalFeeds::NAME,

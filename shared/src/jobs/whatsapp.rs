@@ -1,8 +1,10 @@
-//! WhatsApp jobs: one per message and one per delivery status of a webhook delivery.
+//! WhatsApp jobs: one per message and one per delivery status of a webhook delivery, and the
+//! every-minute sweep of conversations left with work.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Job;
+use super::{Job, maintenance::Scheduled};
 
 /// Persist one inbound message (and its guest contact) from a recorded webhook event.
 ///
@@ -34,4 +36,25 @@ pub struct WhatsappStatus {
 impl Job for WhatsappStatus {
     const NAME: &'static str = "whatsapp_status.v1";
     const MAX_ATTEMPTS: usize = 5;
+}
+
+/// Every minute: drain the conversations left with work — replies still queued (Meta was down
+/// longer than the inbound job's retries) or guest messages unanswered while no worker holds
+/// the conversation (a worker died mid-turn) — within the last hour.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SweepConversations {
+    /// The schedule slot (UTC).
+    pub slot: DateTime<Utc>,
+}
+
+impl Job for SweepConversations {
+    const NAME: &'static str = "conversation_sweep.v1";
+    /// The next slot sweeps again.
+    const MAX_ATTEMPTS: usize = 2;
+}
+
+impl Scheduled for SweepConversations {
+    fn for_slot(slot: DateTime<Utc>) -> Self {
+        Self { slot }
+    }
 }

@@ -212,3 +212,32 @@ fn kind_label(kind: &str) -> &'static str {
 pub async fn window_closed(c: &Concierge, wamid: &str) -> Result<()> {
     c.outbox().window_closed(wamid).await
 }
+
+/// How long a message waits before the sweep takes it as stranded.
+const STRANDED_AFTER_SECONDS: i64 = 60;
+/// How far back the sweep looks: older messages are the owner's to answer.
+const SWEEP_HORIZON_MINUTES: i64 = 60;
+/// Most conversations one sweep drains.
+const SWEEP_LIMIT: u64 = 100;
+
+/// Drains the conversations left with work (see `jobs::whatsapp::SweepConversations`);
+/// returns how many were drained. A conversation that fails is logged and left for the next
+/// sweep.
+pub async fn sweep(c: &Concierge) -> Result<usize> {
+    if !c.whatsapp.is_configured() {
+        return Ok(0);
+    }
+    let now = c.rules.clock.now();
+    let since = now - chrono::Duration::minutes(SWEEP_HORIZON_MINUTES);
+    let before = now - chrono::Duration::seconds(STRANDED_AFTER_SECONDS);
+    let stranded = store::conversations::stranded(&c.db, since, before, now, SWEEP_LIMIT).await?;
+    for contact_id in &stranded {
+        if let Err(e) = drain(c, *contact_id).await {
+            tracing::warn!(contact_id, error = %e, "stranded conversation not drained");
+        }
+    }
+    if !stranded.is_empty() {
+        tracing::info!(count = stranded.len(), "stranded conversations drained");
+    }
+    Ok(stranded.len())
+}

@@ -353,3 +353,42 @@ pub async fn outbound_by_wamid(
         .one(db)
         .await?)
 }
+
+/// Contacts whose conversation has work nobody is doing: a reply queued, or a guest message
+/// unanswered in a conversation not handed off, received in `[since, before)`, with no live
+/// lease. At most `limit`.
+pub async fn stranded(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<i64>> {
+    use sea_orm::{ActiveEnum, FromQueryResult};
+
+    #[derive(FromQueryResult)]
+    struct Row {
+        contact_id: i64,
+    }
+    let sql = "SELECT DISTINCT m.contact_id FROM whatsapp_messages m \
+               LEFT JOIN conversations c ON c.contact_id = m.contact_id \
+               WHERE m.state IN ($1, $2) AND m.received_at >= $3 AND m.received_at < $4 \
+                 AND (m.state = $2 OR (m.direction = $5 AND NOT COALESCE(c.handed_off, false))) \
+                 AND (c.lease_until IS NULL OR c.lease_until < $6) \
+               LIMIT $7";
+    let rows = Row::find_by_statement(crate::db::stmt(
+        sql,
+        vec![
+            MessageState::Unanswered.to_value().into(),
+            MessageState::Queued.to_value().into(),
+            since.into(),
+            before.into(),
+            MessageDirection::Inbound.to_value().into(),
+            now.into(),
+            i64::try_from(limit).unwrap_or(i64::MAX).into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.contact_id).collect())
+}

@@ -7,13 +7,14 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::EntityTrait;
 use serde_json::json;
 use shared::{
-    domain::conversation::HandOffReason,
+    domain::{conversation::HandOffReason, whatsapp::MessageState},
     entities::conversation,
     jobs::notifications::{GuestNotice, NoticeEvent},
+    service::conversation as conversations,
 };
 use tests::harness::{
     concierge::{ConciergeApp, GUEST, LAKE_PHOTOS, TEMPLATE},
-    fixtures,
+    conversation_fixtures, fixtures,
     graph_stub::Reply,
 };
 
@@ -297,5 +298,63 @@ async fn ver_fotos_sends_the_cabins_photos_and_questions_get_answers() {
         sent[5].text,
         "📍 Estamos acá:\n• Cabaña del Lago: Villa La Angostura\n• Cabaña del Bosque: Villa La Angostura"
     );
+    env.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_answers_stranded_messages_but_not_handed_off_or_old_ones() {
+    // Arrange: three guests with a message unanswered for two minutes (one of them handed to
+    // the owner) and one with a message from two hours ago — as a dead worker leaves them.
+    let env = start().await;
+    let db = env.app.conn();
+    let now = shared::clock::Clock::now(env.app.clock.as_ref());
+    let stranded = conversation_fixtures::guest(db, "+5492944333333", "Lía", now).await;
+    conversation_fixtures::inbound(
+        db,
+        &stranded,
+        "hola",
+        now - Duration::minutes(2),
+        MessageState::Unanswered,
+    )
+    .await;
+    let owners = conversation_fixtures::guest(db, "+5492944444444", "Tomás", now).await;
+    conversation_fixtures::conversation(db, &owners, now, Some(HandOffReason::Human)).await;
+    conversation_fixtures::inbound(
+        db,
+        &owners,
+        "hola",
+        now - Duration::minutes(2),
+        MessageState::Unanswered,
+    )
+    .await;
+    let old = conversation_fixtures::guest(db, "+5492944555555", "Rita", now).await;
+    conversation_fixtures::inbound(
+        db,
+        &old,
+        "hola",
+        now - Duration::hours(2),
+        MessageState::Unanswered,
+    )
+    .await;
+
+    // Act: a sweep (as the every-minute job runs it).
+    let ctx = worker::JobContext::new(
+        db.clone(),
+        env.app.state.queue.clone(),
+        env.app.clock.clone(),
+        env.app.settings.clone(),
+    )
+    .expect("context");
+    conversations::sweep(&ctx.concierge).await.expect("sweep");
+
+    // Assert: the stranded guest is greeted; the owner's guest and the old message are not.
+    let sent = env.replies("5492944333333", 1).await;
+    assert!(
+        sent[0].text.starts_with("¡Hola, Lía! 👋"),
+        "{}",
+        sent[0].text
+    );
+    assert!(env.graph.sent_to("5492944444444").is_empty());
+    assert!(env.graph.sent_to("5492944555555").is_empty());
     env.stop().await;
 }

@@ -11,6 +11,7 @@ use shared::{
 
 use crate::JobContext;
 
+pub mod conversation_sweep;
 pub mod expire_idempotency_keys;
 pub mod expire_pre_reservations;
 pub mod guest_notice;
