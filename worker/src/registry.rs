@@ -110,6 +110,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     )?;
     let hold_reminders = cron::Schedule::from_str(HOLD_REMINDER_SCHEDULE)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
+    let whatsapp_concurrency = usize::try_from(settings.worker_whatsapp_concurrency)?;
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
         .should_restart(|ctx, err| {
@@ -160,7 +161,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         ctx,
         poll,
         WhatsappInbound,
-        8,
+        whatsapp_concurrency,
         jobs::whatsapp_inbound::handle
     );
     let monitor = queue_worker!(
