@@ -38,7 +38,7 @@ for rate in "${rates[@]}"; do
   table=$(timeout 300 "$bin" "$guests" "$rate" 2> >(sed 's/^/  # /' >&2))
   after=$(cut -d' ' -f1-3 /proc/loadavg)
   if [[ -z $header ]]; then
-    echo "$table" | head -n 2 | sed 's/|$/ Load before → after |/; 2s/$/---|/' | tee -a "$out"
+    echo "$table" | head -n 2 | sed '1s/$/ Load before → after |/; 2s/$/---|/' | tee -a "$out"
     header=1
   fi
   echo "$table" | tail -n 1 | sed "s/|\$/| $before → $after |/" | tee -a "$out"
