@@ -237,6 +237,9 @@ pub struct Settings {
     pub whatsapp_timeout_seconds: u64,
     /// `WHATSAPP_MAX_MEDIA_BYTES`: the largest media file (voice note, image) downloaded.
     pub whatsapp_max_media_bytes: usize,
+    /// `WORKER_WHATSAPP_CONCURRENCY`: inbound WhatsApp messages one worker process handles at
+    /// once (each mostly waits on the Graph API; one guest's messages still go one at a time).
+    pub worker_whatsapp_concurrency: u32,
     // --- Guest emails (issue 9; see config_email.rs) ---
     /// `SMTP_HOST`: the mail server; unset turns guest emails off (notices record `skipped`).
     pub smtp_host: Option<String>,
@@ -344,6 +347,7 @@ impl Default for Settings {
             whatsapp_template_language: "es_AR".into(),
             whatsapp_timeout_seconds: 10,
             whatsapp_max_media_bytes: 16 * 1024 * 1024,
+            worker_whatsapp_concurrency: 64,
             smtp_host: None,
             smtp_port: 587,
             smtp_username: None,
@@ -464,6 +468,7 @@ impl Settings {
             "whatsapp_template_language",
             "whatsapp_timeout_seconds",
             "whatsapp_max_media_bytes",
+            "worker_whatsapp_concurrency",
             "smtp_host",
             "smtp_port",
             "smtp_username",

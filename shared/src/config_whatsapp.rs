@@ -1,9 +1,11 @@
 //! The WhatsApp Graph API client's settings (`WHATSAPP_API_BASE`, `WHATSAPP_PHONE_ID`,
 //! `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_TEMPLATE_*`, `WHATSAPP_TIMEOUT_SECONDS`,
-//! `WHATSAPP_MAX_MEDIA_BYTES`): their checks.
+//! `WHATSAPP_MAX_MEDIA_BYTES`, `WORKER_WHATSAPP_CONCURRENCY`): their checks.
 
 use crate::config::{AppEnv, Settings};
 
+/// The most inbound messages a worker may handle at once.
+const MAX_WORKER_CONCURRENCY: u32 = 1024;
 /// The largest media size a setting may allow (100 MiB, WhatsApp's own ceiling for documents).
 const MAX_MEDIA_BYTES_CEILING: usize = 100 * 1024 * 1024;
 
@@ -48,6 +50,11 @@ impl Settings {
                 "WHATSAPP_MAX_MEDIA_BYTES must be between 1024 and {MAX_MEDIA_BYTES_CEILING}"
             ));
         }
+        if !(1..=MAX_WORKER_CONCURRENCY).contains(&self.worker_whatsapp_concurrency) {
+            problems.push(format!(
+                "WORKER_WHATSAPP_CONCURRENCY must be between 1 and {MAX_WORKER_CONCURRENCY}"
+            ));
+        }
         if self.app_env == AppEnv::Production {
             if !self.whatsapp_access_token.is_set() {
                 problems.push("WHATSAPP_ACCESS_TOKEN must be set in production".into());
@@ -82,6 +89,7 @@ mod tests {
         assert_eq!(settings.whatsapp_template_language, "es_AR");
         assert_eq!(settings.whatsapp_timeout_seconds, 10);
         assert_eq!(settings.whatsapp_max_media_bytes, 16 * 1024 * 1024);
+        assert_eq!(settings.worker_whatsapp_concurrency, 64);
     }
 
     #[test]
@@ -116,9 +124,10 @@ mod tests {
             whatsapp_template_language: "es AR".into(),
             whatsapp_timeout_seconds: 0,
             whatsapp_max_media_bytes: 10,
+            worker_whatsapp_concurrency: 0,
             ..Settings::default()
         };
-        assert_eq!(problems(&settings).len(), 6, "{:?}", problems(&settings));
+        assert_eq!(problems(&settings).len(), 7, "{:?}", problems(&settings));
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let hold_reminders = cron::Schedule::from_str(HOLD_REMINDER_SCHEDULE)?;
     let conversation_sweep = cron::Schedule::from_str(CONVERSATION_SWEEP_SCHEDULE)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
+    let whatsapp_concurrency = usize::try_from(settings.worker_whatsapp_concurrency)?;
     let monitor = Monitor::new()
         .shutdown_timeout(settings.shutdown_grace())
         .should_restart(|ctx, err| {
@@ -164,7 +165,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         ctx,
         poll,
         WhatsappInbound,
-        8,
+        whatsapp_concurrency,
         jobs::whatsapp_inbound::handle
     );
     let monitor = queue_worker!(

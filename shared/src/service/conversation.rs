@@ -1,8 +1,9 @@
 //! The concierge's conversations: each guest's messages answered one at a time, in order,
 //! across any number of worker machines, with every reply going through an outbox.
 //!
-//! **Ordering.** [`drain`] takes the conversation's lease (one `UPDATE … RETURNING`, no
-//! transaction held open while Meta is called), answers the guest's unanswered messages oldest
+//! **Ordering.** [`drain`] takes the conversation's lease (one upsert `… RETURNING` that also
+//! creates the conversation on the guest's first message; no transaction held open while Meta
+//! is called), answers the guest's unanswered messages oldest
 //! first, then gives the lease back and looks again, so a message that arrived meanwhile — whose
 //! own job found the lease taken and left it to the holder — is never stranded. A holder that
 //! dies leaves a lease that lapses after [`outbox::LEASE_SECONDS`]; the job's retry (or the next
@@ -84,16 +85,17 @@ pub enum Drained {
 /// conversation exists: the messages wait for the owner.
 #[tracing::instrument(skip_all, fields(contact_id), err)]
 pub async fn drain(c: &Concierge, contact_id: i64) -> Result<Drained> {
-    store::conversations::ensure(&c.db, contact_id).await?;
     if !c.whatsapp.is_configured() {
         // No way to answer: every message waits, unanswered, for the owner.
+        store::conversations::ensure(&c.db, contact_id).await?;
         return Ok(Drained::Done(0));
     }
     let outbox = c.outbox();
     let token = Uuid::new_v4();
     let mut answered = 0;
     loop {
-        let Some(held) = outbox.lease(contact_id, token).await? else {
+        // `open` also creates the conversation on the guest's first message.
+        let Some(held) = outbox.open(contact_id, token).await? else {
             return Ok(if answered == 0 {
                 Drained::Busy
             } else {

@@ -60,6 +60,17 @@ impl Outbox<'_> {
         }
     }
 
+    /// [`Outbox::lease`] for the conversation engine: the first attempt also creates the
+    /// conversation on first use (one statement for both), then it waits like `lease`.
+    pub async fn open(&self, contact_id: i64, token: Uuid) -> Result<Option<conversation::Model>> {
+        let lease = Duration::seconds(LEASE_SECONDS);
+        let now = self.clock.now();
+        match store::conversations::take_lease(self.db, contact_id, token, now, lease).await? {
+            Some(held) => Ok(Some(held)),
+            None => self.lease(contact_id, token).await,
+        }
+    }
+
     /// Extends a lease this caller holds; false when it was lost.
     pub async fn renew(&self, contact_id: i64, token: Uuid) -> Result<bool> {
         let lease = Duration::seconds(LEASE_SECONDS);

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect, TryInsertResult, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -73,6 +73,44 @@ pub async fn acquire_lease(
         .exec_with_returning(db)
         .await?;
     Ok(updated.into_iter().next())
+}
+
+/// Creates the conversation of a contact on first use and takes its processing lease, in one
+/// statement (an upsert whose update only happens when nobody holds the lease, or the
+/// holder's lapsed, or it is `token`'s already); `None` when another worker holds it.
+pub async fn take_lease(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+    token: Uuid,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<conversation::Model>> {
+    use conversation::Column;
+    let row = conversation::ActiveModel {
+        contact_id: Set(contact_id),
+        lease_token: Set(Some(token)),
+        lease_until: Set(Some((now + lease).into())),
+        ..Default::default()
+    };
+    // Qualified by the table, so it reads the existing row (not `excluded`).
+    let free = Column::LeaseUntil
+        .is_null()
+        .or(Column::LeaseUntil.lt(now))
+        .or(Column::LeaseToken.eq(token));
+    let inserted = conversation::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(Column::ContactId)
+                .update_columns([Column::LeaseToken, Column::LeaseUntil])
+                .action_and_where(free)
+                .to_owned(),
+        )
+        .try_insert()
+        .exec_with_returning(db)
+        .await?;
+    Ok(match inserted {
+        TryInsertResult::Inserted(row) => Some(row),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => None,
+    })
 }
 
 /// Gives the lease back (only if still ours).

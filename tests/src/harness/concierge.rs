@@ -57,6 +57,12 @@ pub struct ConciergeApp {
 impl ConciergeApp {
     /// Starts everything, with two cabins and a worker.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`ConciergeApp::start`] with settings that `tweak` adjusts last (the benchmark sizes
+    /// the worker with it).
+    pub async fn start_with(tweak: impl FnOnce(&mut shared::config::Settings)) -> Self {
         let graph = GraphStub::start().await;
         let mp = MercadoPagoStub::start().await;
         let stt = SttStub::start().await;
@@ -70,6 +76,7 @@ impl ConciergeApp {
             s.mercadopago_access_token = Secret::new(TEST_TOKEN);
             s.public_base_url = PUBLIC_BASE_URL.into();
             s.stt_base_url = Some(stt_url);
+            tweak(s);
         })
         .await;
         let lake = fixtures::cabin("Cabaña del Lago")

@@ -20,7 +20,7 @@ use std::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use poem::{
@@ -114,6 +114,8 @@ pub struct SentMessage {
     pub parameters: Vec<String>,
     /// The whole request body.
     pub body: Value,
+    /// When the request reached the stub (before any [`GraphStub::set_latency`] delay).
+    pub received: Instant,
 }
 
 #[derive(Default)]
@@ -197,6 +199,11 @@ impl GraphStub {
         self.lock().sent.clone()
     }
 
+    /// How many messages were sent (cheaper than [`GraphStub::sent`] for polling).
+    pub fn sent_count(&self) -> usize {
+        self.lock().sent.len()
+    }
+
     /// The messages sent to `to`, in order.
     pub fn sent_to(&self, to: &str) -> Vec<SentMessage> {
         let to = to.trim_start_matches('+');
@@ -232,6 +239,7 @@ impl Drop for GraphStub {
 
 #[handler]
 async fn serve(req: &Request, body: Body, Data(context): Data<&Arc<Context>>) -> Response {
+    let received = Instant::now();
     let bytes = body.into_vec().await.unwrap_or_default();
     let recorded = RecordedRequest {
         method: req.method().to_string(),
@@ -258,7 +266,7 @@ async fn serve(req: &Request, body: Body, Data(context): Data<&Arc<Context>>) ->
     }
     let reply = match failure {
         Some(reply) => reply,
-        None => answer(context, &recorded),
+        None => answer(context, &recorded, received),
     };
     match reply {
         Reply::Json(status, body) => poem::web::Json(body)
@@ -275,7 +283,7 @@ async fn serve(req: &Request, body: Body, Data(context): Data<&Arc<Context>>) ->
     }
 }
 
-fn answer(context: &Context, request: &RecordedRequest) -> Reply {
+fn answer(context: &Context, request: &RecordedRequest, received: Instant) -> Reply {
     if request.bearer.is_none() {
         return Reply::graph(401, 190);
     }
@@ -288,7 +296,7 @@ fn answer(context: &Context, request: &RecordedRequest) -> Reply {
             }
             let n = context.counter.fetch_add(1, Ordering::SeqCst);
             let wamid = format!("wamid.HBgNNTQ5MTE1NTU1MDAwMBUCABEYEkJ{n:012}QA==");
-            let sent = read_sent(&wamid, &request.body);
+            let sent = read_sent(&wamid, &request.body, received);
             let to = sent.to.clone();
             state.sent.push(sent);
             Reply::Json(
@@ -328,7 +336,7 @@ fn answer(context: &Context, request: &RecordedRequest) -> Reply {
 }
 
 /// A sent message's parts, as the assertions read them.
-fn read_sent(wamid: &str, body: &Value) -> SentMessage {
+fn read_sent(wamid: &str, body: &Value, received: Instant) -> SentMessage {
     let strings = |items: &Value, key: &str| -> Vec<String> {
         items
             .as_array()
@@ -366,5 +374,6 @@ fn read_sent(wamid: &str, body: &Value) -> SentMessage {
         template: template["name"].as_str().map(str::to_owned),
         parameters: strings(&template["components"][0]["parameters"], "/text"),
         body: body.clone(),
+        received,
     }
 }
