@@ -32,8 +32,7 @@ const MAX_PHOTOS: usize = 3;
 const FALLBACK_NAME: &str = "Huésped de WhatsApp";
 
 /// The cabins, as the interactive list under the greeting.
-async fn cabin_list(c: &Concierge, body: &str) -> Result<OutboundMessage> {
-    let cabins = store::accommodations::list_active(&c.db).await?;
+fn cabin_list(cabins: &[accommodation::Model], body: &str) -> Result<OutboundMessage> {
     let rows = cabins
         .iter()
         .take(10)
@@ -62,21 +61,16 @@ async fn cabin_list(c: &Concierge, body: &str) -> Result<OutboundMessage> {
 }
 
 /// The greeting with the cabin list.
-pub(crate) async fn greet(c: &Concierge, turn: &mut TurnState<'_>) -> Result<Vec<OutboundMessage>> {
-    if turn.conversation.state == ConversationState::New {
-        turn.conversation.state = ConversationState::Collecting;
-    }
+pub(crate) fn greet(turn: &mut TurnState<'_>) -> Result<Vec<OutboundMessage>> {
+    mark_started(turn);
     let body = texts::greeting(turn.contact.profile_name.as_deref());
-    Ok(vec![cabin_list(c, &body).await?])
+    Ok(vec![cabin_list(&turn.cabins, &body)?])
 }
 
 /// Prices: the cabin list with each one's nightly price.
-pub(crate) async fn prices(
-    c: &Concierge,
-    turn: &mut TurnState<'_>,
-) -> Result<Vec<OutboundMessage>> {
+pub(crate) fn prices(turn: &mut TurnState<'_>) -> Result<Vec<OutboundMessage>> {
     mark_started(turn);
-    Ok(vec![cabin_list(c, &answers::prices()).await?])
+    Ok(vec![cabin_list(&turn.cabins, &answers::prices())?])
 }
 
 fn mark_started(turn: &mut TurnState<'_>) {
@@ -86,30 +80,33 @@ fn mark_started(turn: &mut TurnState<'_>) {
 }
 
 /// The cabin the guest is talking about, else the first active one.
-async fn current_cabin(
-    c: &Concierge,
-    turn: &TurnState<'_>,
-) -> Result<Option<accommodation::Model>> {
-    let cabins = store::accommodations::list_active(&c.db).await?;
+fn current_cabin<'t>(turn: &'t TurnState<'_>) -> Option<&'t accommodation::Model> {
     let wanted = turn.conversation.slots.accommodation_id;
-    Ok(cabins
+    turn.cabins
         .iter()
         .find(|a| Some(a.id) == wanted)
-        .or(cabins.first())
-        .cloned())
+        .or(turn.cabins.first())
+}
+
+/// An active cabin by id (a tap may name one closed since: `NotFound`).
+fn active_cabin<'t>(turn: &'t TurnState<'_>, id: i32) -> Result<&'t accommodation::Model> {
+    turn.cabins
+        .iter()
+        .find(|a| a.id == id)
+        .ok_or(Error::NotFound("accommodation"))
 }
 
 /// What a cabin is like, with its photos button.
-pub(crate) async fn info(c: &Concierge, turn: &mut TurnState<'_>) -> Result<Vec<OutboundMessage>> {
+pub(crate) fn info(turn: &mut TurnState<'_>) -> Result<Vec<OutboundMessage>> {
     mark_started(turn);
     match turn.conversation.slots.accommodation_id {
-        Some(id) => cabin_card(c, id).await.map(|m| vec![m]),
-        None => Ok(vec![cabin_list(c, &texts::greeting(None)).await?]),
+        Some(id) => cabin_card(turn, id).map(|m| vec![m]),
+        None => Ok(vec![cabin_list(&turn.cabins, &texts::greeting(None))?]),
     }
 }
 
-async fn cabin_card(c: &Concierge, id: i32) -> Result<OutboundMessage> {
-    let cabin = store::accommodations::find_active(&c.db, id).await?;
+fn cabin_card(turn: &TurnState<'_>, id: i32) -> Result<OutboundMessage> {
+    let cabin = active_cabin(turn, id)?;
     let body = answers::cabin_info(&cabin.name, &cabin.description, &cabin.amenities.0);
     built(OutboundMessage::buttons(
         &body,
@@ -124,22 +121,18 @@ async fn cabin_card(c: &Concierge, id: i32) -> Result<OutboundMessage> {
 }
 
 /// Where the cabins are.
-pub(crate) async fn location(c: &Concierge) -> Result<Vec<OutboundMessage>> {
-    let places: Vec<(String, String)> = store::accommodations::list_active(&c.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.name, a.location))
+pub(crate) fn location(turn: &TurnState<'_>) -> Result<Vec<OutboundMessage>> {
+    let places: Vec<(String, String)> = turn
+        .cabins
+        .iter()
+        .map(|a| (a.name.clone(), a.location.clone()))
         .collect();
     Ok(vec![text(&answers::location(&places))?])
 }
 
 /// A house rule.
-pub(crate) async fn policy(
-    c: &Concierge,
-    turn: &mut TurnState<'_>,
-    kind: PolicyKind,
-) -> Result<Vec<OutboundMessage>> {
-    let Some(cabin) = current_cabin(c, turn).await? else {
+pub(crate) fn policy(turn: &TurnState<'_>, kind: PolicyKind) -> Result<Vec<OutboundMessage>> {
+    let Some(cabin) = current_cabin(turn) else {
         return Ok(vec![text(&answers::policy(kind, "", "14:00", "10:00"))?]);
     };
     let time = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
@@ -166,8 +159,10 @@ pub(crate) async fn quote_slots(
     let (Some(stay), Some(guests)) = (stay, slots.guests) else {
         turn.conversation.state = ConversationState::Collecting;
         if first {
-            replies
-                .push(cabin_list(c, &texts::greeting(turn.contact.profile_name.as_deref())).await?);
+            replies.push(cabin_list(
+                &turn.cabins,
+                &texts::greeting(turn.contact.profile_name.as_deref()),
+            )?);
         }
         replies.push(text(&texts::ask_missing(
             stay.is_none(),
@@ -192,7 +187,7 @@ async fn search_replies(
     guests: u32,
 ) -> Result<Vec<OutboundMessage>> {
     let preferred = turn.conversation.slots.accommodation_id;
-    let found = offers::search(&c.db, &c.rules, stay, guests, preferred).await?;
+    let found = offers::search(&c.db, &c.rules, &turn.cabins, stay, guests, preferred).await?;
     turn.conversation.state = ConversationState::Collecting;
     match found {
         Search::Offers(offers) => {
@@ -260,7 +255,7 @@ pub(crate) async fn act(
             check_out,
             guests,
         } => book(c, turn, accommodation_id, check_in, check_out, guests).await,
-        GuestAction::Photos { accommodation_id } => photos(c, accommodation_id).await,
+        GuestAction::Photos { accommodation_id } => photos(turn, accommodation_id),
         GuestAction::OtherDates => {
             let slots = &mut turn.conversation.slots;
             slots.check_in = None;
@@ -292,7 +287,7 @@ pub(crate) async fn act(
             if slots.has_dates() && slots.guests.is_some() {
                 quote_slots(c, turn, false).await
             } else {
-                let card = cabin_card(c, accommodation_id).await?;
+                let card = cabin_card(turn, accommodation_id)?;
                 let ask = texts::ask_missing(!slots.has_dates(), slots.guests.is_none());
                 Ok(vec![card, text(&ask)?])
             }
@@ -301,8 +296,8 @@ pub(crate) async fn act(
 }
 
 /// Up to three photos of a cabin.
-async fn photos(c: &Concierge, accommodation_id: i32) -> Result<Vec<OutboundMessage>> {
-    let cabin = store::accommodations::find_active(&c.db, accommodation_id).await?;
+fn photos(turn: &TurnState<'_>, accommodation_id: i32) -> Result<Vec<OutboundMessage>> {
+    let cabin = active_cabin(turn, accommodation_id)?;
     let images: Vec<OutboundMessage> = cabin
         .photos
         .0

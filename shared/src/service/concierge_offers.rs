@@ -87,10 +87,11 @@ async fn busy(
     )
 }
 
-/// Searches the cabins for `stay` and `guests`, `preferred` first when it fits.
+/// Searches the active `cabins` for `stay` and `guests`, `preferred` first when it fits.
 pub async fn search(
     db: &impl ConnectionTrait,
     rules: &BookingRules,
+    cabins: &[accommodation::Model],
     stay: Stay,
     guests: u32,
     preferred: Option<i32>,
@@ -98,7 +99,7 @@ pub async fn search(
     if let Some(problem) = check_limits(rules, &stay) {
         return Ok(Search::OutOfRange(problem));
     }
-    let mut cabins = store::accommodations::list_active(db).await?;
+    let mut cabins = cabins.to_vec();
     let largest = cabins
         .iter()
         .map(|c| u32::try_from(c.capacity).unwrap_or(0))

@@ -17,10 +17,9 @@ use crate::{
         conversation::{ConversationState, GuestAction, HandOffReason},
         whatsapp_outbound::OutboundError,
     },
-    entities::{conversation, whatsapp_contact, whatsapp_message},
+    entities::{accommodation, conversation, whatsapp_contact, whatsapp_message},
     nlu::{self, Intent, Understanding},
     providers::stt::SttError,
-    store,
 };
 
 /// Misunderstood messages in a row that hand the conversation to the owner.
@@ -42,6 +41,8 @@ pub(crate) struct TurnState<'a> {
     pub conversation: &'a mut conversation::Model,
     /// The guest.
     pub contact: &'a whatsapp_contact::Model,
+    /// The active cabins, read once at the start of the turn.
+    pub cabins: Vec<accommodation::Model>,
     /// The time of the turn.
     pub now: DateTime<Utc>,
 }
@@ -182,11 +183,7 @@ async fn read(c: &Concierge, turn: &mut TurnState<'_>, body: &str) -> Result<Vec
         Intent::Complaint => return hand_off(turn, HandOffReason::Complaint),
         _ => {}
     }
-    let cabins: Vec<(i32, String)> = store::accommodations::list_active(&c.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let cabins: Vec<(i32, String)> = turn.cabins.iter().map(|a| (a.id, a.name.clone())).collect();
     let about_stay = collect(turn, &understood, body, &cabins);
     if understood.intent == Intent::Unknown && !about_stay {
         turn.conversation.misunderstood += 1;
@@ -201,11 +198,11 @@ async fn read(c: &Concierge, turn: &mut TurnState<'_>, body: &str) -> Result<Vec
         _ if about_stay => booking::quote_slots(c, turn, first).await,
         Intent::Availability | Intent::Book => booking::quote_slots(c, turn, first).await,
         Intent::Thanks => Ok(vec![text(&texts::thanks())?]),
-        Intent::Greeting => booking::greet(c, turn).await,
-        Intent::Prices => booking::prices(c, turn).await,
-        Intent::Info => booking::info(c, turn).await,
-        Intent::Location => booking::location(c).await,
-        Intent::Policies(kind) => booking::policy(c, turn, kind).await,
+        Intent::Greeting => booking::greet(turn),
+        Intent::Prices => booking::prices(turn),
+        Intent::Info => booking::info(turn),
+        Intent::Location => booking::location(turn),
+        Intent::Policies(kind) => booking::policy(turn, kind),
         _ => Ok(vec![text(&texts::not_understood())?]),
     }
 }

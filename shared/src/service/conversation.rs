@@ -121,14 +121,17 @@ async fn work(
 ) -> Result<conversation::Model> {
     let contact = store::conversations::contact(&c.db, conversation.contact_id).await?;
     c.outbox().send_queued(&contact).await?;
+    // The lease was just taken: renewed before each message after the first.
+    let mut renew = false;
     while !conversation.handed_off {
         let Some(message) = store::conversations::next_inbound(&c.db, contact.id).await? else {
             break;
         };
         let now = c.rules.clock.now();
-        if !c.outbox().renew(contact.id, token).await? {
+        if renew && !c.outbox().renew(contact.id, token).await? {
             break;
         }
+        renew = true;
         let (_, answered_now) = tokio::join!(
             mark_read(c, &message),
             answer_one(c, conversation, &contact, &message, now)
@@ -159,7 +162,9 @@ async fn answer_one(
 ) -> Result<conversation::Model> {
     let started = std::time::Instant::now();
     let mut next = conversation.clone();
+    let cabins = store::accommodations::list_active(&c.db).await?;
     let mut state = turn::TurnState {
+        cabins,
         conversation: &mut next,
         contact,
         now,
