@@ -3,11 +3,10 @@
 //!
 //! **Ordering.** [`drain`] takes the conversation's lease (one upsert `… RETURNING` that also
 //! creates the conversation on the guest's first message; no transaction held open while Meta
-//! is called), answers the guest's unanswered messages oldest
-//! first, then gives the lease back and looks again, so a message that arrived meanwhile — whose
-//! own job found the lease taken and left it to the holder — is never stranded. A holder that
-//! dies leaves a lease that lapses after [`outbox::LEASE_SECONDS`]; the job's retry (or the next
-//! message) takes it over.
+//! is called), answers the guest's unanswered messages oldest first, then gives the lease back
+//! and looks again, so a message that arrived meanwhile is answered by the holder. A job that
+//! finds the lease taken waits for it, so a holder that dies is taken over once its lease
+//! lapses ([`outbox::LEASE_SECONDS`]); what is still left is found by [`sweep`] every minute.
 //!
 //! **Outbox.** A turn's replies are written `queued` in the same transaction that saves the
 //! conversation and marks the guest's message answered; they are then sent in order and get
