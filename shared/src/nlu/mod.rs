@@ -82,7 +82,7 @@ const LODGING_NOUNS: &[&str] = &[
     "la",
 ];
 
-/// Words that say nothing about which cabin.
+/// Words that say nothing about which cabin (besides the [`LODGING_NOUNS`]).
 const FILLER: &[&str] = &[
     "la",
     "el",
@@ -115,16 +115,6 @@ const FILLER: &[&str] = &[
     "grande",
     "chica",
     "linda",
-    "cabana",
-    "casa",
-    "casita",
-    "depto",
-    "departamento",
-    "domo",
-    "bungalow",
-    "loft",
-    "suite",
-    "chalet",
     "foto",
     "fotos",
     "precio",
@@ -149,6 +139,11 @@ const FILLER: &[&str] = &[
     "lo",
 ];
 
+/// Whether a word says nothing about which cabin.
+fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word) || LODGING_NOUNS.contains(&word)
+}
+
 /// The words after "la cabaña ..." / "el domo ..." / "la del ...", up to three.
 fn hint(tokens: &[Token]) -> Option<String> {
     for (i, t) in tokens.iter().enumerate() {
@@ -159,7 +154,7 @@ fn hint(tokens: &[Token]) -> Option<String> {
             .iter()
             .take(3)
             .map_while(Token::word)
-            .filter(|w| !FILLER.contains(w))
+            .filter(|w| !is_filler(w))
             .collect();
         if !name.is_empty()
             && (t.word() != Some("la") || tokens.get(i + 1).is_some_and(|n| n.is("del")))
@@ -174,7 +169,7 @@ fn hint(tokens: &[Token]) -> Option<String> {
 fn distinctive(name: &str) -> Vec<String> {
     normalize::fold(name)
         .split(' ')
-        .filter(|w| !w.is_empty() && !FILLER.contains(w))
+        .filter(|w| !w.is_empty() && !is_filler(w))
         .map(str::to_string)
         .collect()
 }
