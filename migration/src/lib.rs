@@ -45,6 +45,7 @@ mod m20261130_000002_ical_export_tokens;
 mod m20261201_000001_ical_sync;
 mod m20261202_000002_email_log;
 mod m20261202_000003_conversations;
+mod m20261203_000001_book_reservation;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_ical_sync::Migration),
             Box::new(m20261202_000002_email_log::Migration),
             Box::new(m20261202_000003_conversations::Migration),
+            Box::new(m20261203_000001_book_reservation::Migration),
         ]
     }
 }

@@ -18,8 +18,8 @@ use super::{
     BookingRules,
     audit::{self, AuditContext, Change},
     availability,
-    booking::finish,
-    expiry, retry,
+    booking::{self, finish},
+    retry,
 };
 use crate::{
     Error, FieldError, Result,
@@ -216,31 +216,23 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let created = retry::once("owner_block", || async {
         let txn = db.begin().await?;
         let clock = rules.clock.as_ref();
-        let created = insert_in(&txn, clock, ctx, accommodation.id, &stay, row.clone()).await;
+        let created = insert_in(&txn, clock, ctx, row.clone()).await;
         finish(txn, created).await
     })
     .await?;
     Ok(Block::new(created, None))
 }
 
-/// Inserts the block under the accommodation's booking lock, after expiring lapsed holds on
-/// its nights (as every booking path does: a hold past its time must not refuse the block).
+/// Inserts the block as every booking is inserted (the accommodation's booking lock, lapsed
+/// holds on its nights expired first: a hold past its time must not refuse the block), and
+/// audits it.
 async fn insert_in(
     txn: &impl ConnectionTrait,
     clock: &dyn Clock,
     ctx: &AuditContext,
-    accommodation_id: i32,
-    stay: &Stay,
     row: reservation::ActiveModel,
 ) -> Result<reservation::Model> {
-    store::reservations::lock_accommodation(txn, accommodation_id).await?;
-    let scope = expiry::Scope::Overlapping {
-        accommodation_id,
-        check_in: stay.check_in(),
-        check_out: stay.check_out(),
-    };
-    expiry::expire_in(txn, clock, scope).await?;
-    let created = store::reservations::insert(txn, row).await?;
+    let created = booking::insert_locked(txn, clock, None, &row).await?;
     let change = Change::reservation("block.create", None, &created);
     audit::record(txn, ctx, clock.now(), change).await?;
     Ok(created)

@@ -1,7 +1,7 @@
 //! Pre-reserve a stay: validate, price, and insert a hold that the database itself refuses
 //! when the nights are taken.
 
-use sea_orm::{ActiveValue::Set, ConnectionTrait, Iterable, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, Iterable, TransactionSession};
 use uuid::Uuid;
 
 use super::{
@@ -12,13 +12,14 @@ use super::{
 };
 use crate::{
     Error, FieldError, Result,
+    clock::Clock,
     domain::{
         Channel, Email, GuestName, Money, PaymentStatus, PhoneNumber, ReservationCode,
         ReservationStatus,
     },
     entities::reservation,
     error::ConflictKind,
-    store,
+    store::{self, reservation_booking::Booking},
 };
 
 /// Longest notes accepted.
@@ -135,22 +136,19 @@ pub(crate) fn parse_contact(
 
 /// Validates, prices and holds a stay for `rules.hold`.
 ///
-/// Overlaps are detected by the exclusion constraint, never by a read-then-write check. The
-/// insert is tried first; only when it conflicts are lapsed holds on those nights expired, in
-/// the same transaction as a second insert, so an expired hold never blocks a booking.
+/// Overlaps are detected by the exclusion constraint, never by a read-then-write check; lapsed
+/// holds on those nights are expired by the same statement first, so an expired hold never
+/// blocks a booking (see [`insert_locked`]).
 ///
 /// Under [`HoldPolicy::Public`] the hold-hoarding limits are enforced in the inserting
 /// transaction (see [`super::hold_limits`]) and the client IP is stored on the hold; staff
 /// routes pass [`HoldPolicy::Exempt`].
-pub async fn pre_reserve<C>(
-    db: &C,
+pub async fn pre_reserve(
+    db: &impl ConnectionTrait,
     rules: &BookingRules,
     request: &BookingRequest,
     policy: HoldPolicy,
-) -> Result<reservation::Model>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Result<reservation::Model> {
     let (contact, contact_errors) = parse_contact(request, true);
     let priced = price_stay(db, rules, &request.stay, contact_errors).await?;
     let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
@@ -161,7 +159,7 @@ where
     for _ in 0..CODE_ATTEMPTS {
         let row = new_row(rules, request.channel, &priced, &contact, policy);
         let inserted = retry::once("pre_reserve", || {
-            insert_hold(db, rules, &priced, guard.as_ref(), row.clone())
+            insert_locked(db, rules.clock.as_ref(), guard.as_ref(), &row)
         })
         .await;
         match inserted {
@@ -198,56 +196,38 @@ where
     ))
 }
 
-/// Inserts a public hold in one transaction: the hold limits (when guarded), then
-/// [`insert_locked`].
-async fn insert_hold<C>(
-    db: &C,
-    rules: &BookingRules,
-    priced: &PricedStay,
-    guard: Option<&HoldGuard<'_>>,
-    row: reservation::ActiveModel,
-) -> Result<reservation::Model>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    let txn = db.begin().await?;
-    let inserted = async {
-        if let Some(guard) = guard {
-            guard.enforce(&txn, rules.clock.now()).await?;
-        }
-        insert_locked(&txn, rules, priced, row).await
-    }
-    .await;
-    finish(txn, inserted).await
-}
-
-/// Inserts `row` inside the caller's transaction, after taking the accommodation's booking
-/// lock and expiring lapsed holds on its nights (audited), so an expired hold never blocks it.
+/// Books `row` in one statement (see [`store::reservation_booking::book`]): the hold limits
+/// of `guard` (when guarded, refused with `Error::TooMany`), the accommodation's booking lock,
+/// the audited expiry of lapsed holds on its nights (so an expired hold never blocks it), the
+/// insert. Autocommitted on a connection, or part of the caller's transaction.
 ///
 /// The lock only serializes bookings of one accommodation; the exclusion constraint still
 /// decides every overlap. Without it, two concurrent inserts of overlapping nights each wait
 /// for the other inside the constraint check, and PostgreSQL aborts one as a deadlock (40P01)
 /// after `deadlock_timeout`: a 500 for that guest, and a stalled pool for everyone else.
-/// Every path that inserts or re-activates a reservation goes through here. Lock order:
-/// hold-limit locks (phone, IP) first, then the accommodation.
+/// Every path that inserts a reservation goes through here. Lock order: hold-limit locks
+/// (phone, IP) first, then the accommodation.
 pub(crate) async fn insert_locked(
-    txn: &impl ConnectionTrait,
-    rules: &BookingRules,
-    priced: &PricedStay,
-    row: reservation::ActiveModel,
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    guard: Option<&HoldGuard<'_>>,
+    row: &reservation::ActiveModel,
 ) -> Result<reservation::Model> {
-    store::reservations::lock_accommodation(txn, priced.accommodation.id).await?;
-    expiry::expire_in(
-        txn,
-        rules.clock.as_ref(),
-        expiry::Scope::Overlapping {
-            accommodation_id: priced.accommodation.id,
-            check_in: priced.stay.check_in(),
-            check_out: priced.stay.check_out(),
-        },
-    )
-    .await?;
-    store::reservations::insert(txn, row).await
+    let now = clock.now();
+    let check = guard.map(HoldGuard::check).unwrap_or_default();
+    match store::reservation_booking::book(db, &check, expiry::EXPIRY_AUDIT, now, row).await? {
+        Booking::Booked { row, expired } => {
+            let codes: Vec<&str> = expired.iter().map(String::as_str).collect();
+            expiry::record_expired(&codes);
+            Ok(*row)
+        }
+        Booking::Refused(active) => {
+            guard.map_or(Ok(()), |guard| guard.verdict(&active, now))?;
+            Err(Error::Internal(
+                "a booking was refused without a hold limit reached".into(),
+            ))
+        }
+    }
 }
 
 /// Commits on success; on failure rolls back at once, releasing the locks now rather than when

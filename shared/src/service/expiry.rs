@@ -4,8 +4,12 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
-use super::audit::{self, Actor, AuditContext, Change};
-use crate::{Result, clock::Clock, store};
+use crate::{
+    Result,
+    clock::Clock,
+    entities::audit_log::ActorKind,
+    store::{self, reservation_booking::ExpiryAudit},
+};
 
 /// Which lapsed holds to expire.
 #[derive(Clone, Copy, Debug)]
@@ -29,13 +33,20 @@ pub async fn expire_in(db: &impl ConnectionTrait, clock: &dyn Clock, scope: Scop
     Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
 }
 
-/// [`expire_in`], returning the ids of the holds it expired.
+/// Who the audit rows of every automatic expiry name, and their action.
+pub(crate) const EXPIRY_AUDIT: ExpiryAudit<'static> = ExpiryAudit {
+    actor_kind: ActorKind::System,
+    actor: "expire_pre_reservations",
+    action: "reservation.expire",
+};
+
+/// [`expire_in`], returning the ids of the holds it expired (each audited by the same
+/// statement, see [`store::reservation_booking::expire_lapsed_holds`]).
 async fn expire_rows_in(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
     scope: Scope,
 ) -> Result<Vec<i64>> {
-    let now = clock.now();
     let filter = match scope {
         Scope::All => None,
         Scope::Overlapping {
@@ -44,28 +55,23 @@ async fn expire_rows_in(
             check_out,
         } => Some((accommodation_id, check_in, check_out)),
     };
-    let expired = store::reservations::expire_lapsed_holds(db, now, filter).await?;
-    let ctx = AuditContext {
-        actor: Actor::System("expire_pre_reservations"),
-        trace_id: None,
-    };
-    for row in &expired {
-        let mut before = row.clone();
-        before.status = crate::domain::ReservationStatus::PreReserved;
-        audit::record(
-            db,
-            &ctx,
-            now,
-            Change::reservation("reservation.expire", Some(&before), row),
-        )
-        .await?;
-        tracing::info!(reservation_code = %row.code, "pre-reservation expired");
-    }
-    let count = u64::try_from(expired.len()).unwrap_or(u64::MAX);
-    if count > 0 {
-        metrics::counter!("reservation_expired_total").increment(count);
-    }
+    let expired =
+        store::reservation_booking::expire_lapsed_holds(db, clock.now(), EXPIRY_AUDIT, filter)
+            .await?;
+    let codes: Vec<&str> = expired.iter().map(|row| row.code.as_str()).collect();
+    record_expired(&codes);
     Ok(expired.iter().map(|row| row.id).collect())
+}
+
+/// Logs and counts holds an expiry (the sweep's or a booking's) has just expired.
+pub(crate) fn record_expired(codes: &[&str]) {
+    for code in codes {
+        tracing::info!(reservation_code = %code, "pre-reservation expired");
+    }
+    if !codes.is_empty() {
+        metrics::counter!("reservation_expired_total")
+            .increment(u64::try_from(codes.len()).unwrap_or(u64::MAX));
+    }
 }
 
 /// The sweep: expires every lapsed hold in one transaction; returns how many.

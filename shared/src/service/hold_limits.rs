@@ -8,12 +8,14 @@
 //! # Concurrency
 //!
 //! Count-then-insert is a race unless serialized: two requests from one phone with one slot
-//! left would both count one hold and both insert. So [`enforce`] runs inside the transaction
-//! that inserts the hold and first takes transaction-scoped advisory locks keyed by the phone
+//! left would both count one hold and both insert. So the booking statement (the SQL function
+//! `book_reservation`, see [`crate::store::reservation_booking`]) counts inside the transaction
+//! that inserts the hold, after taking transaction-scoped advisory locks keyed by the phone
 //! and by the IP (`pg_advisory_xact_lock(class, hashtext(key))`; the two-key form keeps phones
 //! and IPs in separate lock spaces). A second request for the same phone waits until the
 //! first commits, then counts in a fresh snapshot (READ COMMITTED takes one per statement, so
-//! the count is a separate statement after the lock) and sees its hold. Locks are always taken
+//! the count is a separate statement after the lock; a PL/pgSQL function's statements each
+//! take their own) and sees its hold. Locks are always taken
 //! phone first, then IP, so two transactions cannot wait on each other in a cycle. Different
 //! phones and IPs never wait on each other (barring a hash collision, which only serializes).
 //!
@@ -23,23 +25,20 @@
 //! does: one subscriber usually holds a whole /64 and could otherwise rotate through it, one
 //! address per hold. The hold stores the full address; the count matches every stored address
 //! inside the network, and the lock is keyed by the network. The match is spelled as the
-//! range `network($2) ..= host(broadcast($2))` of the btree index plus `<<=`: PostgreSQL turns
-//! `<<=` into an index range only for a constant, and this statement is prepared, so after a
-//! few executions its generic plan would otherwise filter every open hold of every guest on
-//! each booking (measured: booking throughput halved; `docs/performance.md`).
+//! range `network(n) ..= host(broadcast(n))` of the btree index plus `<<=`: PostgreSQL turns
+//! `<<=` into an index range only for a constant, and the function's statements are prepared,
+//! so after a few executions a generic plan would otherwise filter every open hold of every
+//! guest on each booking (measured: booking throughput halved; `docs/performance.md`).
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 
 use super::booking::BookingField;
-use crate::{Error, FieldError, Result, db::stmt, domain::ReservationStatus, mask};
-
-/// Lock class of per-phone hold locks (first key of `pg_advisory_xact_lock(int, int)`).
-const PHONE_LOCK_CLASS: i32 = 0x484f_4c50; // "HOLP"
-/// Lock class of per-IP hold locks.
-const IP_LOCK_CLASS: i32 = 0x484f_4c49; // "HOLI"
+use crate::{
+    Error, FieldError, Result, mask,
+    store::reservation_booking::{ActiveHolds, HoldCheck},
+};
 
 /// How many active public holds one phone and one IP may have; 0 means no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,15 +94,6 @@ pub(crate) struct HoldGuard<'a> {
     ip: Option<IpAddr>,
 }
 
-/// Active holds of one phone and one IP, with their earliest expiry.
-#[derive(Debug, Default)]
-struct ActiveHolds {
-    by_phone: i64,
-    phone_first_expiry: Option<DateTime<Utc>>,
-    by_ip: i64,
-    ip_first_expiry: Option<DateTime<Utc>>,
-}
-
 /// The network an address's holds are counted under: an IPv4 address alone (`/32`), an IPv6
 /// address with its /64 (an IPv4-mapped IPv6 address counts as the IPv4 one).
 pub fn hold_network(ip: IpAddr) -> String {
@@ -116,88 +106,22 @@ pub fn hold_network(ip: IpAddr) -> String {
     }
 }
 
-/// Counts the active holds of a phone (`$1`) and of a network (`$2`) at `$3`, the status
-/// (`$4`, always `pre_reserved`) bound like every value. One subquery per key, so each reads
-/// only its own index (`reservations_holds_by_phone_idx`, `reservations_holds_by_ip_idx`, both
-/// led by the status so that the generic plan of this prepared statement uses them too); a
-/// NULL key counts nothing. Public so `tests/tests/integration/hold_limit_plans.rs` can
-/// EXPLAIN exactly this statement.
-pub const COUNT_ACTIVE_HOLDS: &str = r#"
-SELECT p.n AS by_phone, p.first AS phone_first_expiry, i.n AS by_ip, i.first AS ip_first_expiry
-FROM (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
-      WHERE status = $4 AND guest_phone = $1 AND expires_at > $3) AS p,
-     (SELECT count(*) AS n, min(expires_at) AS first FROM reservations
-      WHERE status = $4 AND client_ip >= network($2::inet)
-        AND client_ip <= host(broadcast($2::inet))::inet
-        AND client_ip <<= $2::inet AND expires_at > $3) AS i
-"#;
-
 impl HoldGuard<'_> {
-    /// Serializes holds of this phone and IP until the transaction ends, then refuses the hold
-    /// with `Error::TooMany` when a limit is reached. Call inside the inserting transaction.
-    pub(crate) async fn enforce(
-        &self,
-        txn: &impl ConnectionTrait,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        // Only what is limited is locked and counted: a limit of 0 costs nothing (all
-        // traffic behind one address must not queue on that address's lock for nothing).
-        let phone = (self.limits.per_phone > 0).then_some(self.phone);
-        let ip = self.ip.filter(|_| self.limits.per_ip > 0).map(hold_network);
-        // One lock order everywhere: phone, then IP (then, in the caller, the accommodation).
-        let mut locks = Vec::new();
-        let mut values: Vec<sea_orm::Value> = Vec::new();
-        for (class, key) in [(PHONE_LOCK_CLASS, phone), (IP_LOCK_CLASS, ip.as_deref())] {
-            if let Some(key) = key {
-                let n = values.len();
-                locks.push(format!(
-                    "pg_advisory_xact_lock(${}, hashtext(${}))",
-                    n + 1,
-                    n + 2
-                ));
-                values.push(class.into());
-                values.push(key.into());
-            }
+    /// What the booking statement locks and counts: only what is limited (a limit of 0 costs
+    /// nothing, so all traffic behind one address never queues on that address's lock).
+    pub(crate) fn check(&self) -> HoldCheck<'_> {
+        HoldCheck {
+            phone: (self.limits.per_phone > 0).then_some((self.phone, self.limits.per_phone)),
+            network: self
+                .ip
+                .filter(|_| self.limits.per_ip > 0)
+                .map(|ip| (hold_network(ip), self.limits.per_ip)),
         }
-        if locks.is_empty() {
-            return Ok(());
-        }
-        txn.execute_raw(stmt(&format!("SELECT {}", locks.join(", ")), values))
-            .await?;
-        let active = self.count(txn, phone, ip, now).await?;
-        self.verdict(&active, now)
     }
 
-    async fn count(
-        &self,
-        txn: &impl ConnectionTrait,
-        phone: Option<&str>,
-        ip: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<ActiveHolds> {
-        let row = txn
-            .query_one_raw(stmt(
-                COUNT_ACTIVE_HOLDS,
-                vec![
-                    phone.into(),
-                    ip.into(),
-                    now.into(),
-                    ReservationStatus::PreReserved.into(),
-                ],
-            ))
-            .await?;
-        let Some(row) = row else {
-            return Ok(ActiveHolds::default());
-        };
-        Ok(ActiveHolds {
-            by_phone: row.try_get("", "by_phone")?,
-            phone_first_expiry: row.try_get("", "phone_first_expiry")?,
-            by_ip: row.try_get("", "by_ip")?,
-            ip_first_expiry: row.try_get("", "ip_first_expiry")?,
-        })
-    }
-
-    fn verdict(&self, active: &ActiveHolds, now: DateTime<Utc>) -> Result<()> {
+    /// The refusal of a hold the booking statement did not insert, from the counts it saw
+    /// (`Error::TooMany`, with when the first hold frees up).
+    pub(crate) fn verdict(&self, active: &ActiveHolds, now: DateTime<Utc>) -> Result<()> {
         let mut details = Vec::new();
         let mut frees_at: Option<DateTime<Utc>> = None;
         let per_phone = i64::from(self.limits.per_phone);

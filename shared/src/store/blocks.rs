@@ -1,7 +1,7 @@
 //! Queries on blocked stays: rows of `reservations` with status `blocked`, closed by the owner
 //! (no feed, no event UID) or imported from a channel's feed.
 //!
-//! A block is inserted with [`super::reservations::insert`] like any stay, so the exclusion
+//! A block is inserted with [`super::reservation_booking::book`] like any stay, so the exclusion
 //! constraint judges its nights; this module reads blocks and releases the owner's.
 
 use std::collections::HashMap;

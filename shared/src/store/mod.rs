@@ -12,5 +12,6 @@ pub mod ical_sync;
 pub mod idempotency;
 pub mod payments;
 pub mod query;
+pub mod reservation_booking;
 pub mod reservation_search;
 pub mod reservations;

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 
+use super::reservation_booking::BOOKING_LOCK_CLASS;
 use crate::{
     Result,
     db::stmt,
@@ -13,25 +13,14 @@ use crate::{
     entities::reservation::{self, Column},
 };
 
-/// First key of the advisory lock that serializes bookings of one accommodation.
-const BOOKING_LOCK_NAMESPACE: i32 = 0x6361_6261;
-
 /// Takes the booking lock of one accommodation until the current transaction ends.
 pub async fn lock_accommodation(db: &impl ConnectionTrait, accommodation_id: i32) -> Result<()> {
     db.execute_raw(stmt(
         "SELECT pg_advisory_xact_lock($1, $2)",
-        vec![BOOKING_LOCK_NAMESPACE.into(), accommodation_id.into()],
+        vec![BOOKING_LOCK_CLASS.into(), accommodation_id.into()],
     ))
     .await?;
     Ok(())
-}
-
-/// Inserts a reservation; the exclusion constraint refuses overlapping nights (`Conflict`).
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    row: reservation::ActiveModel,
-) -> Result<reservation::Model> {
-    Ok(row.insert(db).await?)
 }
 
 /// A reservation by its code.
@@ -43,28 +32,6 @@ pub async fn find_by_code(
         .filter(Column::Code.eq(code.clone()))
         .one(db)
         .await?)
-}
-
-/// Marks lapsed holds as expired: all of them, or only those of one accommodation that overlap
-/// the given nights. Returns the expired rows.
-pub async fn expire_lapsed_holds(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    only_overlapping: Option<(i32, NaiveDate, NaiveDate)>,
-) -> Result<Vec<reservation::Model>> {
-    let mut update = reservation::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(ReservationStatus::Expired))
-        .col_expr(Column::ExpiredAt, Expr::value(now))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Status.eq(ReservationStatus::PreReserved))
-        .filter(Column::ExpiresAt.lte(now));
-    if let Some((accommodation_id, check_in, check_out)) = only_overlapping {
-        update = update
-            .filter(Column::AccommodationId.eq(accommodation_id))
-            .filter(Column::CheckIn.lt(check_out))
-            .filter(Column::CheckOut.gt(check_in));
-    }
-    Ok(update.exec_with_returning(db).await?)
 }
 
 /// Active reservations of one accommodation that share a night with `[from, to)`, in date
