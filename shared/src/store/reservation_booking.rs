@@ -6,7 +6,9 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Value};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, Value,
+};
 
 use crate::{
     Error, Result,
@@ -24,34 +26,78 @@ const PHONE_LOCK_CLASS: i32 = 0x484f_4c50; // "HOLP"
 /// Lock class of per-network hold locks.
 const IP_LOCK_CLASS: i32 = 0x484f_4c49; // "HOLI"
 
+/// SQL type of a parameter of `book_reservation`.
+#[derive(Clone, Copy, Debug)]
+enum Param {
+    Uuid,
+    Text,
+    Integer,
+    SmallInt,
+    Numeric,
+    Date,
+    Timestamptz,
+    Inet,
+}
+
+impl Param {
+    /// The type's SQL name, for the cast after the placeholder.
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Uuid => "uuid",
+            Self::Text => "text",
+            Self::Integer => "integer",
+            Self::SmallInt => "smallint",
+            Self::Numeric => "numeric",
+            Self::Date => "date",
+            Self::Timestamptz => "timestamptz",
+            Self::Inet => "inet",
+        }
+    }
+
+    /// A NULL bound as the same Rust type the column's values are bound as. The statement is
+    /// prepared once per connection with the types of its first binding, so a NULL of another
+    /// type in a later call would be read as that first type's bytes.
+    fn null(self) -> Value {
+        match self {
+            Self::Uuid => Value::Uuid(None),
+            Self::Text | Self::Inet => Value::String(None),
+            Self::Integer => Value::Int(None),
+            Self::SmallInt => Value::SmallInt(None),
+            Self::Numeric => Value::Decimal(None),
+            Self::Date => Value::ChronoDate(None),
+            Self::Timestamptz => Value::ChronoDateTimeWithTimeZone(None),
+        }
+    }
+}
+
 /// The columns a booking writes, in the order of `book_reservation`'s row parameters, with
-/// the SQL type each is cast to (a column the row leaves unset is sent as a NULL).
-const ROW_COLUMNS: [(Column, &str); 25] = [
-    (Column::Uuid, "uuid"),
-    (Column::Code, "text"),
-    (Column::AccommodationId, "integer"),
-    (Column::CheckIn, "date"),
-    (Column::CheckOut, "date"),
-    (Column::GuestName, "text"),
-    (Column::GuestPhone, "text"),
-    (Column::GuestEmail, "text"),
-    (Column::Guests, "integer"),
-    (Column::Nights, "integer"),
-    (Column::PricePerNight, "numeric"),
-    (Column::TotalPrice, "numeric"),
-    (Column::DepositPercent, "smallint"),
-    (Column::DepositAmount, "numeric"),
-    (Column::PaidAmount, "numeric"),
-    (Column::Currency, "text"),
-    (Column::Status, "text"),
-    (Column::PaymentStatus, "text"),
-    (Column::Channel, "text"),
-    (Column::ExpiresAt, "timestamptz"),
-    (Column::ConfirmedAt, "timestamptz"),
-    (Column::Notes, "text"),
-    (Column::ClientIp, "inet"),
-    (Column::CreatedAt, "timestamptz"),
-    (Column::UpdatedAt, "timestamptz"),
+/// the SQL type of each (a column the row leaves unset is sent as a NULL of that type).
+const ROW_COLUMNS: [(Column, Param); 25] = [
+    (Column::Uuid, Param::Uuid),
+    (Column::Code, Param::Text),
+    (Column::AccommodationId, Param::Integer),
+    (Column::CheckIn, Param::Date),
+    (Column::CheckOut, Param::Date),
+    (Column::GuestName, Param::Text),
+    (Column::GuestPhone, Param::Text),
+    (Column::GuestEmail, Param::Text),
+    (Column::Guests, Param::Integer),
+    (Column::Nights, Param::Integer),
+    (Column::PricePerNight, Param::Numeric),
+    (Column::TotalPrice, Param::Numeric),
+    (Column::DepositPercent, Param::SmallInt),
+    (Column::DepositAmount, Param::Numeric),
+    (Column::PaidAmount, Param::Numeric),
+    (Column::Currency, Param::Text),
+    (Column::Status, Param::Text),
+    (Column::PaymentStatus, Param::Text),
+    (Column::Channel, Param::Text),
+    (Column::ExpiresAt, Param::Timestamptz),
+    (Column::ConfirmedAt, Param::Timestamptz),
+    (Column::Notes, Param::Text),
+    (Column::ClientIp, Param::Inet),
+    (Column::CreatedAt, Param::Timestamptz),
+    (Column::UpdatedAt, Param::Timestamptz),
 ];
 
 /// SQL types of `book_reservation`'s parameters before the row's (lock classes, hold checks,
@@ -74,17 +120,42 @@ const LEADING_PARAMETERS: [&str; 11] = [
 static BOOK: LazyLock<String> = LazyLock::new(|| {
     let types = LEADING_PARAMETERS
         .iter()
-        .chain(ROW_COLUMNS.iter().map(|(_, ty)| ty));
+        .copied()
+        .chain(ROW_COLUMNS.iter().map(|(_, param)| param.sql()));
     let arguments: Vec<String> = types
         .enumerate()
         .map(|(i, ty)| format!("${}::{ty}", i + 1))
         .collect();
     format!(
         "SELECT b.by_phone, b.phone_first_expiry, b.by_ip, b.ip_first_expiry, b.expired_codes, \
-         (b.booked).* FROM book_reservation({}) AS b",
+         {} FROM book_reservation({}) AS b",
+        row_columns("(b.booked)."),
         arguments.join(", ")
     )
 });
+
+/// The statement of [`expire_lapsed_holds`].
+static EXPIRE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM expire_lapsed_holds($1, $2, $3, $4, $5, $6, $7) AS x",
+        row_columns("x.")
+    )
+});
+
+/// Every column of a reservation row named `{prefix}column`, as the entity reads it (the
+/// client IP as text).
+fn row_columns(prefix: &str) -> String {
+    let columns: Vec<String> = Column::iter()
+        .map(|column| {
+            let name = column.as_str();
+            match column {
+                Column::ClientIp => format!("{prefix}{name}::text AS {name}"),
+                _ => format!("{prefix}{name}"),
+            }
+        })
+        .collect();
+    columns.join(", ")
+}
 
 /// Who the audit rows of an expiry name, and the action they record.
 #[derive(Clone, Copy, Debug)]
@@ -164,8 +235,14 @@ pub async fn book(
         audit.action.into(),
     ];
     debug_assert_eq!(values.len(), LEADING_PARAMETERS.len());
-    for (column, _) in ROW_COLUMNS {
-        values.push(row.get(column).into_value().unwrap_or(Value::String(None)));
+    for (column, param) in ROW_COLUMNS {
+        let value = row.get(column).into_value().unwrap_or_else(|| param.null());
+        debug_assert_eq!(
+            std::mem::discriminant(&value),
+            std::mem::discriminant(&param.null()),
+            "{column:?} is bound as {value:?}, not as its parameter's type"
+        );
+        values.push(value);
     }
     let result = db
         .query_one_raw(stmt(&BOOK, values))
@@ -199,7 +276,6 @@ pub async fn expire_lapsed_holds(
         Some((id, from, to)) => (Some(id), Some(from), Some(to)),
         None => (None, None, None),
     };
-    let sql = "SELECT * FROM expire_lapsed_holds($1, $2, $3, $4, $5, $6, $7)";
     let values: Vec<Value> = vec![
         now.into(),
         audit.actor_kind.into(),
@@ -210,7 +286,7 @@ pub async fn expire_lapsed_holds(
         check_out.into(),
     ];
     Ok(reservation::Entity::find()
-        .from_raw_sql(stmt(sql, values))
+        .from_raw_sql(stmt(&EXPIRE, values))
         .all(db)
         .await?)
 }

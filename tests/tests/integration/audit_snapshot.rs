@@ -26,7 +26,9 @@ async fn the_database_snapshot_of_a_reservation_is_the_apis() {
     assert_eq!(reply.status, 201, "{}", reply.body);
     let code = ReservationCode::parse(reply.body["code"].as_str().expect("a code"))
         .expect("a reservation code");
-    let row = reservations::find(app.conn(), &code).await.expect("the hold");
+    let row = reservations::find(app.conn(), &code)
+        .await
+        .expect("the hold");
 
     // Act
     let mut from_rust = audit::reservation_snapshot(&row);
