@@ -15,22 +15,25 @@
 //!   (`expire_lapsed_holds`, also the every-minute sweep), then the insert, which the
 //!   exclusion constraint refuses (23P01) when a night is taken.
 //!
-//! The predicates are written in the form of the indexes they need, so the plans do not
-//! depend on statistics (a restored or never-analyzed table plans the same): the targeted
-//! expiry spells the exclusion constraint's `accommodation_id = … AND daterange(check_in,
-//! check_out, '[)') && …` on its partial gist index (whose predicate the literal
-//! `status = 'pre_reserved'` implies); the counts match the status-led indexes of
-//! `m20261130_000001_hold_count_indexes` on all three columns.
+//! The plans must not depend on the table's size or statistics (a restored or never-analyzed
+//! table, CI's with autovacuum off), and must not be a coin toss either: on a small table every
+//! estimate is clamped to one row, so candidate indexes tie, and the generic plan a connection
+//! builds early on a fresh database stays cached as the table grows. Measured: the hold counts
+//! kept reading every open hold per booking through `reservations_open_holds_idx` (24,050 rows
+//! for six bookings in `tests/tests/integration/booking_plans.rs`; 477 requests/s). So each
+//! statement leaves the planner one sensible index:
 //!
-//! And `reservations_open_holds_idx` (holds by expiry, partial on the status) is replaced by
-//! the same keys as plain columns, `(status, expires_at)`. On a small table a partial index is
-//! estimated nearly empty, so every plan through it costs about the same as the right one; the
-//! generic plan a connection builds early (a fresh database) is then a coin toss that stays
-//! cached as the table grows. Measured: the counts kept reading every open hold per booking
-//! through it (24,050 rows for six bookings in `tests/tests/integration/booking_plans.rs`;
-//! throughput down to 477 requests/s). With every candidate a plain index, each statement's
-//! own index is the most selective by hundreds of times at any size, and the sweep
-//! (`status = 'pre_reserved' AND expires_at <= now`) still reads only the lapsed holds.
+//! - the counts filter only on their key and the expiry (`guest_phone = … AND expires_at >
+//!   now`), the status is an aggregate `FILTER`: the one index that starts with the key,
+//!   `(guest_phone, expires_at)` / `(client_ip, expires_at)`, reads that guest's or network's
+//!   unexpired rows, a handful;
+//! - the targeted expiry spells the exclusion constraint's `accommodation_id = … AND
+//!   daterange(check_in, check_out, '[)') && …` on its partial gist index (whose predicate the
+//!   literal `status = 'pre_reserved'` implies);
+//! - the sweep (`status = 'pre_reserved' AND expires_at <= now`) reads `(status, expires_at)`,
+//!   which replaces the partial open-holds index and the plain status index (it serves
+//!   `status = …` alone just as well), and the phone and status-led hold indexes it makes
+//!   redundant.
 
 use sea_orm_migration::prelude::*;
 
@@ -45,8 +48,16 @@ impl MigrationName for Migration {
 }
 
 const UP: &str = r#"
-CREATE INDEX reservations_holds_by_expiry_idx ON reservations (status, expires_at);
+CREATE INDEX reservations_status_expiry_idx ON reservations (status, expires_at);
+CREATE INDEX reservations_guest_phone_expiry_idx
+    ON reservations (guest_phone, expires_at) WHERE guest_phone IS NOT NULL;
+CREATE INDEX reservations_client_ip_expiry_idx
+    ON reservations (client_ip, expires_at) WHERE client_ip IS NOT NULL;
 DROP INDEX IF EXISTS reservations_open_holds_idx;
+DROP INDEX IF EXISTS reservations_status_idx;
+DROP INDEX IF EXISTS reservations_guest_phone_idx;
+DROP INDEX IF EXISTS reservations_holds_by_phone_idx;
+DROP INDEX IF EXISTS reservations_holds_by_ip_idx;
 
 -- The audited fields of a reservation: the same keys and values as the API's
 -- `service::audit::reservation_snapshot` (amounts as decimal strings).
@@ -111,7 +122,9 @@ $fn$;
 
 -- Books a reservation in one statement. p_phone_key / p_ip_network are NULL when that hold
 -- limit does not apply; otherwise the hold is refused (booked NULL, the counts returned)
--- when the phone / the network already has p_*_limit active holds. The expiry of lapsed
+-- when the phone / the network already has p_*_limit active holds. When the exclusion
+-- constraint refuses the nights, booked is NULL and overlap true (lapsed holds expired on the
+-- way stay expired). The expiry of lapsed
 -- holds on the nights is audited as (p_actor_kind, p_actor, p_action). Lock order: phone,
 -- network, accommodation.
 CREATE FUNCTION book_reservation(
@@ -127,13 +140,15 @@ CREATE FUNCTION book_reservation(
     p_expires_at timestamptz, p_confirmed_at timestamptz, p_notes text, p_client_ip inet,
     p_created_at timestamptz, p_updated_at timestamptz)
 RETURNS TABLE (by_phone bigint, phone_first_expiry timestamptz, by_ip bigint,
-               ip_first_expiry timestamptz, expired_codes text[], booked reservations)
+               ip_first_expiry timestamptz, expired_codes text[], overlap boolean,
+               booked reservations)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_net inet := p_ip_network::inet;
 BEGIN
     by_phone := 0;
     by_ip := 0;
+    overlap := false;
     IF p_phone_key IS NOT NULL THEN
         PERFORM pg_advisory_xact_lock(p_phone_class, hashtext(p_phone_key));
     END IF;
@@ -141,17 +156,19 @@ BEGIN
         PERFORM pg_advisory_xact_lock(p_ip_class, hashtext(p_ip_network));
     END IF;
     IF p_phone_key IS NOT NULL THEN
-        SELECT count(*), min(r.expires_at) INTO by_phone, phone_first_expiry
+        SELECT count(*) FILTER (WHERE r.status = 'pre_reserved'),
+               min(r.expires_at) FILTER (WHERE r.status = 'pre_reserved')
+        INTO by_phone, phone_first_expiry
         FROM reservations r
-        WHERE r.status = 'pre_reserved' AND r.guest_phone = p_phone_key
-          AND r.expires_at > p_now;
+        WHERE r.guest_phone = p_phone_key AND r.expires_at > p_now;
     END IF;
     IF v_net IS NOT NULL THEN
         -- `<<=` becomes an index range only for a constant: the range is spelled out.
-        SELECT count(*), min(r.expires_at) INTO by_ip, ip_first_expiry
+        SELECT count(*) FILTER (WHERE r.status = 'pre_reserved'),
+               min(r.expires_at) FILTER (WHERE r.status = 'pre_reserved')
+        INTO by_ip, ip_first_expiry
         FROM reservations r
-        WHERE r.status = 'pre_reserved'
-          AND r.client_ip >= network(v_net) AND r.client_ip <= host(broadcast(v_net))::inet
+        WHERE r.client_ip >= network(v_net) AND r.client_ip <= host(broadcast(v_net))::inet
           AND r.client_ip <<= v_net AND r.expires_at > p_now;
     END IF;
     IF (p_phone_key IS NOT NULL AND by_phone >= p_phone_limit)
@@ -164,6 +181,9 @@ BEGIN
     SELECT array_agg(x.code) INTO expired_codes
     FROM expire_lapsed_holds(p_now, p_actor_kind, p_actor, p_action,
                              p_accommodation_id, p_check_in, p_check_out) AS x;
+    -- A taken night is a typed answer, not an error: an error would cost an aborted
+    -- transaction and a line in the server's log per refusal, more than a booking.
+    BEGIN
     INSERT INTO reservations AS r (
         uuid, code, accommodation_id, check_in, check_out, guest_name, guest_phone,
         guest_email, guests, nights, price_per_night, total_price, deposit_percent,
@@ -176,6 +196,9 @@ BEGIN
         p_payment_status, p_channel, p_expires_at, p_confirmed_at, p_notes, p_client_ip,
         p_created_at, p_updated_at)
     RETURNING r.* INTO booked;
+    EXCEPTION WHEN exclusion_violation THEN
+        overlap := true;
+    END;
     RETURN NEXT;
 END
 $fn$;
@@ -184,7 +207,16 @@ $fn$;
 const DOWN: &str = r#"
 CREATE INDEX IF NOT EXISTS reservations_open_holds_idx
     ON reservations (expires_at) WHERE status = 'pre_reserved';
-DROP INDEX IF EXISTS reservations_holds_by_expiry_idx;
+CREATE INDEX IF NOT EXISTS reservations_status_idx ON reservations (status);
+CREATE INDEX IF NOT EXISTS reservations_guest_phone_idx
+    ON reservations (guest_phone) WHERE guest_phone IS NOT NULL;
+CREATE INDEX IF NOT EXISTS reservations_holds_by_phone_idx
+    ON reservations (status, guest_phone, expires_at) WHERE guest_phone IS NOT NULL;
+CREATE INDEX IF NOT EXISTS reservations_holds_by_ip_idx
+    ON reservations (status, client_ip, expires_at) WHERE client_ip IS NOT NULL;
+DROP INDEX IF EXISTS reservations_client_ip_expiry_idx;
+DROP INDEX IF EXISTS reservations_guest_phone_expiry_idx;
+DROP INDEX IF EXISTS reservations_status_expiry_idx;
 DROP FUNCTION IF EXISTS book_reservation;
 DROP FUNCTION IF EXISTS expire_lapsed_holds;
 DROP FUNCTION IF EXISTS reservation_audit_snapshot;

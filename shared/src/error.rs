@@ -149,6 +149,15 @@ impl Error {
         }
     }
 
+    /// The nights overlap an active stay of the accommodation (the exclusion constraint's
+    /// refusal, however it was reported).
+    pub fn date_overlap() -> Self {
+        Self::conflict(
+            ConflictKind::DateOverlap,
+            "those nights are already taken for this accommodation",
+        )
+    }
+
     /// A single-field validation error.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, code, message)])
@@ -301,10 +310,7 @@ impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::{DbErr, RuntimeErr};
         match sql_state(&err) {
-            Some((code, _)) if code == EXCLUSION_VIOLATION => Self::conflict(
-                ConflictKind::DateOverlap,
-                "those nights are already taken for this accommodation",
-            ),
+            Some((code, _)) if code == EXCLUSION_VIOLATION => Self::date_overlap(),
             Some((code, constraint)) if code == UNIQUE_VIOLATION => Self::conflict(
                 ConflictKind::Duplicate,
                 format!(

@@ -128,7 +128,7 @@ static BOOK: LazyLock<String> = LazyLock::new(|| {
         .collect();
     format!(
         "SELECT b.by_phone, b.phone_first_expiry, b.by_ip, b.ip_first_expiry, b.expired_codes, \
-         {} FROM book_reservation({}) AS b",
+         b.overlap, {} FROM book_reservation({}) AS b",
         row_columns("(b.booked)."),
         arguments.join(", ")
     )
@@ -209,8 +209,9 @@ pub enum Booking {
 
 /// Books `row` in one statement: the hold-limit locks and counts of `check`, the
 /// accommodation's booking lock, the audited expiry of lapsed holds on the nights, the insert.
-/// The exclusion constraint refuses overlapping nights (`Conflict(DateOverlap)`), the code's
-/// unique constraint a taken code (`Conflict(Duplicate)`). Autocommitted on a connection, or
+/// The exclusion constraint refuses overlapping nights (`Conflict(DateOverlap)`, caught in the
+/// function, so the statement succeeds and the lapsed holds it expired stay expired), the
+/// code's unique constraint a taken code (`Conflict(Duplicate)`, an error). Autocommitted on a connection, or
 /// part of the caller's transaction.
 pub async fn book(
     db: &impl ConnectionTrait,
@@ -249,6 +250,9 @@ pub async fn book(
         .await?
         .ok_or_else(|| Error::Internal("book_reservation returned no row".into()))?;
     let booked: Option<i64> = result.try_get("", "id")?;
+    if booked.is_none() && result.try_get::<bool>("", "overlap")? {
+        return Err(Error::date_overlap());
+    }
     if booked.is_none() {
         return Ok(Booking::Refused(ActiveHolds {
             by_phone: result.try_get("", "by_phone")?,
