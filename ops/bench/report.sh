@@ -27,7 +27,7 @@ conflicts_table() {
         [[ "$sc" == conflicts ]] || continue
         n201="$(status_count 201 "$statuses")"
         n409="$(status_count 409 "$statuses")"
-        echo "| $c (-t$t -c$c) | $req | $rps | $(ms "$p50") | $(ms "$p95") | $(ms "$p99") | $(ms "$max") | $n201 | $n409 | $(awk -v a="$n409" -v r="$req" 'BEGIN { printf "%.1f %%", r > 0 ? 100 * a / r : 0 }') | $repeats | $unexpected | $sock |"
+        echo "| $c (-t$t -c$c) | $req | $rps | $(ms "$p50") | $(ms "$p95") | $(ms "$p99") | $(ms "$max") | $n201 | $n409 | $(awk -v a="$n409" -v r="$req" 'BEGIN { printf "%.1f %%", (r > 0 ? 100 * a / r : 0) }') | $repeats | $unexpected | $sock |"
     done < <(tail -n +2 "$RESULTS")
 }
 
@@ -101,7 +101,7 @@ targets_table() {
         local tps
         tps="$(cut -f3 <<<"$ceil")"
         target_row "Booking at concurrency 16 ≥ 50 % of PostgreSQL's bare-insert ceiling at concurrency 16" \
-            "$r_rps / $tps = $(awk -v a="$r_rps" -v b="$tps" 'BEGIN { printf "%.0f %%", b > 0 ? 100 * a / b : 0 }')" \
+            "$r_rps / $tps = $(awk -v a="$r_rps" -v b="$tps" 'BEGIN { printf "%.0f %%", (b > 0 ? 100 * a / b : 0) }')" \
             "$(met "$tps > 0 && $r_rps >= 0.5 * $tps")"
     else
         not_run "Booking ≥ 50 % of the ceiling (needs reservations and ceiling at c=16)"
@@ -282,7 +282,8 @@ all on the same machine, so they share its cores.
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - Machine: $(nproc) CPUs ($cpu_model), $mem_total memory, Linux $(uname -r)
 - Load average before / after the run: $LOAD_BEFORE / $LOAD_AFTER (other work on the machine shares the cores)
-- Commit: \`$commit\` (release build, \`${API_BIN#"$ROOT"/}\`)
+- Commit: \`$commit\` (the checkout run.sh ran from)
+- API binary: \`${API_BIN#"$ROOT"/}\`, built $API_BUILT, sha256 $API_SHA
 - Command: \`$COMMAND_LINE\`
 - Seed: $SEED (\`--seed $SEED\` repeats the same stays, IPs and phones); stays permuted by slot = ($PERM_A·n + $PERM_B) mod $SPACE
 - Load tool: wrk $wrk_version, ${DURATION} s measured per scenario after a ${WARMUP} s warm-up, threads = min(connections, 2), timeout 5 s; pgbench for the ceiling

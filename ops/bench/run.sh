@@ -389,6 +389,8 @@ if [[ "$BUILD" -eq 1 ]]; then
     (cd "$ROOT" && cargo build --release -p api -p worker)
 fi
 [[ -x "$API_BIN" ]] || die "$API_BIN is missing (build it, or pass --api-bin)"
+API_BUILT="$(date -u -r "$API_BIN" '+%Y-%m-%d %H:%M UTC')"
+API_SHA="$(sha256sum "$API_BIN" | cut -c1-12)"
 
 # The run's randomness, all from SEED: the stays' permutation (a, b with gcd(a, M) = 1), the
 # scramble of request numbers into IPs and phones (odd a, b modulo 2^24), and the base of the
