@@ -198,13 +198,15 @@ prefilled_section() {
 ## POST /api/v1/reservations on a pre-filled, never analyzed table
 
 A database of its own whose \`reservations\` table got $PREFILL_ROWS rows in one
-\`INSERT … SELECT generate_series\` (\`ops/bench/prefill.sql\`, ${PREFILL_SECONDS} s) with
-\`autovacuum_enabled = false\` set on the table first and no \`ANALYZE\`: $PREFILL_MIX. Past
-completed, confirmed and cancelled stays; expired holds and cancellations on nights ahead; and
-$PREFILL_LAPSED lapsed holds never swept (the worker does not run), on the nights of every
-tenth of the first $((PREFILL_ROWS / 2)) stays this run asks for, so those bookings go through the targeted expiry (an
-audited UPDATE) before their INSERT. Then the same load as \`reservations\`, expected all 201.
+\`INSERT … SELECT generate_series\` (\`ops/bench/prefill.sql\`, ${PREFILL_SECONDS} s), with
+\`autovacuum_enabled = false\` set on the table first and no \`ANALYZE\`; then the same load
+as \`reservations\`, expected all 201.
 
+- Rows by status: $PREFILL_MIX
+- Past completed, confirmed and cancelled stays; expired holds and cancellations on nights
+  ahead; $PREFILL_LAPSED lapsed holds never swept (the worker does not run) on the nights of
+  every tenth of the first $((PREFILL_ROWS / 2)) stays the run asks for, so those bookings go
+  through the targeted expiry (an audited UPDATE) before their INSERT
 - Statistics after the fill: $STATS_BEFORE
 - Statistics after the run: $STATS_AFTER
 

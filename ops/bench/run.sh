@@ -65,13 +65,14 @@ PG_SSLMODE=""
 LOG_LEVEL=warn
 OUTPUT="$ROOT/docs/performance.md"
 
-need_value() { [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }; }
+VALUED_OPTIONS=" --api-bin --scenarios --endpoints --concurrency --duration --warmup --cabins --prefill-rows --conflict-percent --seed --rate-limit --db-max-connections --synchronous-commit --pg-sslmode --log-level --output "
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --no-build) BUILD=0; shift; continue ;;
         -h | --help) usage; exit 0 ;;
     esac
-    need_value "$@"
+    if [[ "$VALUED_OPTIONS" != *" $1 "* ]]; then echo "unknown option: $1" >&2; usage >&2; exit 2; fi
+    [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }
     case "$1" in
         --api-bin) API_BIN="$(realpath -m "$2")"; BUILD=0 ;;
         --scenarios | --endpoints) SCENARIOS="$2" ;;
