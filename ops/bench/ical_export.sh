@@ -2,7 +2,7 @@
 # iCal export benchmark (issue 8): GET /api/v1/ical/{token}.ics of a cabin with 1,000 stays
 # (half from Airbnb, so the Airbnb feed filters), at concurrency 16 with wrk, over loopback.
 # Target: < 5 ms per request (p50 and the mean). Each run is bounded by DURATION. The per-IP
-# rate limit is lifted (as run.sh does): every request comes from 127.0.0.1. The API keeps the
+# rate limit is lifted: every request comes from 127.0.0.1. The API keeps the
 # rendered feed (ADR 0082), so wrk measures the steady state of channels polling an unchanged
 # calendar (one revalidating query per request); the first request, which renders, is timed
 # on its own (`cold`, then `warm` for the second).

@@ -1,6 +1,7 @@
-# ops/bench/lib.sh: what the single-endpoint wrk benchmarks (webhooks.sh, ical_export.sh)
-# share. Source it from the repository root after setting DB and NAMESPACE (the throw-away
-# database and Redis namespace): it picks a free PORT, checks for the release API and wrk,
+# shellcheck shell=bash
+# ops/bench/lib.sh: what the single-endpoint wrk benchmarks share (today ical_export.sh; run.sh
+# has its own set-up). Source it from the repository root after setting DB and NAMESPACE (the
+# throw-away database and Redis namespace): it picks a free PORT, checks for the release API and wrk,
 # makes a WORK folder, and on exit stops the API ($API_PID), drops the database, deletes the
 # namespace and removes WORK. `start_api` starts `api serve` (environment already exported)
 # and returns once its healthz answers.
@@ -17,7 +18,7 @@ API=target/release/api
 command -v wrk >/dev/null || { echo "wrk is required" >&2; exit 1; }
 
 cleanup() {
-    [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+    if [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null; then wait "$API_PID" 2>/dev/null || true; fi
     psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
     redis-cli -u "$REDIS_URL" --scan --pattern "$NAMESPACE:*" | xargs -r -n 500 redis-cli -u "$REDIS_URL" DEL >/dev/null || true
     rm -rf "$WORK"
