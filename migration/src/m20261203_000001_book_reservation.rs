@@ -124,13 +124,15 @@ $fn$;
 -- limit does not apply; otherwise the hold is refused (booked NULL, the counts returned)
 -- when the phone / the network already has p_*_limit active holds. When the exclusion
 -- constraint refuses the nights, booked is NULL and overlap true (lapsed holds expired on the
--- way stay expired). The expiry of lapsed
+-- way stay expired). With p_accommodation_version (the `xmin` of the accommodation row the
+-- stay was priced from), nothing is inserted and stale is true when that row has changed
+-- since or is no longer active: the caller re-reads it and prices again. The expiry of lapsed
 -- holds on the nights is audited as (p_actor_kind, p_actor, p_action). Lock order: phone,
 -- network, accommodation.
 CREATE FUNCTION book_reservation(
     p_phone_class integer, p_phone_key text, p_phone_limit integer,
     p_ip_class integer, p_ip_network text, p_ip_limit integer,
-    p_booking_class integer, p_now timestamptz,
+    p_booking_class integer, p_accommodation_version bigint, p_now timestamptz,
     p_actor_kind text, p_actor text, p_action text,
     p_uuid uuid, p_code text, p_accommodation_id integer, p_check_in date, p_check_out date,
     p_guest_name text, p_guest_phone text, p_guest_email text, p_guests integer,
@@ -141,7 +143,7 @@ CREATE FUNCTION book_reservation(
     p_created_at timestamptz, p_updated_at timestamptz)
 RETURNS TABLE (by_phone bigint, phone_first_expiry timestamptz, by_ip bigint,
                ip_first_expiry timestamptz, expired_codes text[], overlap boolean,
-               booked reservations)
+               stale boolean, booked reservations)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_net inet := p_ip_network::inet;
@@ -149,6 +151,7 @@ BEGIN
     by_phone := 0;
     by_ip := 0;
     overlap := false;
+    stale := false;
     IF p_phone_key IS NOT NULL THEN
         PERFORM pg_advisory_xact_lock(p_phone_class, hashtext(p_phone_key));
     END IF;
@@ -189,13 +192,18 @@ BEGIN
         guest_email, guests, nights, price_per_night, total_price, deposit_percent,
         deposit_amount, paid_amount, currency, status, payment_status, channel, expires_at,
         confirmed_at, notes, client_ip, created_at, updated_at)
-    VALUES (
+    SELECT
         p_uuid, p_code, p_accommodation_id, p_check_in, p_check_out, p_guest_name,
         p_guest_phone, p_guest_email, p_guests, p_nights, p_price_per_night, p_total_price,
         p_deposit_percent, p_deposit_amount, p_paid_amount, p_currency, p_status,
         p_payment_status, p_channel, p_expires_at, p_confirmed_at, p_notes, p_client_ip,
-        p_created_at, p_updated_at)
+        p_created_at, p_updated_at
+    WHERE p_accommodation_version IS NULL OR EXISTS (
+        SELECT 1 FROM accommodations a
+        WHERE a.id = p_accommodation_id AND a.active
+          AND a.xmin::text::bigint = p_accommodation_version)
     RETURNING r.* INTO booked;
+    stale := NOT FOUND;
     EXCEPTION WHEN exclusion_violation THEN
         overlap := true;
     END;

@@ -65,7 +65,7 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     super::retry::once("admin_book", || async {
         let txn = db.begin().await?;
         let created = async {
-            let created = insert_locked(&txn, rules.clock.as_ref(), None, &row).await?;
+            let created = insert_locked(&txn, rules.clock.as_ref(), &row).await?;
             let change = Change::reservation("reservation.create", None, &created);
             audit::record(&txn, ctx, now, change).await?;
             Ok(created)

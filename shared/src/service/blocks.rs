@@ -232,7 +232,7 @@ async fn insert_in(
     ctx: &AuditContext,
     row: reservation::ActiveModel,
 ) -> Result<reservation::Model> {
-    let created = booking::insert_locked(txn, clock, None, &row).await?;
+    let created = booking::insert_locked(txn, clock, &row).await?;
     let change = Change::reservation("block.create", None, &created);
     audit::record(txn, ctx, clock.now(), change).await?;
     Ok(created)

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{
     BookingRules, HoldPolicy, expiry,
     hold_limits::HoldGuard,
-    quote::{PricedStay, QuoteRequest, price_stay},
+    quote::{PricedStay, QuoteRequest, price},
     retry,
 };
 use crate::{
@@ -26,6 +26,9 @@ use crate::{
 const MAX_NOTES_CHARS: usize = 2000;
 /// How many times a colliding random code is regenerated.
 const CODE_ATTEMPTS: usize = 5;
+/// How many times a public booking is priced again because its accommodation changed while
+/// it was being booked.
+const PRICE_ATTEMPTS: usize = 3;
 
 /// A booking request as a client sent it (checked by [`pre_reserve`]).
 #[derive(Clone, Debug)]
@@ -138,7 +141,8 @@ pub(crate) fn parse_contact(
 ///
 /// Overlaps are detected by the exclusion constraint, never by a read-then-write check; lapsed
 /// holds on those nights are expired by the same statement first, so an expired hold never
-/// blocks a booking (see [`insert_locked`]).
+/// blocks a booking (see [`book_row`]). It is priced from the cached accommodation
+/// ([`super::accommodation_cache`]); when the row changed meanwhile it is read and priced again.
 ///
 /// Under [`HoldPolicy::Public`] the hold-hoarding limits are enforced in the inserting
 /// transaction (see [`super::hold_limits`]) and the client IP is stored on the hold; staff
@@ -150,56 +154,111 @@ pub async fn pre_reserve(
     policy: HoldPolicy,
 ) -> Result<reservation::Model> {
     let (contact, contact_errors) = parse_contact(request, true);
-    let priced = price_stay(db, rules, &request.stay, contact_errors).await?;
-    let contact = contact.ok_or_else(|| Error::Invalid(Vec::new()))?;
-    let guard = policy.guard(
-        rules.hold_limits,
-        contact.phone.as_ref().map_or("", |p| p.as_str()),
-    );
+    let id = request.stay.accommodation_id;
+    let mut accommodation = rules.accommodations.get(db, id).await?;
+    for _ in 0..PRICE_ATTEMPTS {
+        let priced = price(
+            accommodation.model.as_ref().clone(),
+            rules,
+            &request.stay,
+            rules.stay_limits(),
+            contact_errors.clone(),
+        )?;
+        let contact = contact.as_ref().ok_or_else(|| Error::Invalid(Vec::new()))?;
+        let held = hold(
+            db,
+            rules,
+            request,
+            &priced,
+            contact,
+            policy,
+            accommodation.version,
+        );
+        if let Some(row) = held.await? {
+            return Ok(row);
+        }
+        // The owner changed the accommodation meanwhile: price it as it is now.
+        accommodation = rules.accommodations.reload(db, id).await?;
+    }
+    Err(Error::Unavailable(
+        "the accommodation kept changing while it was being booked".into(),
+    ))
+}
+
+/// Inserts the hold of a priced stay, drawing a new code while the drawn one is taken;
+/// `None` when the accommodation is no longer at `version`.
+async fn hold(
+    db: &impl ConnectionTrait,
+    rules: &BookingRules,
+    request: &BookingRequest,
+    priced: &PricedStay,
+    contact: &Contact,
+    policy: HoldPolicy,
+    version: i64,
+) -> Result<Option<reservation::Model>> {
+    let phone = contact.phone.as_ref().map_or("", |p| p.as_str());
+    let guard = policy.guard(rules.hold_limits, phone);
     for _ in 0..CODE_ATTEMPTS {
-        let row = new_row(rules, request.channel, &priced, &contact, policy);
+        let row = new_row(rules, request.channel, priced, contact, policy);
         let inserted = retry::once("pre_reserve", || {
-            insert_locked(db, rules.clock.as_ref(), guard.as_ref(), &row)
+            book_row(
+                db,
+                rules.clock.as_ref(),
+                guard.as_ref(),
+                Some(version),
+                &row,
+            )
         })
         .await;
-        match inserted {
+        let row = match inserted {
             Err(Error::Conflict {
                 kind: ConflictKind::Duplicate,
                 ..
             }) => continue,
-            other => {
-                if let Ok(row) = &other {
-                    metrics::counter!("reservation_create_total", "channel" => request.channel.as_str())
-                        .increment(1);
-                    tracing::info!(
-                        reservation_code = %row.code,
-                        accommodation_id = row.accommodation_id,
-                        channel = %request.channel,
-                        guest_phone = %contact.phone.as_ref().map(|p| crate::mask::phone(p.as_str())).unwrap_or_default(),
-                        "pre-reservation created"
-                    );
-                    // After the commit; a failure to enqueue is logged, never fails the
-                    // booking. Enqueued for every hold: the notice picks the guest's channels.
-                    super::guest_notices::enqueue(
-                        rules.notices.as_ref(),
-                        row.id,
-                        crate::jobs::notifications::NoticeEvent::HoldCreated,
-                    )
-                    .await;
-                }
-                return other;
-            }
-        }
+            Ok(Some(row)) => row,
+            other => return other,
+        };
+        metrics::counter!("reservation_create_total", "channel" => request.channel.as_str())
+            .increment(1);
+        tracing::info!(
+            reservation_code = %row.code,
+            accommodation_id = row.accommodation_id,
+            channel = %request.channel,
+            guest_phone = %crate::mask::phone(phone),
+            "pre-reservation created"
+        );
+        // After the commit; a failure to enqueue is logged, never fails the booking.
+        // Enqueued for every hold: the notice picks the guest's channels.
+        super::guest_notices::enqueue(
+            rules.notices.as_ref(),
+            row.id,
+            crate::jobs::notifications::NoticeEvent::HoldCreated,
+        )
+        .await;
+        return Ok(Some(row));
     }
     Err(Error::Internal(
         "could not generate a unique reservation code".into(),
     ))
 }
 
+/// Books a staff row (no hold limits, no price check) with [`book_row`], inside the caller's
+/// transaction.
+pub(crate) async fn insert_locked(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    row: &reservation::ActiveModel,
+) -> Result<reservation::Model> {
+    book_row(db, clock, None, None, row)
+        .await?
+        .ok_or_else(|| Error::Internal("a booking without a price check came back stale".into()))
+}
+
 /// Books `row` in one statement (see [`store::reservation_booking::book`]): the hold limits
 /// of `guard` (when guarded, refused with `Error::TooMany`), the accommodation's booking lock,
 /// the audited expiry of lapsed holds on its nights (so an expired hold never blocks it), the
-/// insert. Autocommitted on a connection, or part of the caller's transaction.
+/// insert, only while the accommodation is at `version` (`None` when it is not). Autocommitted
+/// on a connection, or part of the caller's transaction.
 ///
 /// The lock only serializes bookings of one accommodation; the exclusion constraint still
 /// decides every overlap. Without it, two concurrent inserts of overlapping nights each wait
@@ -207,20 +266,24 @@ pub async fn pre_reserve(
 /// after `deadlock_timeout`: a 500 for that guest, and a stalled pool for everyone else.
 /// Every path that inserts a reservation goes through here. Lock order: hold-limit locks
 /// (phone, IP) first, then the accommodation.
-pub(crate) async fn insert_locked(
+async fn book_row(
     db: &impl ConnectionTrait,
     clock: &dyn Clock,
     guard: Option<&HoldGuard<'_>>,
+    version: Option<i64>,
     row: &reservation::ActiveModel,
-) -> Result<reservation::Model> {
+) -> Result<Option<reservation::Model>> {
     let now = clock.now();
     let check = guard.map(HoldGuard::check).unwrap_or_default();
-    match store::reservation_booking::book(db, &check, expiry::EXPIRY_AUDIT, now, row).await? {
+    let booking =
+        store::reservation_booking::book(db, &check, expiry::EXPIRY_AUDIT, now, version, row);
+    match booking.await? {
         Booking::Booked { row, expired } => {
             let codes: Vec<&str> = expired.iter().map(String::as_str).collect();
             expiry::record_expired(&codes);
-            Ok(*row)
+            Ok(Some(*row))
         }
+        Booking::Stale => Ok(None),
         Booking::Refused(active) => {
             guard.map_or(Ok(()), |guard| guard.verdict(&active, now))?;
             Err(Error::Internal(

@@ -1,5 +1,6 @@
 //! Use-cases: each takes a connection, owns its transaction and returns domain results.
 
+pub mod accommodation_cache;
 pub mod accommodations;
 pub mod admin_auth;
 pub mod admin_lockout;

@@ -56,6 +56,17 @@ pub async fn price_stay_within(
     extra_errors: Vec<FieldError>,
 ) -> Result<PricedStay> {
     let accommodation = store::accommodations::find_active(db, request.accommodation_id).await?;
+    price(accommodation, rules, request, limits, extra_errors)
+}
+
+/// Checks a stay request against `accommodation` (already read) and prices it.
+pub fn price(
+    accommodation: accommodation::Model,
+    rules: &BookingRules,
+    request: &QuoteRequest,
+    limits: StayLimits,
+    extra_errors: Vec<FieldError>,
+) -> Result<PricedStay> {
     let mut errors = extra_errors;
     let stay = Stay::parse_new(&request.check_in, &request.check_out, limits)
         .map_err(|e| errors.extend(e))

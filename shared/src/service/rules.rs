@@ -25,6 +25,8 @@ pub struct BookingRules {
     /// Where guest notices are enqueued after a hold is created (`None`: no notices, e.g.
     /// in tools and unit tests).
     pub notices: Option<crate::jobs::JobQueue>,
+    /// Accommodations as last read, to price public bookings (shared by clones).
+    pub accommodations: super::accommodation_cache::AccommodationCache,
 }
 
 impl BookingRules {
@@ -42,6 +44,7 @@ impl BookingRules {
                 per_ip: settings.hold_limit_per_ip,
             },
             notices: None,
+            accommodations: Default::default(),
         }
     }
 

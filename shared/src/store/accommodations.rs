@@ -1,6 +1,6 @@
 //! Queries on `accommodations`.
 
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, prelude::*};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, prelude::*};
 
 use crate::{Error, Result, entities::accommodation};
 
@@ -36,4 +36,22 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<accommodation::M
         .one(db)
         .await?
         .ok_or(Error::NotFound("accommodation"))
+}
+
+/// An active accommodation with its row version (`xmin`: changes with every update of the
+/// row), which the booking statement compares to price from a cached copy safely.
+pub async fn find_active_versioned(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<(accommodation::Model, i64)> {
+    let row = db
+        .query_one_raw(crate::db::stmt(
+            "SELECT *, xmin::text::bigint AS row_version FROM accommodations \
+             WHERE id = $1 AND active",
+            vec![id.into()],
+        ))
+        .await?
+        .ok_or(Error::NotFound("accommodation"))?;
+    let version: i64 = row.try_get("", "row_version")?;
+    Ok((accommodation::Model::from_query_result(&row, "")?, version))
 }

@@ -102,7 +102,7 @@ const ROW_COLUMNS: [(Column, Param); 25] = [
 
 /// SQL types of `book_reservation`'s parameters before the row's (lock classes, hold checks,
 /// now, the expiry's audit).
-const LEADING_PARAMETERS: [&str; 11] = [
+const LEADING_PARAMETERS: [&str; 12] = [
     "integer",
     "text",
     "integer",
@@ -110,6 +110,7 @@ const LEADING_PARAMETERS: [&str; 11] = [
     "text",
     "integer",
     "integer",
+    "bigint",
     "timestamptz",
     "text",
     "text",
@@ -128,7 +129,7 @@ static BOOK: LazyLock<String> = LazyLock::new(|| {
         .collect();
     format!(
         "SELECT b.by_phone, b.phone_first_expiry, b.by_ip, b.ip_first_expiry, b.expired_codes, \
-         b.overlap, {} FROM book_reservation({}) AS b",
+         b.overlap, b.stale, {} FROM book_reservation({}) AS b",
         row_columns("(b.booked)."),
         arguments.join(", ")
     )
@@ -205,10 +206,14 @@ pub enum Booking {
     },
     /// A hold limit refused it: nothing was written.
     Refused(ActiveHolds),
+    /// The accommodation changed since the version the row was priced from: nothing was
+    /// inserted (lapsed holds on the nights may have been expired).
+    Stale,
 }
 
 /// Books `row` in one statement: the hold-limit locks and counts of `check`, the
-/// accommodation's booking lock, the audited expiry of lapsed holds on the nights, the insert.
+/// accommodation's booking lock, the audited expiry of lapsed holds on the nights, the insert
+/// (only if the accommodation row still has `accommodation_version`, when given).
 /// The exclusion constraint refuses overlapping nights (`Conflict(DateOverlap)`, caught in the
 /// function, so the statement succeeds and the lapsed holds it expired stay expired), the
 /// code's unique constraint a taken code (`Conflict(Duplicate)`, an error). Autocommitted on a connection, or
@@ -218,6 +223,7 @@ pub async fn book(
     check: &HoldCheck<'_>,
     audit: ExpiryAudit<'_>,
     now: DateTime<Utc>,
+    accommodation_version: Option<i64>,
     row: &reservation::ActiveModel,
 ) -> Result<Booking> {
     let (phone, per_phone) = check.phone.unzip();
@@ -230,6 +236,7 @@ pub async fn book(
         network.into(),
         per_network.unwrap_or(0).into(),
         BOOKING_LOCK_CLASS.into(),
+        accommodation_version.into(),
         now.into(),
         audit.actor_kind.into(),
         audit.actor.into(),
@@ -252,6 +259,9 @@ pub async fn book(
     let booked: Option<i64> = result.try_get("", "id")?;
     if booked.is_none() && result.try_get::<bool>("", "overlap")? {
         return Err(Error::date_overlap());
+    }
+    if booked.is_none() && result.try_get::<bool>("", "stale")? {
+        return Ok(Booking::Stale);
     }
     if booked.is_none() {
         return Ok(Booking::Refused(ActiveHolds {

@@ -24,6 +24,7 @@ mod audit_snapshot;
 mod availability;
 mod booking_horizon;
 mod booking_plans;
+mod booking_price_cache;
 mod concierge_edges;
 mod concierge_flow;
 mod concurrency;
