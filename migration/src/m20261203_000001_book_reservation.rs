@@ -184,29 +184,38 @@ BEGIN
     SELECT array_agg(x.code) INTO expired_codes
     FROM expire_lapsed_holds(p_now, p_actor_kind, p_actor, p_action,
                              p_accommodation_id, p_check_in, p_check_out) AS x;
-    -- A taken night is a typed answer, not an error: an error would cost an aborted
-    -- transaction and a line in the server's log per refusal, more than a booking.
-    BEGIN
+    IF p_accommodation_version IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM accommodations a
+        WHERE a.id = p_accommodation_id AND a.active
+          AND a.xmin::text::bigint = p_accommodation_version) THEN
+        stale := true;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    -- A taken night is a typed answer, not an error (an error costs an aborted transaction
+    -- and a line in the server's log per refusal): ON CONFLICT DO NOTHING checks the
+    -- exclusion constraint and the unique indexes before it writes, so a refusal writes
+    -- nothing. A taken code is still the unique violation the caller retries on.
     INSERT INTO reservations AS r (
         uuid, code, accommodation_id, check_in, check_out, guest_name, guest_phone,
         guest_email, guests, nights, price_per_night, total_price, deposit_percent,
         deposit_amount, paid_amount, currency, status, payment_status, channel, expires_at,
         confirmed_at, notes, client_ip, created_at, updated_at)
-    SELECT
+    VALUES (
         p_uuid, p_code, p_accommodation_id, p_check_in, p_check_out, p_guest_name,
         p_guest_phone, p_guest_email, p_guests, p_nights, p_price_per_night, p_total_price,
         p_deposit_percent, p_deposit_amount, p_paid_amount, p_currency, p_status,
         p_payment_status, p_channel, p_expires_at, p_confirmed_at, p_notes, p_client_ip,
-        p_created_at, p_updated_at
-    WHERE p_accommodation_version IS NULL OR EXISTS (
-        SELECT 1 FROM accommodations a
-        WHERE a.id = p_accommodation_id AND a.active
-          AND a.xmin::text::bigint = p_accommodation_version)
+        p_created_at, p_updated_at)
+    ON CONFLICT DO NOTHING
     RETURNING r.* INTO booked;
-    stale := NOT FOUND;
-    EXCEPTION WHEN exclusion_violation THEN
+    IF NOT FOUND THEN
+        IF EXISTS (SELECT 1 FROM reservations x WHERE x.code = p_code) THEN
+            RAISE unique_violation USING CONSTRAINT = 'reservations_code_key',
+                MESSAGE = 'duplicate key value violates unique constraint "reservations_code_key"';
+        END IF;
         overlap := true;
-    END;
+    END IF;
     RETURN NEXT;
 END
 $fn$;

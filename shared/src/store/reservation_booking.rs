@@ -214,9 +214,10 @@ pub enum Booking {
 /// Books `row` in one statement: the hold-limit locks and counts of `check`, the
 /// accommodation's booking lock, the audited expiry of lapsed holds on the nights, the insert
 /// (only if the accommodation row still has `accommodation_version`, when given).
-/// The exclusion constraint refuses overlapping nights (`Conflict(DateOverlap)`, caught in the
-/// function, so the statement succeeds and the lapsed holds it expired stay expired), the
-/// code's unique constraint a taken code (`Conflict(Duplicate)`, an error). Autocommitted on a connection, or
+/// The exclusion constraint refuses overlapping nights (`Conflict(DateOverlap)`: the insert is
+/// `ON CONFLICT DO NOTHING`, so the statement succeeds, nothing is written for the refused row
+/// and the lapsed holds it expired stay expired), the code's unique index a taken code
+/// (`Conflict(Duplicate)`, an error the caller retries with a new code). Autocommitted on a connection, or
 /// part of the caller's transaction.
 pub async fn book(
     db: &impl ConnectionTrait,
