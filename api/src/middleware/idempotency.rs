@@ -128,7 +128,8 @@ impl<E: Endpoint> Endpoint for IdempotentEndpoint<E> {
             .headers()
             .get(IDEMPOTENCY_HEADER)
             .map(|v| v.to_str().map(|s| s.trim().to_owned()));
-        let state = req.data::<AppState>().cloned();
+        // Without a key nothing is looked up or cloned: the request runs as it is.
+        let state = key.as_ref().and_then(|_| req.data::<AppState>().cloned());
         let (key, state) = match (key, state) {
             (None, _) | (_, None) => {
                 return self.inner.call(req).await.map(IntoResponse::into_response);
