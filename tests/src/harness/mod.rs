@@ -22,7 +22,7 @@ pub mod webhooks;
 pub mod worker;
 
 pub use app::TestApp;
-pub use database::TestDb;
+pub use database::{TestDb, admin_url};
 pub use http::{Reply, reply};
 pub use redis_ns::TestRedis;
 pub use wait::wait_until;

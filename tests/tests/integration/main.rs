@@ -22,6 +22,7 @@ mod admin_roles;
 mod admin_tokens;
 mod audit_snapshot;
 mod availability;
+mod backup_restore;
 mod booking_horizon;
 mod booking_plans;
 mod booking_price_cache;
