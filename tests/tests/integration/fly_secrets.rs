@@ -109,7 +109,7 @@ fn a_filled_file_goes_to_fly_on_stdin_and_placeholders_typos_and_gaps_are_refuse
     assert!(
         expected
             .iter()
-            .all(|pair| !shown.contains(pair.split_once('=').unwrap().1))
+            .all(|pair| !shown.contains(pair.split_once('=').expect("a pair").1))
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
