@@ -130,6 +130,7 @@ pub fn openapi_json() -> String {
 
 #[handler]
 fn metrics_endpoint(state: Data<&AppState>) -> String {
+    shared::telemetry::record_process_metrics();
     state.metrics.render()
 }
 

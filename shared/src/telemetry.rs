@@ -14,7 +14,8 @@ use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitEx
 
 use crate::config::{LogFormat, Settings};
 
-/// Latency buckets in seconds for every `*_duration_seconds` histogram.
+/// Latency buckets in seconds for every `*_duration_seconds` histogram and
+/// `req_latency_seconds`.
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
@@ -94,8 +95,15 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
+            started();
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), LATENCY_BUCKETS)
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full("req_latency_seconds".into()),
+                        LATENCY_BUCKETS,
+                    )
+                })
                 .unwrap_or_else(|_| PrometheusBuilder::new());
             match builder.install_recorder() {
                 Ok(handle) => handle,
@@ -104,4 +112,31 @@ pub fn metrics_handle() -> PrometheusHandle {
             }
         })
         .clone()
+}
+
+/// When this process started (its recorder was installed), for `process_uptime_seconds`.
+fn started() -> std::time::Instant {
+    static STARTED: OnceLock<std::time::Instant> = OnceLock::new();
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
+/// Sets `process_resident_memory_bytes`, `process_open_fds` and `process_uptime_seconds`
+/// from `/proc/self` (Linux, where it runs; elsewhere only the uptime). Called by the metrics
+/// endpoints before they render.
+pub fn record_process_metrics() {
+    metrics::gauge!("process_uptime_seconds").set(started().elapsed().as_secs_f64());
+    let rss_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+        });
+    if let Some(kb) = rss_kb {
+        metrics::gauge!("process_resident_memory_bytes").set(kb.saturating_mul(1024) as f64);
+    }
+    if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+        metrics::gauge!("process_open_fds").set(fds.count() as f64);
+    }
 }

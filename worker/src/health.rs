@@ -15,6 +15,7 @@ use crate::JobContext;
 
 #[handler]
 fn metrics() -> String {
+    telemetry::record_process_metrics();
     telemetry::metrics_handle().render()
 }
 

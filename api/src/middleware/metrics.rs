@@ -11,7 +11,9 @@ use poem::{
     Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result, http::Method,
 };
 
-/// Middleware recording `http_requests_total` and `http_request_duration_seconds`.
+/// Middleware recording `http_requests_total`, `http_request_duration_seconds` (by method and
+/// route) and `req_latency_seconds` (by route and status class: the latency and error-rate
+/// alerts' series).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RequestMetrics;
 
@@ -52,9 +54,23 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
             "status" => status.as_u16().to_string()
         )
         .increment(1);
+        metrics::histogram!("req_latency_seconds", "route" => route.clone(), "status_class" => status_class(status.as_u16()))
+            .record(elapsed);
         metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
             .record(elapsed);
         result
+    }
+}
+
+/// The status class as a metric label (`2xx` … `5xx`, `other`), what error-rate alerts read.
+pub fn status_class(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
     }
 }
 

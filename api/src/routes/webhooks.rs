@@ -180,6 +180,9 @@ async fn refuse(state: &AppState, refusing: Refusing<'_>) -> WebhookResponse {
     let (provider, refusal) = (refusing.provider.as_str(), refusing.refusal);
     metrics::counter!("webhook_refused_total", "provider" => provider, "reason" => refusal.reason())
         .increment(1);
+    if refusal.is_invalid_signature() {
+        metrics::counter!("webhook_signature_invalid_total", "provider" => provider).increment(1);
+    }
     let client = client_ip::bucket_key(refusing.client.0);
     let limit = state.settings.webhook_refusals_per_minute;
     if limit > 0 {

@@ -36,6 +36,12 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Whether the delivery carried no valid signature (missing, malformed or not matching):
+    /// what `webhook_signature_invalid_total` counts, and its alert watches for spikes.
+    pub fn is_invalid_signature(self) -> bool {
+        matches!(self, Self::Missing | Self::Malformed | Self::Mismatch)
+    }
+
     /// The closed `reason` label of `webhook_refused_total` and the stored reason.
     pub fn reason(self) -> &'static str {
         match self {

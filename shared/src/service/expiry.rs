@@ -102,3 +102,15 @@ pub async fn expire_lapsed_holds_notifying<C: ConnectionTrait + TransactionTrait
     }
     Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
 }
+
+/// Sets the `active_reservations` gauge: open holds and confirmed stays not yet over (after
+/// the sweep, which the worker runs every minute).
+pub async fn record_active(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    timezone: chrono_tz::Tz,
+) -> Result<u64> {
+    let active = store::reservations::count_active(db, clock.today(timezone), clock.now()).await?;
+    metrics::gauge!("active_reservations").set(active as f64);
+    Ok(active)
+}

@@ -191,3 +191,23 @@ pub async fn open_hold(
         .one(db)
         .await?)
 }
+
+/// Reservations holding nights now or ahead at `now` (`today` in the business timezone): open
+/// holds and confirmed stays whose check-out has not passed.
+pub async fn count_active(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(reservation::Entity::find()
+        .filter(Column::Status.is_in(ReservationStatus::EDITABLE))
+        .filter(
+            Condition::any()
+                .add(Column::Status.ne(ReservationStatus::PreReserved))
+                .add(Column::ExpiresAt.gt(now)),
+        )
+        .filter(Column::CheckOut.gt(today))
+        .count(db)
+        .await?)
+}

@@ -1,6 +1,7 @@
 //! Integration tests against real PostgreSQL and Redis, one file per feature.
 
 mod accommodations;
+mod active_reservations;
 mod admin_accommodations;
 mod admin_auth;
 mod admin_blocks;

@@ -13,4 +13,5 @@ async fn metrics_count_exactly_what_happened() {
     scenarios::request_metrics_are_labelled_by_route_template_and_status().await;
     scenarios::booking_metrics_count_creations_and_overlaps_by_channel().await;
     scenarios::made_up_methods_share_one_other_series().await;
+    scenarios::bad_webhook_signatures_are_counted_and_process_gauges_are_served().await;
 }

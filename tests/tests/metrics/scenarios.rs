@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Weekday};
 use poem::http::Method;
-use tests::harness::{TestApp, fixtures};
+use tests::harness::{TestApp, fixtures, webhooks};
 
 /// The line of `metrics` that starts with `prefix`, if any.
 fn line<'a>(metrics: &'a str, prefix: &str) -> Option<&'a str> {
@@ -59,9 +59,12 @@ pub async fn request_metrics_are_labelled_by_route_template_and_status() {
                 r#"http_requests_total{method="GET",route="unmatched",status="404"}"#,
                 r#"http_request_duration_seconds_bucket{method="POST",route="/api/v1/reservations",le="+Inf"}"#,
                 r#"http_request_duration_seconds_count{method="POST",route="/api/v1/reservations"}"#,
+                r#"req_latency_seconds_count{route="/api/v1/reservations",status_class="2xx"}"#,
+                r#"req_latency_seconds_count{route="/api/v1/reservations",status_class="4xx"}"#,
+                r#"req_latency_seconds_bucket{route="unmatched",status_class="4xx",le="+Inf"}"#,
             ]
         ),
-        vec![1.0, 1.0, 1.0, 2.0, 2.0],
+        vec![1.0, 1.0, 1.0, 2.0, 2.0, 1.0, 1.0, 1.0],
         "{text}"
     );
     // The lookup is counted under its template (`/api/v1/reservations/:<param>`), never the code.
@@ -161,4 +164,38 @@ pub async fn made_up_methods_share_one_other_series() {
         .sum();
     assert_eq!(added, 40.0, "{text}");
     assert!(other.len() <= 2, "{other:?}");
+}
+
+pub async fn bad_webhook_signatures_are_counted_and_process_gauges_are_served() {
+    // Arrange
+    let app = TestApp::new().await;
+    let body = webhooks::text_message("wamid.METRICS1", "5491112345678", "hola");
+    let before = app.metrics().await;
+
+    // Act: one delivery without a signature, one with a wrong one, one signed.
+    webhooks::post_whatsapp(&app.client, body.clone(), None).await;
+    webhooks::post_whatsapp(
+        &app.client,
+        body.clone(),
+        Some(format!("sha256={}", "0".repeat(64))),
+    )
+    .await;
+    webhooks::post_signed_whatsapp(&app.client, body).await;
+    let text = &app.metrics().await;
+
+    // Assert: the two refusals count as invalid signatures, the signed one does not; the
+    // process gauges are there with plausible values.
+    assert_eq!(
+        deltas(
+            &before,
+            text,
+            &[r#"webhook_signature_invalid_total{provider="whatsapp"}"#]
+        ),
+        vec![2.0],
+        "{text}"
+    );
+    let rss = value(text, "process_resident_memory_bytes");
+    assert!(rss > 1_000_000.0, "RSS {rss} in {text}");
+    assert!(value(text, "process_open_fds") >= 3.0, "{text}");
+    assert!(line(text, "process_uptime_seconds ").is_some(), "{text}");
 }

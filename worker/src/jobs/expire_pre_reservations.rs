@@ -18,7 +18,9 @@ pub async fn handle(
         let expired =
             expiry::expire_lapsed_holds_notifying(&ctx.db, ctx.clock.as_ref(), Some(&ctx.queue))
                 .await?;
-        tracing::debug!(slot = %job.slot, expired, "expiry sweep done");
+        let active =
+            expiry::record_active(&ctx.db, ctx.clock.as_ref(), ctx.settings.timezone()).await?;
+        tracing::debug!(slot = %job.slot, expired, active, "expiry sweep done");
         Ok(())
     })
     .await
