@@ -15,7 +15,8 @@
 # installs it (cargo install cargo-nextest --locked) and, if that fails, falls back to
 # `cargo test --workspace --no-fail-fast` (nextest-only arguments such as --profile are dropped).
 #
-# When the tests pass, ops/schemathesis.sh then checks the running API against its OpenAPI
+# When the tests pass, ops/live-checks.sh runs the deploy smoke and overlap checks against a
+# throwaway local API (SKIP_LIVE_CHECKS=1 skips them), and ops/schemathesis.sh checks the running API against its OpenAPI
 # document (about 3 minutes); SKIP_SCHEMATHESIS=1 skips that for quick local runs.
 set -euo pipefail
 
@@ -66,4 +67,10 @@ if [[ -n "${SKIP_SCHEMATHESIS:-}" ]]; then
   echo "test.sh: SKIP_SCHEMATHESIS is set: the API is not checked against its OpenAPI document"
 else
   "$ROOT/ops/schemathesis.sh"
+fi
+
+if [[ -n "${SKIP_LIVE_CHECKS:-}" ]]; then
+  echo "test.sh: SKIP_LIVE_CHECKS is set: smoke and overlap checks not run"
+else
+  "$ROOT/ops/live-checks.sh"
 fi
