@@ -44,6 +44,6 @@ pub struct HealthView {
 /// Whether the API takes traffic.
 #[derive(Debug, Clone, Object)]
 pub struct ReadyView {
-    /// `ready` or `shutting_down`.
+    /// `ready`, `shutting_down`, `migrations_pending` or `dependencies_down`.
     pub status: String,
 }

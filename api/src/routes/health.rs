@@ -4,7 +4,10 @@ use std::{future::Future, time::Instant};
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
-use shared::service::ical_sync;
+use shared::service::{
+    ical_sync,
+    readiness::{self, NotReady},
+};
 
 use super::ApiTags;
 use crate::{
@@ -32,7 +35,7 @@ pub enum ReadyResponse {
     /// Taking traffic.
     #[oai(status = 200)]
     Ready(Json<ReadyView>),
-    /// Draining before shutdown.
+    /// Draining before shutdown, migrations pending, or a dependency down.
     #[oai(status = 503)]
     NotReady(Json<ReadyView>),
 }
@@ -127,17 +130,42 @@ impl HealthApi {
 
     /// Whether this instance takes traffic
     ///
-    /// 503 once shutdown has begun, so the proxy stops routing here while requests drain.
+    /// 200 `ready` when PostgreSQL and Redis answer and every migration this build knows is
+    /// applied; 503 `shutting_down` once shutdown has begun (the proxy stops routing here while
+    /// requests drain), `migrations_pending` (a new release's machine before its release command
+    /// migrated) or `dependencies_down` (3-second deadline).
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
         if state.is_shutting_down() {
-            ReadyResponse::NotReady(Json(ReadyView {
-                status: "shutting_down".into(),
-            }))
-        } else {
-            ReadyResponse::Ready(Json(ReadyView {
+            return not_ready("shutting_down");
+        }
+        let migrations = known_migrations();
+        let check = readiness::check(&state.db, &state.redis, migrations);
+        match tokio::time::timeout(std::time::Duration::from_secs(3), check).await {
+            Ok(Ok(())) => ReadyResponse::Ready(Json(ReadyView {
                 status: "ready".into(),
-            }))
+            })),
+            Ok(Err(why)) => not_ready(why.as_str()),
+            Err(_) => not_ready(NotReady::DependenciesDown.as_str()),
         }
     }
+}
+
+/// A 503 readiness answer with `status`.
+fn not_ready(status: &str) -> ReadyResponse {
+    ReadyResponse::NotReady(Json(ReadyView {
+        status: status.into(),
+    }))
+}
+
+/// The names of every migration this build carries, listed once.
+fn known_migrations() -> &'static [String] {
+    use migration::MigratorTrait;
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        migration::Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect()
+    })
 }

@@ -36,6 +36,7 @@ pub mod payment_link;
 pub mod payment_poll;
 pub mod payments;
 pub mod quote;
+pub mod readiness;
 pub mod reservations;
 pub mod retry;
 pub mod rules;

@@ -5,6 +5,7 @@ use std::{sync::Arc, time::Duration};
 use api::{startup::build_app, state::AppState};
 use poem::{EndpointExt, test::TestClient};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use shared::clock::OffsetClock;
 use tests::harness::{TestApp, TestDb, TestRedis, app::test_settings, reply};
@@ -169,4 +170,25 @@ async fn the_real_server_answers_metrics_on_its_metrics_port_and_404_on_the_publ
         "the internal port serves metrics only"
     );
     system.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_is_503_while_a_migration_of_this_build_is_not_applied() {
+    // Arrange: the newest migration's record removed, as on a new release's machine that
+    // starts before the release command has migrated.
+    let app = TestApp::new().await;
+    app.conn()
+        .execute_unprepared(
+            "DELETE FROM seaql_migrations
+             WHERE version = (SELECT max(version) FROM seaql_migrations)",
+        )
+        .await
+        .expect("forget the newest migration");
+
+    // Act
+    let ready = reply(app.client.get("/api/v1/readyz").send().await).await;
+
+    // Assert
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    assert_eq!(ready.body, json!({"status": "migrations_pending"}));
 }
