@@ -5,8 +5,8 @@
 #
 #   ops/overlap-check.sh BASE_URL [N]          (N concurrent bookings, default 20)
 #
-# Every request has its own phone, so the hold limits do not interfere; the nights are one
-# random night 400-600 days ahead of the first listed cabin. Exit status 0 only when exactly
+# Every request has its own phone, so the hold limits do not interfere; the night is a random
+# one 30-330 days ahead, of the first listed cabin. Exit status 0 only when exactly
 # one answer is 201 and all the others are 409. Needs curl and python3.
 set -euo pipefail
 
@@ -20,18 +20,31 @@ trap 'rm -rf "$work"' EXIT
 cabin="$(curl -sf --max-time 15 "$base/api/v1/accommodations" |
   python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[0]["id"] if d else "")')"
 [[ -n "$cabin" ]] || { echo "overlap-check: no accommodation at $base" >&2; exit 1; }
-night="$(python3 -c 'import datetime, random; print(datetime.date.today() + datetime.timedelta(days=random.randint(400, 600)))')"
-next="$(python3 -c "import datetime; print(datetime.date.fromisoformat('$night') + datetime.timedelta(days=1))")"
+# race NIGHT: N concurrent bookings of NIGHT; statuses in $work/status.*, bodies in body.*.
+race() {
+  local night="$1" next i body
+  next="$(python3 -c "import datetime; print(datetime.date.fromisoformat('$night') + datetime.timedelta(days=1))")"
+  rm -f "$work"/status.* "$work"/body.*
+  for i in $(seq 1 "$n"); do
+    body="{\"accommodation_id\":$cabin,\"check_in\":\"$night\",\"check_out\":\"$next\",\"guests\":1,\"guest_name\":\"Overlap Check\",\"guest_phone\":\"+549110000$(printf '%04d' "$i")\"}"
+    curl -s -o "$work/body.$i" -w '%{http_code}\n' --max-time 30 -X POST "$base/api/v1/reservations" \
+      -H 'content-type: application/json' --data-binary "$body" >"$work/status.$i" &
+  done
+  wait
+  created="$(cat "$work"/status.* | grep -c '^201$' || true)"
+  refused="$(cat "$work"/status.* | grep -c '^409$' || true)"
+  other=$((n - created - refused))
+}
 
-for i in $(seq 1 "$n"); do
-  body="{\"accommodation_id\":$cabin,\"check_in\":\"$night\",\"check_out\":\"$next\",\"guests\":1,\"guest_name\":\"Overlap Check\",\"guest_phone\":\"+549110000$(printf '%04d' "$i")\"}"
-  curl -s -o "$work/body.$i" -w '%{http_code}\n' --max-time 30 -X POST "$base/api/v1/reservations" \
-    -H 'content-type: application/json' --data-binary "$body" >"$work/status.$i" &
+# A random night 30 to 330 days ahead (inside any booking horizon of a year); when every
+# request is refused the night was taken before the check (a real stay, an earlier check's
+# hold), so another night is tried, five at most.
+for _ in 1 2 3 4 5; do
+  night="$(python3 -c 'import datetime, random; print(datetime.date.today() + datetime.timedelta(days=random.randint(30, 330)))')"
+  race "$night"
+  [[ "$created" -eq 0 && "$refused" -eq "$n" ]] || break
+  echo "overlap-check: $night was already taken; trying another night"
 done
-wait
-created="$(cat "$work"/status.* | grep -c '^201$' || true)"
-refused="$(cat "$work"/status.* | grep -c '^409$' || true)"
-other=$((n - created - refused))
 echo "overlap-check: $n concurrent bookings of cabin $cabin on $night: $created created, $refused refused (409), $other other"
 if [[ "$created" -eq 1 && "$refused" -eq $((n - 1)) ]]; then
   winner="$(grep -l '^201$' "$work"/status.* | head -1)"
