@@ -50,6 +50,16 @@ pub async fn by_contact(
         .await?)
 }
 
+/// The lease may be taken by `token` at `now`: nobody holds it, the holder's lapsed, or it is
+/// `token`'s already.
+fn lease_free(token: Uuid, now: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
+    use conversation::Column;
+    Column::LeaseUntil
+        .is_null()
+        .or(Column::LeaseUntil.lt(now))
+        .or(Column::LeaseToken.eq(token))
+}
+
 /// Takes the conversation's processing lease when nobody holds it (or the holder's lapsed);
 /// `None` when another worker holds it.
 pub async fn acquire_lease(
@@ -64,12 +74,7 @@ pub async fn acquire_lease(
         .col_expr(Column::LeaseToken, token.into())
         .col_expr(Column::LeaseUntil, (now + lease).into())
         .filter(Column::ContactId.eq(contact_id))
-        .filter(
-            Condition::any()
-                .add(Column::LeaseUntil.is_null())
-                .add(Column::LeaseUntil.lt(now))
-                .add(Column::LeaseToken.eq(token)),
-        )
+        .filter(lease_free(token, now))
         .exec_with_returning(db)
         .await?;
     Ok(updated.into_iter().next())
@@ -93,10 +98,7 @@ pub async fn take_lease(
         ..Default::default()
     };
     // Qualified by the table, so it reads the existing row (not `excluded`).
-    let free = Column::LeaseUntil
-        .is_null()
-        .or(Column::LeaseUntil.lt(now))
-        .or(Column::LeaseToken.eq(token));
+    let free = lease_free(token, now);
     let inserted = conversation::Entity::insert(row)
         .on_conflict(
             OnConflict::column(Column::ContactId)

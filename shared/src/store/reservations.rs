@@ -34,6 +34,13 @@ pub async fn find_by_code(
         .await?)
 }
 
+/// Not a hold that has lapsed at `now` (even if the sweep has not expired it yet).
+fn not_lapsed(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(Column::Status.ne(ReservationStatus::PreReserved))
+        .add(Column::ExpiresAt.gt(now))
+}
+
 /// Active reservations of one accommodation that share a night with `[from, to)`, in date
 /// order. Holds that have lapsed (even if not yet swept) are not active.
 pub async fn active_in_window(
@@ -46,11 +53,7 @@ pub async fn active_in_window(
     Ok(reservation::Entity::find()
         .filter(Column::AccommodationId.eq(accommodation_id))
         .filter(Column::Status.is_in(ReservationStatus::ACTIVE))
-        .filter(
-            Condition::any()
-                .add(Column::Status.ne(ReservationStatus::PreReserved))
-                .add(Column::ExpiresAt.gt(now)),
-        )
+        .filter(not_lapsed(now))
         .filter(Column::CheckIn.lt(to))
         .filter(Column::CheckOut.gt(from))
         .order_by_asc(Column::CheckIn)
@@ -202,11 +205,7 @@ pub async fn count_active(
     use sea_orm::PaginatorTrait;
     Ok(reservation::Entity::find()
         .filter(Column::Status.is_in(ReservationStatus::EDITABLE))
-        .filter(
-            Condition::any()
-                .add(Column::Status.ne(ReservationStatus::PreReserved))
-                .add(Column::ExpiresAt.gt(now)),
-        )
+        .filter(not_lapsed(now))
         .filter(Column::CheckOut.gt(today))
         .count(db)
         .await?)
