@@ -93,14 +93,25 @@ impl TestDb {
     pub async fn new(max_connections: u32) -> Self {
         let admin = admin_connection().await;
         ensure_template(&admin).await;
+        Self::create(
+            admin,
+            &format!("TEMPLATE {}", template_name()),
+            max_connections,
+        )
+        .await
+    }
+
+    /// A database with no migration applied (for tests that apply them one by one).
+    pub async fn empty(max_connections: u32) -> Self {
+        Self::create(admin_connection().await, "", max_connections).await
+    }
+
+    async fn create(admin: DatabaseConnection, options: &str, max_connections: u32) -> Self {
         let name = format!("cabanas_test_{}", Uuid::new_v4().simple());
         admin
-            .execute_unprepared(&format!(
-                "CREATE DATABASE {name} TEMPLATE {}",
-                template_name()
-            ))
+            .execute_unprepared(&format!("CREATE DATABASE {name} {options}"))
             .await
-            .expect("clone the template");
+            .expect("create the test database");
         let _ = admin.close().await;
         let url = url_for(&name);
         let conn = shared::db::connect_url(&url, max_connections)

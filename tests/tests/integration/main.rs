@@ -35,6 +35,7 @@ mod database_errors;
 mod database_invariants;
 mod end_to_end;
 mod errors_and_edges;
+mod expand_contract;
 mod fly_secrets;
 mod guest_emails;
 mod health;
