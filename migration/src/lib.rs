@@ -1,9 +1,10 @@
 //! Database migrations for PostgreSQL, one change per file, named by date.
 //!
-//! A landed migration is never edited: add a new one. Each one is expand-only (the previous
-//! release keeps running on the schema it leaves; `tests/tests/integration/expand_contract.rs`
-//! checks it): remove what is no longer used in a later release. PostgreSQL is the source of truth and
-//! enforces the invariants itself (exclusion, unique, check and foreign-key constraints).
+//! A landed migration is never edited: add a new one. Each one is expand-only: the previous
+//! release keeps running on the schema it leaves (`tests/tests/integration/expand_contract.rs`
+//! checks it), and what it no longer uses is removed in a later release. PostgreSQL is the
+//! source of truth and enforces the invariants itself (exclusion, unique, check and foreign-key
+//! constraints).
 
 pub use sea_orm_migration::prelude::*;
 
