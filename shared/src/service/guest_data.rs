@@ -251,11 +251,7 @@ pub struct RetentionReport {
 
 /// The first day whose stays (by check-out) and messages are still kept: today in the
 /// business timezone minus `retention`, and the instant it starts.
-pub fn retention_cutoff(
-    clock: &dyn Clock,
-    tz: Tz,
-    retention: Months,
-) -> (NaiveDate, DateTime<Utc>) {
+fn retention_cutoff(clock: &dyn Clock, tz: Tz, retention: Months) -> (NaiveDate, DateTime<Utc>) {
     let today = clock.today(tz);
     let day = today
         .checked_sub_months(retention)
