@@ -30,9 +30,10 @@ use crate::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
             calendar::AdminCalendarApi, config::AdminConfigApi,
             conversations::AdminConversationsApi, dashboard::AdminDashboardApi,
-            ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi, operations::AdminOperationsApi,
-            payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
-            reservations::AdminReservationsApi, session::SessionApi,
+            guests::AdminGuestsApi, ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi,
+            operations::AdminOperationsApi, payments::AdminPaymentsApi,
+            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
+            session::SessionApi,
         },
         health::HealthApi,
         ical::IcalApi,
@@ -72,6 +73,7 @@ type AdminApis = (
     AdminIcalFeedsApi,
     AdminNluApi,
     AdminConversationsApi,
+    AdminGuestsApi,
 );
 
 /// Every API under `/api/v1`.
@@ -108,6 +110,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminIcalFeedsApi,
                 AdminNluApi,
                 AdminConversationsApi,
+                AdminGuestsApi,
             ),
         ),
         "Cabañas API",

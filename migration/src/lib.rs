@@ -49,6 +49,7 @@ mod m20261201_000001_ical_sync;
 mod m20261202_000002_email_log;
 mod m20261202_000003_conversations;
 mod m20261203_000001_book_reservation;
+mod m20261204_000001_guest_data_retention;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_email_log::Migration),
             Box::new(m20261202_000003_conversations::Migration),
             Box::new(m20261203_000001_book_reservation::Migration),
+            Box::new(m20261204_000001_guest_data_retention::Migration),
         ]
     }
 }

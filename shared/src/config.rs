@@ -196,6 +196,10 @@ pub struct Settings {
     pub webhook_refusals_per_minute: u32,
     /// `WEBHOOK_REFUSAL_RETENTION_DAYS`: how long the sampled refusal rows are kept.
     pub webhook_refusal_retention_days: u32,
+    /// `GUEST_DATA_RETENTION_MONTHS`: calendar months after a stay's check-out (and after a
+    /// WhatsApp guest's last message) before the guest's personal data is anonymised by
+    /// `guest_data_retention.v1`; amounts and dates stay for the books. 1 to 120.
+    pub guest_data_retention_months: u32,
     /// `PAYMENT_POLL_SCHEDULE`: cron (with seconds) of the reconciliation poll that asks
     /// Mercado Pago for the payments of open holds and unpaid confirmations with a link.
     pub payment_poll_schedule: String,
@@ -330,6 +334,7 @@ impl Default for Settings {
             webhook_ts_tolerance_seconds: 600,
             webhook_refusals_per_minute: 20,
             webhook_refusal_retention_days: 7,
+            guest_data_retention_months: 24,
             payment_poll_schedule: "0 */5 * * * *".into(),
             metrics_port: 9091,
             max_months_ahead: 18,
@@ -451,6 +456,7 @@ impl Settings {
             "webhook_ts_tolerance_seconds",
             "webhook_refusals_per_minute",
             "webhook_refusal_retention_days",
+            "guest_data_retention_months",
             "payment_poll_schedule",
             "metrics_port",
             "max_months_ahead",
@@ -639,6 +645,9 @@ impl Settings {
         if self.webhook_refusal_retention_days == 0 {
             problems.push("WEBHOOK_REFUSAL_RETENTION_DAYS must be at least 1".into());
         }
+        if !(1..=120).contains(&self.guest_data_retention_months) {
+            problems.push("GUEST_DATA_RETENTION_MONTHS must be between 1 and 120".into());
+        }
         if self
             .payment_poll_schedule
             .parse::<cron::Schedule>()
@@ -659,6 +668,11 @@ impl Settings {
     /// How long sampled refusal rows are kept.
     pub fn webhook_refusal_retention(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.webhook_refusal_retention_days))
+    }
+
+    /// How long a guest's personal data is kept after the stay (or the last message).
+    pub fn guest_data_retention(&self) -> chrono::Months {
+        chrono::Months::new(self.guest_data_retention_months)
     }
 
     /// Where Mercado Pago posts a deposit's payment notifications: the API's Mercado Pago

@@ -54,9 +54,11 @@ fn replay_window_refusal_retention_and_poll_schedule_are_checked() {
         chrono::Duration::days(7)
     );
     assert_eq!(defaults.payment_poll_schedule, "0 */5 * * * *");
+    assert_eq!(defaults.guest_data_retention(), chrono::Months::new(24));
     let settings = Settings {
         webhook_ts_tolerance_seconds: 5,
         webhook_refusal_retention_days: 0,
+        guest_data_retention_months: 0,
         payment_poll_schedule: "every five minutes".into(),
         ..Settings::default()
     };
@@ -64,6 +66,7 @@ fn replay_window_refusal_retention_and_poll_schedule_are_checked() {
     for key in [
         "WEBHOOK_TS_TOLERANCE_SECONDS",
         "WEBHOOK_REFUSAL_RETENTION_DAYS",
+        "GUEST_DATA_RETENTION_MONTHS",
         "PAYMENT_POLL_SCHEDULE",
     ] {
         assert!(

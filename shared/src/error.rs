@@ -65,6 +65,8 @@ pub enum ConflictKind {
     InUse,
     /// WhatsApp's 24-hour window is closed: free text cannot be sent to this guest now.
     WindowClosed,
+    /// The guest still has a hold or a confirmed stay not yet over: their data is needed.
+    GuestHasLiveBooking,
 }
 
 impl ConflictKind {
@@ -79,6 +81,7 @@ impl ConflictKind {
             Self::NotPayable => "reservation_not_payable",
             Self::InUse => "in_use",
             Self::WindowClosed => "window_closed",
+            Self::GuestHasLiveBooking => "guest_has_live_booking",
         }
     }
 }

@@ -22,7 +22,8 @@ use shared::{
         Job,
         calendar::SyncIcalFeeds,
         maintenance::{
-            ExpireIdempotencyKeys, ExpirePreReservations, PurgeWebhookPayloads, SweepWebhookEvents,
+            ApplyGuestDataRetention, ExpireIdempotencyKeys, ExpirePreReservations,
+            PurgeWebhookPayloads, SweepWebhookEvents,
         },
         notifications::{GuestNotice, HoldReminders},
         payments::{PollPayments, ReconcilePayment},
@@ -43,6 +44,8 @@ const HOLD_REMINDER_SCHEDULE: &str = "15 * * * * *";
 const CONVERSATION_SWEEP_SCHEDULE: &str = "45 * * * * *";
 /// Daily at 03:17 UTC.
 const RETENTION_PURGE_SCHEDULE: &str = "0 17 3 * * *";
+/// Daily at 03:47 UTC (00:47 in Buenos Aires), after the payload purge.
+const GUEST_DATA_RETENTION_SCHEDULE: &str = "0 47 3 * * *";
 
 /// A worker name unique to this process: apalis refuses a name still registered by a
 /// previous process for several minutes, so names never repeat across restarts.
@@ -104,6 +107,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let idempotency = cron::Schedule::from_str(IDEMPOTENCY_EXPIRY_SCHEDULE)?;
     let sweep = cron::Schedule::from_str(WEBHOOK_SWEEP_SCHEDULE)?;
     let purge = cron::Schedule::from_str(RETENTION_PURGE_SCHEDULE)?;
+    let guest_data = cron::Schedule::from_str(GUEST_DATA_RETENTION_SCHEDULE)?;
     let payment_poll = cron::Schedule::from_str(&settings.payment_poll_schedule)?;
     let ical_sync = cron::Schedule::from_str(
         &settings
@@ -124,6 +128,7 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
     let monitor = cron_worker!(monitor, ctx, idempotency, ExpireIdempotencyKeys);
     let monitor = cron_worker!(monitor, ctx, sweep, SweepWebhookEvents);
     let monitor = cron_worker!(monitor, ctx, purge, PurgeWebhookPayloads);
+    let monitor = cron_worker!(monitor, ctx, guest_data, ApplyGuestDataRetention);
     let monitor = cron_worker!(monitor, ctx, payment_poll, PollPayments);
     let monitor = cron_worker!(monitor, ctx, ical_sync, SyncIcalFeeds);
     let monitor = cron_worker!(monitor, ctx, hold_reminders, HoldReminders);
@@ -159,6 +164,14 @@ pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor>
         PurgeWebhookPayloads,
         1,
         jobs::purge_webhook_payloads::handle
+    );
+    let monitor = queue_worker!(
+        monitor,
+        ctx,
+        poll,
+        ApplyGuestDataRetention,
+        1,
+        jobs::guest_data_retention::handle
     );
     let monitor = queue_worker!(
         monitor,

@@ -50,6 +50,18 @@ impl Job for PurgeWebhookPayloads {
     const NAME: &'static str = "webhook_retention_purge.v1";
 }
 
+/// Anonymise the personal data of stays and WhatsApp guests older than
+/// `GUEST_DATA_RETENTION_MONTHS` (daily; see `service::guest_data::apply_retention`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApplyGuestDataRetention {
+    /// The schedule slot (UTC).
+    pub slot: DateTime<Utc>,
+}
+
+impl Job for ApplyGuestDataRetention {
+    const NAME: &'static str = "guest_data_retention.v1";
+}
+
 /// A job enqueued by a cron schedule, once per slot.
 pub trait Scheduled: Job {
     /// The job for a slot.
@@ -70,5 +82,6 @@ scheduled!(
     ExpirePreReservations,
     ExpireIdempotencyKeys,
     SweepWebhookEvents,
-    PurgeWebhookPayloads
+    PurgeWebhookPayloads,
+    ApplyGuestDataRetention
 );

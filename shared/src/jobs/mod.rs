@@ -34,6 +34,7 @@ pub const JOB_NAMES: &[&str] = &[
     maintenance::ExpireIdempotencyKeys::NAME,
     maintenance::SweepWebhookEvents::NAME,
     maintenance::PurgeWebhookPayloads::NAME,
+    maintenance::ApplyGuestDataRetention::NAME,
     whatsapp::WhatsappInbound::NAME,
     whatsapp::WhatsappStatus::NAME,
     whatsapp::SweepConversations::NAME,

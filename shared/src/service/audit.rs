@@ -28,7 +28,7 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn parts(&self) -> (ActorKind, String) {
+    pub(crate) fn parts(&self) -> (ActorKind, String) {
         match self {
             Self::Admin(email) => (ActorKind::Admin, email.clone()),
             Self::System(name) => (ActorKind::System, (*name).to_owned()),

@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod expiry;
 pub mod failed_jobs;
+pub mod guest_data;
 pub mod guest_notices;
 pub mod hold_limits;
 pub mod ical_export;

@@ -4,6 +4,7 @@ pub mod accommodations;
 pub mod blocks;
 pub mod conversation_admin;
 pub mod conversations;
+pub mod guest_data;
 pub mod ical_blocks;
 pub mod ical_conflicts;
 pub mod ical_export;

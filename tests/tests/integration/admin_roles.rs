@@ -43,6 +43,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Owner,
     ),
     ("get", "/admin/dashboard/stats", Access::Staff),
+    ("get", "/admin/guests/export", Access::Owner),
+    ("post", "/admin/guests/erase", Access::Owner),
     ("get", "/admin/ical-feeds", Access::Staff),
     ("post", "/admin/ical-feeds", Access::Owner),
     ("get", "/admin/ical-feeds/{id}", Access::Staff),

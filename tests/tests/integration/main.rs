@@ -60,6 +60,7 @@ mod payments_link;
 mod payments_poll;
 mod payments_reconcile;
 mod payments_reconcile_errors;
+mod privacy;
 mod quotes;
 mod rate_limit;
 mod reservation_lookup;

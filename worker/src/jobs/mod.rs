@@ -14,6 +14,7 @@ use crate::JobContext;
 pub mod conversation_sweep;
 pub mod expire_idempotency_keys;
 pub mod expire_pre_reservations;
+pub mod guest_data_retention;
 pub mod guest_notice;
 pub mod hold_reminders;
 pub mod ical_sync;
