@@ -1,4 +1,4 @@
-//! The dashboard's stylesheet and script, embedded in the binary: `GET /admin/assets/:name`.
+//! The dashboard's stylesheet, script and icon, embedded in the binary: `GET /admin/assets/:name`.
 
 use poem::{
     IntoResponse, Response, handler,
@@ -17,6 +17,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "app.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/app.js"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_str!("../../assets/icon.svg"),
     ),
 ];
 

@@ -17,6 +17,11 @@ pub fn date(day: NaiveDate) -> String {
     format::date(day)
 }
 
+/// `1 noche`, `3 noches`.
+pub fn nights(count: i64) -> String {
+    format::nights(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
 /// `15/01 18:30` in Buenos Aires time.
 pub fn moment(at: DateTime<Utc>) -> String {
     at.with_timezone(&format::TIMEZONE)

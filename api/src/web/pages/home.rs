@@ -32,7 +32,7 @@ struct StatusRow {
 /// One cabin's occupancy this month.
 struct OccupancyRow {
     name: String,
-    nights: i64,
+    nights: String,
     percent: i64,
 }
 
@@ -169,7 +169,7 @@ async fn panels(state: &AppState) -> shared::Result<Panels> {
         .iter()
         .map(|o| OccupancyRow {
             name: o.name.clone(),
-            nights: o.booked_nights,
+            nights: view::nights(o.booked_nights),
             percent: view::percent(o.booked_nights, stats.days_in_month),
         })
         .collect();
