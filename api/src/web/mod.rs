@@ -24,5 +24,7 @@ pub fn routes() -> Route {
             get(pages::login::show_form).post(pages::login::submit),
         )
         .at("/logout", post(pages::login::logout))
+        .at("/reservas", get(pages::reservations::list))
+        .at("/reservas/export.csv", get(pages::reservations::export))
         .at("/assets/:name", get(assets::serve))
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::Iterable;
 use shared::{
     concierge::format,
-    domain::{Money, ReservationStatus},
+    domain::{Channel, Money, ReservationStatus},
 };
 
 /// `$ 54.000` or `$ 54.000,50`.
@@ -38,6 +38,19 @@ pub fn status(status: ReservationStatus) -> (&'static str, &'static str) {
         ReservationStatus::Expired => ("Vencida", "badge-off"),
         ReservationStatus::Completed => ("Completada", "badge-done"),
         ReservationStatus::Blocked => ("Bloqueada", "badge-block"),
+    }
+}
+
+/// The owner's name of a channel.
+pub fn channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Whatsapp => "WhatsApp",
+        Channel::Web => "Web",
+        Channel::Admin => "Administración",
+        Channel::Airbnb => "Airbnb",
+        Channel::Booking => "Booking.com",
+        Channel::Ical => "iCal",
+        Channel::Phone => "Teléfono",
     }
 }
 

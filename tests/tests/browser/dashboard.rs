@@ -115,12 +115,51 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     );
     browser.screenshot("inicio-phone").await;
 
-    // Log out: back to the login page, and the dashboard asks for it again.
+    // Reservas: search from the filter form.
     browser
         .client
         .set_window_size(1280, 900)
         .await
         .expect("laptop size");
+    browser
+        .client
+        .find(Locator::LinkText("Reservas"))
+        .await
+        .expect("the Reservas link")
+        .click()
+        .await
+        .expect("open Reservas");
+    assert_eq!(text(&browser, "h1").await, "Reservas");
+    assert_eq!(text(&browser, "[data-total]").await, "2");
+    let search = browser
+        .client
+        .find(Locator::Id("q"))
+        .await
+        .expect("the search box");
+    search.send_keys("ana").await.expect("type a name");
+    browser
+        .client
+        .find(Locator::Css("form.filters button[type=submit]"))
+        .await
+        .expect("the filter button")
+        .click()
+        .await
+        .expect("filter");
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[data-total='1']"))
+        .await
+        .expect("one reservation found");
+    assert!(
+        text(&browser, "table.list tbody")
+            .await
+            .contains("Ana Gómez")
+    );
+    browser.screenshot("reservas").await;
+
+    // Log out: back to the login page, and the dashboard asks for it again.
     browser
         .client
         .find(Locator::Css("form.logout button"))

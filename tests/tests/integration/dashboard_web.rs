@@ -282,3 +282,123 @@ async fn the_stylesheet_and_script_are_served_and_nothing_else() {
     assert!(js.body.contains("data-refresh") || js.body.contains("dataset.refresh"));
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn reservas_filters_searches_sorts_pages_and_exports_what_it_shows() {
+    // Arrange: 26 stays of one cabin (one confirmed, for Marta), another cabin's stay.
+    let app = TestApp::new().await;
+    let alerce = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let coihue = fixtures::cabin("Cabaña Coihue").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let start = app.today() + Duration::days(7);
+    for i in 0..26 {
+        let check_in = start + Duration::days(2 * i);
+        let (name, extra) = if i == 3 {
+            (
+                "Marta Quiroga",
+                json!({ "confirm": true, "total_price": "90000.00" }),
+            )
+        } else {
+            ("Ana Gómez", json!({}))
+        };
+        admin
+            .book(&booking_body(
+                alerce.id,
+                check_in,
+                check_in + Duration::days(1),
+                name,
+                extra,
+            ))
+            .await;
+    }
+    admin
+        .book(&booking_body(
+            coihue.id,
+            start,
+            start + Duration::days(2),
+            "Luis Paz",
+            json!({}),
+        ))
+        .await;
+    let session = log_in(&app).await;
+
+    // Act
+    let first = get(&app, "/admin/reservas", Some(&session)).await;
+    let second = get(&app, "/admin/reservas?page=2", Some(&session)).await;
+    let confirmed = get(&app, "/admin/reservas?status=confirmed", Some(&session)).await;
+    let searched = get(&app, "/admin/reservas?q=luis", Some(&session)).await;
+    let by_cabin = get(
+        &app,
+        &format!("/admin/reservas?cabin={}&sort=-check_in", coihue.id),
+        Some(&session),
+    )
+    .await;
+    let sorted = get(&app, "/admin/reservas?sort=-guest_name", Some(&session)).await;
+    let bad = get(
+        &app,
+        "/admin/reservas?from=2027-02-10&to=2027-01-01&status=lost&page=0",
+        Some(&session),
+    )
+    .await;
+    let csv = get(&app, "/admin/reservas/export.csv?q=marta", Some(&session)).await;
+    let bad_csv = get(
+        &app,
+        "/admin/reservas/export.csv?channel=fax",
+        Some(&session),
+    )
+    .await;
+
+    // Assert: pages of 25, with links both ways.
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("data-total=\"27\""), "{}", first.body);
+    assert_eq!(first.body.matches("<tr>").count(), 1 + 25);
+    assert!(
+        first
+            .body
+            .contains("href=\"/admin/reservas?page=2\" rel=\"next\"")
+    );
+    assert_eq!(second.body.matches("<tr>").count(), 1 + 2);
+    assert!(second.body.contains("rel=\"prev\""));
+    // Filters, search and sort.
+    assert!(confirmed.body.contains("data-total=\"1\""));
+    assert!(confirmed.body.contains("Marta Quiroga"));
+    assert!(
+        confirmed
+            .body
+            .contains("<option value=\"confirmed\" selected>")
+    );
+    assert!(searched.body.contains("data-total=\"1\"") && searched.body.contains("Luis Paz"));
+    assert!(by_cabin.body.contains("data-total=\"1\"") && by_cabin.body.contains("Luis Paz"));
+    assert!(by_cabin.body.contains("aria-sort=\"descending\""));
+    let at = |name: &str| sorted.body.find(name).unwrap_or_else(|| panic!("{name}"));
+    assert!(at("Marta Quiroga") < at("Luis Paz") && at("Luis Paz") < at("Ana Gómez"));
+    assert!(sorted.body.contains("aria-sort=\"descending\""));
+    assert!(
+        sorted
+            .body
+            .contains("href=\"/admin/reservas?sort=guest_name\"")
+    );
+    // Every bad field is named in Spanish, and marked.
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in [
+        "Ese estado no existe.",
+        "Las fechas no son válidas",
+        "Esa página no existe.",
+    ] {
+        assert!(bad.body.contains(text), "{text} missing in {}", bad.body);
+    }
+    assert!(
+        bad.body.contains(
+            "id=\"from\" name=\"from\" type=\"date\" value=\"2027-02-10\" aria-invalid=\"true\""
+        ) || bad.body.contains(
+            "id=\"to\" name=\"to\" type=\"date\" value=\"2027-01-01\" aria-invalid=\"true\""
+        ),
+        "{}",
+        bad.body
+    );
+    // The CSV holds what the filter selects.
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+    assert!(csv.body.contains("Marta Quiroga"));
+    assert_eq!(bad_csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
