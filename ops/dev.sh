@@ -217,6 +217,7 @@ wait_healthy
 cat <<EOF
 
 Cabañas is up.
+  Owner dashboard  http://localhost:$PORT/admin   (demo login printed above by "api seed")
   Swagger UI       http://localhost:$PORT/docs
   OpenAPI          http://localhost:$PORT/openapi.json
   API metrics      http://localhost:$METRICS_PORT/metrics

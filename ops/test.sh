@@ -38,6 +38,8 @@ command -v cargo >/dev/null 2>&1 || {
 DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" "$ROOT/ops/services.sh"
 # The local SMTP server of the guest-email tests (Python's aiosmtpd).
 "$ROOT/ops/aiosmtpd.sh"
+# Headless Chromium and chromedriver for the dashboard's browser tests.
+"$ROOT/ops/browser.sh"
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "test.sh: cargo-nextest is missing; installing it (cargo install cargo-nextest --locked)" >&2

@@ -13,4 +13,5 @@ pub mod pagination;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod web;
 pub mod webhooks;

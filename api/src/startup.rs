@@ -44,6 +44,7 @@ use crate::{
         webhooks::WebhooksApi,
     },
     state::AppState,
+    web,
 };
 
 /// Public APIs.
@@ -153,7 +154,8 @@ pub fn build_metrics_app(state: AppState) -> impl Endpoint<Output = Response> + 
 /// 2. [`TraceId`]: every body and log line below carries the trace id.
 /// 3. [`Cors`]: answers preflights before they are counted, and decorates 429s too, so a
 ///    browser client can read `Retry-After`.
-/// 4. [`NoStore`]: `Cache-Control: no-store` on every admin answer, refusals included.
+/// 4. [`NoStore`]: `Cache-Control: no-store` on every admin answer (the admin API's and the
+///    dashboard's), refusals included.
 /// 5. [`RateLimit`]: refuses before any route work; outside the error catcher so it sees
 ///    (and adds its headers to) the final response of every request.
 /// 6. the error catcher, state, metrics, body deadline and body limit, around the routes
@@ -167,6 +169,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
     Route::new()
         .nest(API_PREFIX, api)
         .nest("/docs", swagger)
+        .nest(web::PREFIX, web::routes())
         .at("/openapi.json", spec)
         .with(BodyLimit::new(body_limit::DEFAULT_LIMIT).with_path(
             format!("{API_PREFIX}/webhooks/whatsapp"),
@@ -178,6 +181,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
         .catch_all_error(error::catch_all)
         .with(rate_limit)
         .with(NoStore::under(format!("{API_PREFIX}/admin")))
+        .with(NoStore::under(web::PREFIX))
         .with(Cors::new(settings.allowed_origins()))
         .with(TraceId)
         .with(SecurityHeaders::new(

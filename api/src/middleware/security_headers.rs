@@ -10,6 +10,8 @@
 //!   The Swagger UI under `/docs` is the exception: poem-openapi serves it as one HTML page with
 //!   inline scripts and styles and the spec embedded, so it gets a policy allowing inline
 //!   code, `data:` images and same-origin calls ("Try it out"), and still nothing else.
+//!   The owner's dashboard under `/admin` loads its own stylesheet and script and calls
+//!   itself, nothing inline and nothing from elsewhere.
 
 use poem::{
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
@@ -26,6 +28,10 @@ pub const CSP_STRICT: &str = "default-src 'none'; frame-ancestors 'none'";
 pub const CSP_DOCS: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
      connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// CSP of the owner's dashboard (`/admin`): same-origin files only, no inline code.
+pub const CSP_DASHBOARD: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
 /// Where the Swagger UI is mounted.
 pub const DOCS_PREFIX: &str = "/docs";
 
@@ -74,8 +80,11 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     async fn call(&self, req: Request) -> Result<Self::Output> {
         let hsts =
             self.config.force_hsts || client_ip::is_https(&req, self.config.trust_proxy_headers);
-        let csp = if is_docs(req.uri().path()) {
+        let path = req.uri().path();
+        let csp = if is_docs(path) {
             CSP_DOCS
+        } else if path == crate::web::PREFIX || path.starts_with("/admin/") {
+            CSP_DASHBOARD
         } else {
             CSP_STRICT
         };

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod browser;
 pub mod concierge;
 pub mod conversation_fixtures;
 pub mod database;

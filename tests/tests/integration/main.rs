@@ -31,6 +31,7 @@ mod concierge_edges;
 mod concierge_flow;
 mod concurrency;
 mod cors;
+mod dashboard_web;
 mod database_errors;
 mod database_invariants;
 mod end_to_end;

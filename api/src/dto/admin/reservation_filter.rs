@@ -1,6 +1,7 @@
 //! The filters and sort shared by the admin reservation list and its CSV export.
 
 use shared::{
+    FieldError,
     domain::{Channel, ReservationStatus},
     store::reservation_search::{ReservationFilter, ReservationQuery, ReservationSortField},
 };
@@ -63,6 +64,11 @@ pub struct RawFilter {
 impl RawFilter {
     /// The filtered, sorted query (newest first by default); every bad parameter is a 422.
     pub fn into_query(self) -> Result<ReservationQuery, ApiError> {
+        self.parse().map_err(ApiError::validation)
+    }
+
+    /// The filtered, sorted query (newest first by default), or one error per bad parameter.
+    pub fn parse(self) -> Result<ReservationQuery, Vec<FieldError>> {
         let mut errors = Vec::new();
         let statuses = parse_list("status", self.status.as_deref(), STATUSES)
             .map_err(|e| errors.push(e))
@@ -80,7 +86,7 @@ impl RawFilter {
         .map_err(|e| errors.extend(e))
         .ok();
         let Some(sort) = sort.filter(|_| errors.is_empty()) else {
-            return Err(ApiError::validation(errors));
+            return Err(errors);
         };
         let filter = ReservationFilter {
             q: self.q,

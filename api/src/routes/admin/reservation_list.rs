@@ -8,7 +8,7 @@
 use futures::StreamExt;
 use poem::{Body, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Binary};
-use shared::service::reservations;
+use shared::{service::reservations, store::reservation_search::ReservationQuery};
 
 use crate::{
     auth::AdminAuth,
@@ -72,18 +72,23 @@ impl AdminReservationListApi {
             sort: sort.0,
         }
         .into_query()?;
-        let header = futures::stream::once(async { Ok(reservation_csv::header()) });
-        let rows = reservations::export(state.db.clone(), query).map(|batch| {
-            batch
-                .map(|rows| reservation_csv::rows(&rows))
-                .map_err(std::io::Error::other)
-        });
-        let today = state.rules.clock.today(state.rules.timezone);
-        Ok(CsvFile::Ok(
-            Binary(Body::from_bytes_stream(
-                header.chain(rows).map(|r| r.map(bytes::Bytes::from)),
-            )),
-            format!("attachment; filename=\"reservations-{today}.csv\""),
-        ))
+        let (body, disposition) = csv_export(&state, query);
+        Ok(CsvFile::Ok(Binary(body), disposition))
     }
+}
+
+/// The CSV of every reservation `query` selects, streamed, and its `Content-Disposition`
+/// (`reservations-<today>.csv`): the admin API's export and the dashboard's.
+pub(crate) fn csv_export(state: &AppState, query: ReservationQuery) -> (Body, String) {
+    let header = futures::stream::once(async { Ok(reservation_csv::header()) });
+    let rows = reservations::export(state.db.clone(), query).map(|batch| {
+        batch
+            .map(|rows| reservation_csv::rows(&rows))
+            .map_err(std::io::Error::other)
+    });
+    let today = state.rules.clock.today(state.rules.timezone);
+    (
+        Body::from_bytes_stream(header.chain(rows).map(|r| r.map(bytes::Bytes::from))),
+        format!("attachment; filename=\"reservations-{today}.csv\""),
+    )
 }

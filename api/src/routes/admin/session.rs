@@ -3,7 +3,7 @@
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 use shared::service::{
-    admin_auth::{self, LoginAttempt, LoginPolicy},
+    admin_auth::{self, LoginAttempt, LoginPolicy, Session},
     admin_sessions,
 };
 
@@ -15,6 +15,25 @@ use crate::{
     routes::ApiTags,
     state::AppState,
 };
+
+/// Checks an admin's credentials from `client` under the login policy (lockout, bounded
+/// password checks): the one login of the admin API and of the dashboard.
+pub(crate) async fn log_in(
+    state: &AppState,
+    client: ClientIp,
+    email: &str,
+    password: &str,
+) -> shared::Result<Session> {
+    let policy = LoginPolicy::from_settings(&state.settings);
+    let now = state.rules.clock.now();
+    let client = client_ip::bucket_key(client.0);
+    let attempt = LoginAttempt {
+        email,
+        password,
+        client: &client,
+    };
+    admin_auth::login(&state.db, &policy, &state.login_hashes, now, attempt).await
+}
 
 /// Session endpoints.
 pub struct SessionApi;
@@ -43,16 +62,7 @@ impl SessionApi {
         client: ClientIp,
         body: Json<LoginBody>,
     ) -> Result<Json<TokenView>, ApiError> {
-        let policy = LoginPolicy::from_settings(&state.settings);
-        let now = state.rules.clock.now();
-        let client = client_ip::bucket_key(client.0);
-        let attempt = LoginAttempt {
-            email: &body.email,
-            password: &body.password,
-            client: &client,
-        };
-        let session =
-            admin_auth::login(&state.db, &policy, &state.login_hashes, now, attempt).await?;
+        let session = log_in(&state, client, &body.email, &body.password).await?;
         Ok(Json(TokenView {
             access_token: session.token,
             token_type: "Bearer".into(),

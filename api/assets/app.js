@@ -1,0 +1,35 @@
+// The dashboard's progressive enhancement: every page works without it.
+//
+// [data-refresh]: the element's panels are fetched again every data-every seconds and
+// swapped in place; while it loads and when it fails, the [role=status] line inside says so.
+// A session that ended sends the browser to the login page.
+"use strict";
+
+function refresh(box) {
+  const url = box.dataset.refresh;
+  const status = box.querySelector("[role=status]");
+  const every = Math.max(5, Number(box.dataset.every) || 30) * 1000;
+  async function load() {
+    status.classList.remove("error");
+    status.textContent = "Actualizando…";
+    try {
+      const resp = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (resp.redirected || resp.status === 401) {
+        window.location.assign("/admin/login");
+        return;
+      }
+      if (!resp.ok) throw new Error(String(resp.status));
+      const html = await resp.text();
+      const next = new DOMParser().parseFromString(html, "text/html").querySelector(".panels");
+      const current = box.querySelector(".panels");
+      if (next && current) current.replaceWith(next);
+      status.textContent = "";
+    } catch (e) {
+      status.classList.add("error");
+      status.textContent = "No se pudo actualizar: se reintenta en " + every / 1000 + " s.";
+    }
+  }
+  setInterval(load, every);
+}
+
+document.querySelectorAll("[data-refresh]").forEach(refresh);

@@ -1,0 +1,30 @@
+//! The owner's dashboard: Spanish, server-rendered HTML pages at [`PREFIX`], over the same
+//! services as the admin API. Templates live in `api/templates/` (compiled into the binary
+//! by askama, every value HTML-escaped), the stylesheet and script in `api/assets/`
+//! (embedded too): nothing to build or deploy beside the `api` binary.
+
+pub mod assets;
+pub mod csrf;
+pub mod pages;
+pub mod session;
+pub mod view;
+
+use poem::{Route, get, post};
+
+/// Where the dashboard is mounted.
+pub const PREFIX: &str = "/admin";
+
+/// The dashboard's routes (mounted at [`PREFIX`]).
+pub fn routes() -> Route {
+    Route::new()
+        .at("/", get(pages::home::show))
+        .at("/inicio/datos", get(pages::home::panels_only))
+        .at(
+            "/login",
+            get(pages::login::show_form).post(pages::login::submit),
+        )
+        .at("/logout", post(pages::login::logout))
+        .at("/reservas", get(pages::reservations::list))
+        .at("/reservas/export.csv", get(pages::reservations::export))
+        .at("/assets/:name", get(assets::serve))
+}

@@ -1,0 +1,212 @@
+//! Inicio: the day at a glance (`GET /admin`), and its panels alone
+//! (`GET /admin/inicio/datos`), which the page fetches again every 30 seconds.
+
+use askama::Template;
+use poem::{Response, handler, web::Data};
+use shared::{
+    entities::webhook_event::{self, WebhookState},
+    service::{
+        dashboard::{self, DashboardStats, Movement},
+        webhook_monitor::{self, WebhookFilter},
+    },
+    store::query::Page,
+};
+
+use super::render;
+use crate::{
+    state::AppState,
+    web::{session::WebSession, view},
+};
+
+/// Webhook problems shown (the newest).
+const WEBHOOK_PROBLEMS: u64 = 5;
+
+/// One status and its count.
+struct StatusRow {
+    name: String,
+    label: String,
+    class: &'static str,
+    count: i64,
+}
+
+/// One cabin's occupancy this month.
+struct OccupancyRow {
+    name: String,
+    nights: String,
+    percent: i64,
+}
+
+/// An arrival or a departure.
+struct MovementRow {
+    day: String,
+    kind: &'static str,
+    guest: String,
+    cabin: String,
+    code: String,
+    status: &'static str,
+    class: &'static str,
+}
+
+/// A refused or failed webhook.
+struct WebhookRow {
+    at: String,
+    provider: &'static str,
+    problem: String,
+}
+
+/// The panels of Inicio.
+#[derive(Template)]
+#[template(path = "home_panels.html")]
+struct Panels {
+    revenue_month: String,
+    paid_month: String,
+    open_holds: i64,
+    by_status: Vec<StatusRow>,
+    occupancy: Vec<OccupancyRow>,
+    movements: Vec<MovementRow>,
+    webhook_problems: Vec<WebhookRow>,
+    updated: String,
+}
+
+/// The page: the panels inside the layout.
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    section: &'static str,
+    who: String,
+    csrf: String,
+    /// The panels, rendered (and escaped) by their own template.
+    panels: String,
+}
+
+fn movement_rows(stats: &DashboardStats) -> Vec<MovementRow> {
+    let row = |m: &Movement, day, kind| {
+        let (status, class) = view::status(m.status);
+        MovementRow {
+            day: view::date(day),
+            kind,
+            guest: m.guest_name.as_str().to_owned(),
+            cabin: m.accommodation_name.clone(),
+            code: m.code.to_string(),
+            status,
+            class,
+        }
+    };
+    let mut rows: Vec<(chrono::NaiveDate, MovementRow)> = stats
+        .arrivals
+        .iter()
+        .map(|m| (m.check_in, row(m, m.check_in, "Llega")))
+        .chain(
+            stats
+                .departures
+                .iter()
+                .map(|m| (m.check_out, row(m, m.check_out, "Se va"))),
+        )
+        .collect();
+    rows.sort_by_key(|(day, _)| *day);
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+fn webhook_row(event: webhook_event::Model) -> WebhookRow {
+    let provider = match event.provider.as_str() {
+        "whatsapp" => "WhatsApp",
+        "mercadopago" => "Mercado Pago",
+        _ => "Otro",
+    };
+    let problem = match event.state {
+        WebhookState::Rejected => "Firma inválida: rechazado".to_owned(),
+        _ => event.last_error.map_or_else(
+            || "Falló el procesamiento".to_owned(),
+            |e| e.chars().take(160).collect(),
+        ),
+    };
+    WebhookRow {
+        at: view::moment(event.received_at.to_utc()),
+        provider,
+        problem,
+    }
+}
+
+async fn webhook_problems(state: &AppState) -> shared::Result<Vec<WebhookRow>> {
+    let page = Page {
+        page: 1,
+        per_page: WEBHOOK_PROBLEMS,
+    };
+    let mut events = Vec::new();
+    for problem in [WebhookState::Failed, WebhookState::Rejected] {
+        let filter = WebhookFilter {
+            state: Some(problem),
+            ..WebhookFilter::default()
+        };
+        events.extend(
+            webhook_monitor::list_webhook_events(&state.db, &filter, page)
+                .await?
+                .items,
+        );
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.received_at));
+    events.truncate(usize::try_from(WEBHOOK_PROBLEMS).unwrap_or(usize::MAX));
+    Ok(events.into_iter().map(webhook_row).collect())
+}
+
+async fn panels(state: &AppState) -> shared::Result<Panels> {
+    let stats = dashboard::stats(&state.db, &state.redis, &state.keys, &state.rules).await?;
+    let by_status = stats
+        .by_status
+        .iter()
+        .map(|(name, count)| {
+            let (label, class) = view::status_named(name);
+            StatusRow {
+                name: name.clone(),
+                label,
+                class,
+                count: *count,
+            }
+        })
+        .collect();
+    let occupancy = stats
+        .occupancy
+        .iter()
+        .map(|o| OccupancyRow {
+            name: o.name.clone(),
+            nights: view::nights(o.booked_nights),
+            percent: view::percent(o.booked_nights, stats.days_in_month),
+        })
+        .collect();
+    Ok(Panels {
+        revenue_month: view::money(stats.revenue_confirmed_month),
+        paid_month: view::money(stats.revenue_paid_month),
+        open_holds: stats.open_holds,
+        by_status,
+        occupancy,
+        movements: movement_rows(&stats),
+        webhook_problems: webhook_problems(state).await?,
+        updated: view::moment(state.rules.clock.now()),
+    })
+}
+
+/// `GET /admin`: Inicio.
+#[handler]
+pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
+    match panels(&state).await {
+        Ok(panels) => match panels.render() {
+            Ok(panels) => render(&Home {
+                section: "inicio",
+                who: session.claims.email.clone(),
+                csrf: session.csrf,
+                panels,
+            }),
+            Err(e) => super::broken(&e),
+        },
+        Err(e) => super::failure(&e),
+    }
+}
+
+/// `GET /admin/inicio/datos`: the panels alone, for the page's refresh.
+#[handler]
+pub async fn panels_only(_session: WebSession, state: Data<&AppState>) -> Response {
+    match panels(&state).await {
+        Ok(panels) => render(&panels),
+        Err(e) => super::failure(&e),
+    }
+}

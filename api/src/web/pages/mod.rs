@@ -1,0 +1,97 @@
+//! The dashboard's pages and the answers they share (rendered HTML, the problem page).
+
+pub mod home;
+pub mod login;
+pub mod reservations;
+
+use askama::Template;
+use poem::{
+    IntoResponse, Response,
+    http::{StatusCode, header},
+};
+
+use crate::middleware::trace_id;
+
+/// The problem page: what went wrong in the owner's words, with the trace id to report.
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct Problem<'a> {
+    title: &'a str,
+    message: &'a str,
+    trace_id: String,
+}
+
+/// `template` as a `200` HTML page.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => html_response(StatusCode::OK, html),
+        Err(e) => broken(&e),
+    }
+}
+
+fn html_response(status: StatusCode, html: String) -> Response {
+    html.with_content_type("text/html; charset=utf-8")
+        .with_status(status)
+        .into_response()
+}
+
+/// The problem page with `status`.
+pub fn problem(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = Problem {
+        title,
+        message,
+        trace_id: trace_id::current(),
+    };
+    // The problem page has no data of its own to fail on; plain text if it ever does.
+    page.render().map_or_else(
+        |_| (status, message.to_owned()).into_response(),
+        |html| html_response(status, html),
+    )
+}
+
+/// A template that failed to render (a bug): logged, and a 500 problem page.
+pub fn broken(error: &askama::Error) -> Response {
+    tracing::error!(error = %error, "dashboard template failed to render");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Algo salió mal",
+        "No pudimos mostrar esta página. Si vuelve a pasar, avisá con el código de abajo.",
+    )
+}
+
+/// A service error as a problem page (logged as the API logs it).
+pub fn failure(error: &shared::Error) -> Response {
+    match error {
+        shared::Error::Unavailable(source) => {
+            tracing::warn!(error = %source, "dashboard: dependency unavailable");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Servicio no disponible",
+                "La base de datos o Redis no responde. Probá de nuevo en unos segundos.",
+            )
+        }
+        shared::Error::NotFound(_) => problem(
+            StatusCode::NOT_FOUND,
+            "No encontrado",
+            "Lo que buscás no existe o fue borrado.",
+        ),
+        other => {
+            tracing::error!(error = %other, "dashboard: unexpected error");
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Algo salió mal",
+                "No pudimos completar la operación. Si vuelve a pasar, avisá con el código de abajo.",
+            )
+        }
+    }
+}
+
+/// A `303 See Other` to `location` with `Set-Cookie` headers.
+pub fn see_other(location: &str, cookies: &[poem::http::HeaderValue]) -> Response {
+    let mut resp = poem::web::Redirect::see_other(location).into_response();
+    for cookie in cookies {
+        resp.headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    resp
+}

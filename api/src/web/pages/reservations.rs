@@ -1,0 +1,375 @@
+//! Reservas: the reservation list with filters, search, sortable columns and pages
+//! (`GET /admin/reservas`), and its CSV (`GET /admin/reservas/export.csv`).
+//!
+//! Filters and sort are the admin API's (`RawFilter`): the same parameters, rules and query.
+//! The query string is read as pairs (the first value of a repeated key counts), so no query
+//! string can fail the page: a bad value is shown as a field error beside the filters.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use poem::{
+    IntoResponse, Request, Response, handler,
+    http::{StatusCode, header},
+    web::Data,
+};
+use sea_orm::Iterable;
+use shared::{
+    FieldError,
+    domain::{Channel, ReservationStatus},
+    entities::{accommodation, reservation},
+    service::{catalog, reservations},
+    store::reservation_search::ReservationQuery,
+};
+
+use super::{problem, render};
+use crate::{
+    dto::admin::reservation_filter::RawFilter,
+    pagination::PageParams,
+    routes::admin::reservation_list::csv_export,
+    state::AppState,
+    web::{session::WebSession, view},
+};
+
+/// Rows per page.
+const PAGE_SIZE: i64 = 25;
+/// Where the list lives.
+const LIST: &str = "/admin/reservas";
+
+/// The list's parameters as sent (every one optional text).
+#[derive(Clone, Debug, Default)]
+struct Params {
+    q: String,
+    status: String,
+    channel: String,
+    cabin: String,
+    from: String,
+    to: String,
+    sort: String,
+    page: String,
+}
+
+impl Params {
+    /// The first value of each known key of `query`.
+    fn read(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let first = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        Self {
+            q: first("q"),
+            status: first("status"),
+            channel: first("channel"),
+            cabin: first("cabin"),
+            from: first("from"),
+            to: first("to"),
+            sort: first("sort"),
+            page: first("page"),
+        }
+    }
+
+    /// The filter part as a query string (no page), empty values left out.
+    fn query(&self) -> String {
+        self.query_with(&self.sort, "")
+    }
+
+    fn query_with(&self, sort: &str, page: &str) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("q", self.q.as_str()),
+            ("status", &self.status),
+            ("channel", &self.channel),
+            ("cabin", &self.cabin),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", sort),
+            ("page", page),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    /// The query, the page, and the fields in error.
+    fn parse(&self) -> Result<(ReservationQuery, PageParams), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let cabin = match self.cabin.as_str() {
+            "" => None,
+            raw => raw
+                .parse::<i32>()
+                .map_err(|_| {
+                    errors.push(FieldError::new("cabin", "invalid", "unknown accommodation"));
+                })
+                .ok(),
+        };
+        let page = match self.page.as_str() {
+            "" => None,
+            raw => Some(raw.parse::<i64>().unwrap_or(0)),
+        };
+        let page = PageParams::parse(page, Some(PAGE_SIZE)).map_err(|e| errors.extend(e));
+        let nonempty = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        let query = RawFilter {
+            q: nonempty(&self.q),
+            status: nonempty(&self.status),
+            channel: nonempty(&self.channel),
+            accommodation_id: cabin,
+            from: nonempty(&self.from),
+            to: nonempty(&self.to),
+            sort: nonempty(&self.sort),
+        }
+        .parse()
+        .map_err(|e| errors.extend(e));
+        match (query, page) {
+            (Ok(query), Ok(page)) if errors.is_empty() => Ok((query, page)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// What the owner reads for a bad filter field.
+fn explain(error: &FieldError) -> String {
+    match error.field.as_str() {
+        "q" => "La búsqueda es demasiado larga.".into(),
+        "status" => "Ese estado no existe.".into(),
+        "channel" => "Ese canal no existe.".into(),
+        "cabin" => "Esa cabaña no existe.".into(),
+        "from" | "to" => {
+            "Las fechas no son válidas: «Hasta» no puede ser anterior a «Desde».".into()
+        }
+        "sort" => "No se puede ordenar por esa columna.".into(),
+        "page" | "page_size" => "Esa página no existe.".into(),
+        other => format!("El filtro «{other}» no es válido."),
+    }
+}
+
+/// An option of a select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A column header: its sort link and current order.
+struct Column {
+    label: &'static str,
+    href: Option<String>,
+    aria_sort: Option<&'static str>,
+}
+
+/// A reservation as a row of the table.
+struct Row {
+    code: String,
+    guest: String,
+    cabin: String,
+    check_in: String,
+    check_out: String,
+    status: &'static str,
+    class: &'static str,
+    channel: &'static str,
+    total: String,
+    paid: String,
+}
+
+/// The page.
+#[derive(Template)]
+#[template(path = "reservations.html")]
+struct List {
+    section: &'static str,
+    who: String,
+    csrf: String,
+    q: String,
+    from: String,
+    to: String,
+    sort: String,
+    statuses: Vec<Choice>,
+    channels: Vec<Choice>,
+    cabins: Vec<Choice>,
+    invalid: HashSet<String>,
+    errors: Vec<String>,
+    query: String,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// The columns, with the sort key of those that sort.
+const COLUMNS: &[(&str, Option<&str>)] = &[
+    ("Código", Some("code")),
+    ("Huésped", Some("guest_name")),
+    ("Cabaña", None),
+    ("Entrada", Some("check_in")),
+    ("Salida", Some("check_out")),
+    ("Estado", Some("status")),
+    ("Canal", None),
+    ("Total", Some("total_price")),
+    ("Pagado", None),
+];
+
+fn columns(params: &Params) -> Vec<Column> {
+    COLUMNS
+        .iter()
+        .map(|(label, key)| {
+            let Some(key) = key else {
+                return Column {
+                    label,
+                    href: None,
+                    aria_sort: None,
+                };
+            };
+            let descending = format!("-{key}");
+            let (next, aria_sort) = if params.sort == *key {
+                (descending.as_str(), Some("ascending"))
+            } else if params.sort == descending {
+                (*key, Some("descending"))
+            } else {
+                (*key, None)
+            };
+            Column {
+                label,
+                href: Some(format!("{LIST}?{}", params.query_with(next, ""))),
+                aria_sort,
+            }
+        })
+        .collect()
+}
+
+fn choices<T: Copy>(
+    all: impl IntoIterator<Item = T>,
+    value: impl Fn(T) -> String,
+    label: impl Fn(T) -> String,
+    current: &str,
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|item| {
+            let value = value(item);
+            Choice {
+                selected: value == current,
+                label: label(item),
+                value,
+            }
+        })
+        .collect()
+}
+
+fn row(r: &reservation::Model, cabins: &[accommodation::Model]) -> Row {
+    let (status, class) = view::status(r.status);
+    Row {
+        code: r.code.to_string(),
+        guest: r.guest_name.as_str().to_owned(),
+        cabin: cabins
+            .iter()
+            .find(|c| c.id == r.accommodation_id)
+            .map_or_else(String::new, |c| c.name.clone()),
+        check_in: view::date(r.check_in),
+        check_out: view::date(r.check_out),
+        status,
+        class,
+        channel: view::channel(r.channel),
+        total: view::money(r.total_price),
+        paid: view::money(r.paid_amount),
+    }
+}
+
+/// `GET /admin/reservas`.
+#[handler]
+pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) -> Response {
+    let params = Params::read(req.uri().query().unwrap_or_default());
+    let cabins = match catalog::list_all(&state.db).await {
+        Ok(cabins) => cabins,
+        Err(e) => return super::failure(&e),
+    };
+    let mut page = List {
+        section: "reservas",
+        who: session.claims.email.clone(),
+        csrf: session.csrf,
+        statuses: choices(
+            ReservationStatus::iter(),
+            |s| s.as_str().to_owned(),
+            |s| view::status(s).0.to_owned(),
+            &params.status,
+        ),
+        channels: choices(
+            Channel::iter(),
+            |c| c.as_str().to_owned(),
+            |c| view::channel(c).to_owned(),
+            &params.channel,
+        ),
+        cabins: choices(
+            cabins.iter(),
+            |c| c.id.to_string(),
+            |c| c.name.clone(),
+            &params.cabin,
+        ),
+        q: params.q.clone(),
+        from: params.from.clone(),
+        to: params.to.clone(),
+        sort: params.sort.clone(),
+        invalid: HashSet::new(),
+        errors: Vec::new(),
+        query: params.query(),
+        columns: columns(&params),
+        rows: Vec::new(),
+        total: 0,
+        page: 1,
+        pages: 1,
+        prev: None,
+        next: None,
+    };
+    match params.parse() {
+        Err(errors) => {
+            page.invalid = errors.iter().map(|e| e.field.clone()).collect();
+            page.errors = errors.iter().map(explain).collect();
+            page.errors.dedup();
+            let mut resp = render(&page);
+            if resp.status() == StatusCode::OK {
+                resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            resp
+        }
+        Ok((query, paging)) => {
+            let found = match reservations::list(&state.db, &query, paging.into()).await {
+                Ok(found) => found,
+                Err(e) => return super::failure(&e),
+            };
+            page.rows = found.items.iter().map(|r| row(r, &cabins)).collect();
+            page.total = found.total;
+            page.page = paging.page();
+            page.pages = found.total.div_ceil(paging.page_size()).max(1);
+            let link =
+                |n: u64| format!("{LIST}?{}", params.query_with(&params.sort, &n.to_string()));
+            page.prev = (page.page > 1).then(|| link(page.page - 1));
+            page.next = (page.page < page.pages).then(|| link(page.page + 1));
+            render(&page)
+        }
+    }
+}
+
+/// `GET /admin/reservas/export.csv`: every reservation the list's filters select, as CSV.
+#[handler]
+pub async fn export(req: &Request, _session: WebSession, state: Data<&AppState>) -> Response {
+    let params = Params::read(req.uri().query().unwrap_or_default());
+    match params.parse() {
+        Ok((query, _)) => {
+            let (body, disposition) = csv_export(&state, query);
+            body.with_content_type("text/csv; charset=utf-8")
+                .with_header(header::CONTENT_DISPOSITION, disposition)
+                .into_response()
+        }
+        Err(errors) => {
+            let reasons: Vec<String> = errors.iter().map(explain).collect();
+            problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Filtro inválido",
+                &reasons.join(" "),
+            )
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The owner's dashboard pages at `/admin`: login with a cookie session and CSRF tokens,
+//! Inicio's figures, logout, and what every page answer carries.
+
+use chrono::Duration;
+use poem::http::StatusCode;
+use serde_json::json;
+use tests::harness::{
+    TestApp,
+    admin::{ADMIN_EMAIL, ADMIN_PASSWORD, booking_body},
+    fixtures,
+};
+
+/// A page as the browser gets it.
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    csp: Option<String>,
+    cache: Option<String>,
+    body: String,
+}
+
+async fn read(resp: poem::test::TestResponse) -> Page {
+    let header = |name: &str| {
+        resp.0
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let location = header("location");
+    let csp = header("content-security-policy");
+    let cache = header("cache-control");
+    let cookies = resp
+        .0
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let status = resp.0.status();
+    let body = resp.0.into_body().into_string().await.expect("a text body");
+    Page {
+        status,
+        location,
+        cookies,
+        csp,
+        cache,
+        body,
+    }
+}
+
+impl Page {
+    /// The value `name` is set to by this answer.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find_map(|c| {
+            let (pair, _) = c.split_once(';')?;
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    }
+
+    /// The value of the hidden `csrf` field of the first form.
+    fn csrf_field(&self) -> String {
+        let (_, rest) = self
+            .body
+            .split_once("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no csrf field in {}", self.body));
+        rest.split('"').next().expect("a value").to_owned()
+    }
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
+    let mut req = app.client.get(path);
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    read(req.send().await).await
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+    read(
+        app.client
+            .post(path)
+            .header("cookie", cookie)
+            .form(&form)
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// Logs the default owner in through the login page; the session cookie header.
+async fn log_in(app: &TestApp) -> String {
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let form = get(app, "/admin/login", None).await;
+    let token = form.cookie("cabanas_login_csrf").expect("a form cookie");
+    let csrf = form.csrf_field();
+    let done = post_form(
+        app,
+        "/admin/login",
+        &format!("cabanas_login_csrf={token}"),
+        &[
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    format!(
+        "cabanas_admin={}",
+        done.cookie("cabanas_admin").expect("a session cookie")
+    )
+}
+
+#[tokio::test]
+async fn without_a_session_every_page_sends_the_browser_to_the_login_page() {
+    let app = TestApp::new().await;
+
+    for cookie in [None, Some("cabanas_admin=not-a-token")] {
+        for path in ["/admin", "/admin/", "/admin/inicio/datos"] {
+            let page = get(&app, path, cookie).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(page.location.as_deref(), Some("/admin/login"), "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_login_form_sets_a_strict_form_cookie_and_refuses_a_forged_submit() {
+    // Arrange
+    let app = TestApp::new().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Act
+    let form = get(&app, "/admin/login", None).await;
+    let token = form.cookie("cabanas_login_csrf").expect("a form cookie");
+    let forged = post_form(
+        &app,
+        "/admin/login",
+        "",
+        &[
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+            ("csrf", &form.csrf_field()),
+        ],
+    )
+    .await;
+    let wrong = post_form(
+        &app,
+        "/admin/login",
+        &format!("cabanas_login_csrf={token}"),
+        &[
+            ("email", ADMIN_EMAIL),
+            ("password", "wrong password"),
+            ("csrf", &token),
+        ],
+    )
+    .await;
+
+    // Assert: the page is Spanish, cached nowhere, and allows only its own files.
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("<html lang=\"es-AR\">"), "{}", form.body);
+    assert!(form.body.contains("Contraseña"));
+    let set = form
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("cabanas_login_csrf="))
+        .expect("the form cookie");
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/admin"] {
+        assert!(set.contains(flag), "{flag} missing in {set}");
+    }
+    assert_eq!(form.cache.as_deref(), Some("no-store"));
+    let csp = form.csp.expect("a CSP");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.cookie("cabanas_admin").is_none());
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.body.contains("Email o contraseña incorrectos"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        wrong.body.contains(ADMIN_EMAIL),
+        "the email is kept in the form"
+    );
+    assert!(wrong.cookie("cabanas_admin").is_none());
+}
+
+#[tokio::test]
+async fn inicio_shows_the_figures_of_the_stored_reservations_escaped() {
+    // Arrange: a confirmed stay arriving today for a guest with markup in the name, and a hold.
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let today = app.today();
+    admin
+        .book(&booking_body(
+            cabin.id,
+            today,
+            today + Duration::days(2),
+            "Ana <b>Gómez</b>",
+            json!({ "confirm": true, "total_price": "150000.00" }),
+        ))
+        .await;
+    let hold = fixtures::booking(
+        cabin.id,
+        today + Duration::days(10),
+        today + Duration::days(12),
+    );
+    assert_eq!(app.book(&hold).await.status, 201);
+    let session = log_in(&app).await;
+
+    // Act
+    let page = get(&app, "/admin", Some(&session)).await;
+    let panels = get(&app, "/admin/inicio/datos", Some(&session)).await;
+
+    // Assert
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("data-kpi=\"revenue-month\">$ 150.000<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("data-kpi=\"open-holds\">1<"));
+    assert!(page.body.contains("data-status=\"confirmed\">1<"));
+    assert!(
+        page.body.contains("Ana &#60;b&#62;Gómez&#60;/b&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<b>Gómez</b>"));
+    assert!(page.body.contains("Cabaña Alerce"));
+    assert_eq!(panels.status, StatusCode::OK);
+    assert!(
+        panels.body.starts_with("<div class=\"panels\""),
+        "{}",
+        panels.body
+    );
+    assert!(panels.body.contains("data-kpi=\"open-holds\">1<"));
+}
+
+#[tokio::test]
+async fn logout_needs_the_session_token_and_ends_the_session() {
+    // Arrange
+    let app = TestApp::new().await;
+    let session = log_in(&app).await;
+    let home = get(&app, "/admin", Some(&session)).await;
+    let csrf = home.csrf_field();
+
+    // Act
+    let forged = post_form(&app, "/admin/logout", &session, &[("csrf", "00")]).await;
+    let still_in = get(&app, "/admin", Some(&session)).await;
+    let out = post_form(&app, "/admin/logout", &session, &[("csrf", &csrf)]).await;
+    let after = get(&app, "/admin", Some(&session)).await;
+
+    // Assert
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(still_in.status, StatusCode::OK);
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location.as_deref(), Some("/admin/login"));
+    assert_eq!(out.cookie("cabanas_admin").as_deref(), Some(""));
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the token is revoked");
+}
+
+#[tokio::test]
+async fn the_stylesheet_and_script_are_served_and_nothing_else() {
+    let app = TestApp::new().await;
+
+    let css = get(&app, "/admin/assets/app.css", None).await;
+    let js = get(&app, "/admin/assets/app.js", None).await;
+    let other = get(&app, "/admin/assets/..%2F..%2FCargo.toml", None).await;
+
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains(".panels"));
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("data-refresh") || js.body.contains("dataset.refresh"));
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn reservas_filters_searches_sorts_pages_and_exports_what_it_shows() {
+    // Arrange: 26 stays of one cabin (one confirmed, for Marta), another cabin's stay.
+    let app = TestApp::new().await;
+    let alerce = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let coihue = fixtures::cabin("Cabaña Coihue").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let start = app.today() + Duration::days(7);
+    for i in 0..26 {
+        let check_in = start + Duration::days(2 * i);
+        let (name, extra) = if i == 3 {
+            (
+                "Marta Quiroga",
+                json!({ "confirm": true, "total_price": "90000.00" }),
+            )
+        } else {
+            ("Ana Gómez", json!({}))
+        };
+        admin
+            .book(&booking_body(
+                alerce.id,
+                check_in,
+                check_in + Duration::days(1),
+                name,
+                extra,
+            ))
+            .await;
+    }
+    admin
+        .book(&booking_body(
+            coihue.id,
+            start,
+            start + Duration::days(2),
+            "Luis Paz",
+            json!({}),
+        ))
+        .await;
+    let session = log_in(&app).await;
+
+    // Act
+    let first = get(&app, "/admin/reservas", Some(&session)).await;
+    let second = get(&app, "/admin/reservas?page=2", Some(&session)).await;
+    let confirmed = get(&app, "/admin/reservas?status=confirmed", Some(&session)).await;
+    let searched = get(&app, "/admin/reservas?q=luis", Some(&session)).await;
+    let by_cabin = get(
+        &app,
+        &format!("/admin/reservas?cabin={}&sort=-check_in", coihue.id),
+        Some(&session),
+    )
+    .await;
+    let sorted = get(&app, "/admin/reservas?sort=-guest_name", Some(&session)).await;
+    let bad = get(
+        &app,
+        "/admin/reservas?from=2027-02-10&to=2027-01-01&status=lost&page=0",
+        Some(&session),
+    )
+    .await;
+    let csv = get(&app, "/admin/reservas/export.csv?q=marta", Some(&session)).await;
+    let bad_csv = get(
+        &app,
+        "/admin/reservas/export.csv?channel=fax",
+        Some(&session),
+    )
+    .await;
+
+    // Assert: pages of 25, with links both ways.
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("data-total=\"27\""), "{}", first.body);
+    assert_eq!(first.body.matches("<tr>").count(), 1 + 25);
+    assert!(
+        first
+            .body
+            .contains("href=\"/admin/reservas?page=2\" rel=\"next\"")
+    );
+    assert_eq!(second.body.matches("<tr>").count(), 1 + 2);
+    assert!(second.body.contains("rel=\"prev\""));
+    // Filters, search and sort.
+    assert!(confirmed.body.contains("data-total=\"1\""));
+    assert!(confirmed.body.contains("Marta Quiroga"));
+    assert!(
+        confirmed
+            .body
+            .contains("<option value=\"confirmed\" selected>")
+    );
+    assert!(searched.body.contains("data-total=\"1\"") && searched.body.contains("Luis Paz"));
+    assert!(by_cabin.body.contains("data-total=\"1\"") && by_cabin.body.contains("Luis Paz"));
+    assert!(by_cabin.body.contains("aria-sort=\"descending\""));
+    let at = |name: &str| sorted.body.find(name).unwrap_or_else(|| panic!("{name}"));
+    assert!(at("Marta Quiroga") < at("Luis Paz") && at("Luis Paz") < at("Ana Gómez"));
+    assert!(sorted.body.contains("aria-sort=\"descending\""));
+    assert!(
+        sorted
+            .body
+            .contains("href=\"/admin/reservas?sort=guest_name\"")
+    );
+    // Every bad field is named in Spanish, and marked.
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in [
+        "Ese estado no existe.",
+        "Las fechas no son válidas",
+        "Esa página no existe.",
+    ] {
+        assert!(bad.body.contains(text), "{text} missing in {}", bad.body);
+    }
+    assert!(
+        bad.body.contains(
+            "id=\"from\" name=\"from\" type=\"date\" value=\"2027-02-10\" aria-invalid=\"true\""
+        ) || bad.body.contains(
+            "id=\"to\" name=\"to\" type=\"date\" value=\"2027-01-01\" aria-invalid=\"true\""
+        ),
+        "{}",
+        bad.body
+    );
+    // The CSV holds what the filter selects.
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+    assert!(csv.body.contains("Marta Quiroga"));
+    assert_eq!(bad_csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
