@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use apalis::prelude::TaskSink;
-use chrono::{DateTime, Utc};
 use apalis_redis::{Config, RedisStorage};
+use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{Error, Result, redis::Keys, redis::RedisConn};
