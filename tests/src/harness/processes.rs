@@ -9,7 +9,6 @@
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    time::Duration,
 };
 
 use uuid::Uuid;
@@ -203,7 +202,6 @@ pub fn workspace_binary(name: &str) -> PathBuf {
 
 /// One of our binaries running as a child process; killed (`SIGKILL`) when dropped.
 pub struct Process {
-    name: String,
     child: Child,
 }
 
@@ -218,10 +216,7 @@ impl Process {
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {name}: {e}"));
-        Self {
-            name: name.into(),
-            child,
-        }
+        Self { child }
     }
 
     /// Runs `target/debug/<name> <args>` to completion; panics unless it succeeds.
@@ -245,21 +240,6 @@ impl Process {
     /// `SIGKILL`: no shutdown, no deregistration, jobs dropped mid-way.
     pub fn kill(mut self) {
         self.kill_now();
-    }
-
-    /// `SIGTERM` (a graceful shutdown), waiting up to `grace` for it to exit.
-    pub async fn terminate(mut self, grace: Duration) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let give_up = tokio::time::Instant::now() + grace;
-        while self.is_running() {
-            assert!(
-                tokio::time::Instant::now() < give_up,
-                "{} did not stop within {grace:?} of SIGTERM",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     fn kill_now(&mut self) {
