@@ -9,7 +9,9 @@
 # from its maintenance database, and keep to their own Redis key namespaces on TEST_REDIS_URL:
 #   TEST_DATABASE_URL   default postgres://postgres@127.0.0.1:5432/postgres
 #   TEST_REDIS_URL      default redis://127.0.0.1:6379
-# Both servers are found, started or installed first by ops/services.sh.
+# Both servers are found, started or installed first by ops/services.sh. The fault tests
+# (tests/tests/faults) start private PostgreSQL and Redis servers of their own on free ports
+# and the `api` and `worker` binaries, which this script builds first.
 #
 # cargo-nextest runs each test in its own process, in parallel. When it is missing this script
 # installs it (cargo install cargo-nextest --locked) and, if that fails, falls back to
@@ -40,6 +42,8 @@ DATABASE_URL="$TEST_DATABASE_URL" REDIS_URL="$TEST_REDIS_URL" "$ROOT/ops/service
 "$ROOT/ops/aiosmtpd.sh"
 # Headless Chromium and chromedriver for the dashboard's browser tests.
 "$ROOT/ops/browser.sh"
+# The fault tests (tests/tests/faults) start the real binaries, found next to the test binary.
+cargo build -p api -p worker
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "test.sh: cargo-nextest is missing; installing it (cargo install cargo-nextest --locked)" >&2

@@ -70,6 +70,13 @@ impl Keys {
         format!("{}:scheduled", self.queue(job_name))
     }
 
+    /// The queue epoch: a sorted set whose one member scores the earliest enqueue time of a
+    /// webhook job this Redis has seen. Redis restarted empty loses it with the queues, so an
+    /// event enqueued before the epoch's score cannot still be queued ([`crate::jobs::JobQueue::epoch`]).
+    pub fn queue_epoch(&self) -> String {
+        format!("{}:queue:epoch", self.namespace)
+    }
+
     /// The marker that a cron slot of a job was already enqueued.
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)

@@ -120,6 +120,7 @@ pub async fn run(
         usize::try_from(settings.worker_missed_heartbeats).unwrap_or(10),
     );
     let ctx = JobContext::new(db, queue, clock, settings.clone())?;
+    jobs::webhook_sweep::enqueue_at_start(&ctx).await;
     let (stop_sampler, sampler_stop) = tokio::sync::watch::channel(false);
     let sampler = tokio::spawn(sample_queue_depths(ctx.queue.clone(), sampler_stop));
     let (stop_health, health_stopped) = tokio::sync::oneshot::channel::<()>();

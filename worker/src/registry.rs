@@ -36,8 +36,8 @@ use crate::{JobContext, jobs};
 
 /// Hourly, on the hour.
 const IDEMPOTENCY_EXPIRY_SCHEDULE: &str = "0 0 * * * *";
-/// Every minute, at second 30.
-const WEBHOOK_SWEEP_SCHEDULE: &str = "30 * * * * *";
+/// Every 15 seconds, from second 5 (a Redis restarted empty is noticed within seconds).
+const WEBHOOK_SWEEP_SCHEDULE: &str = "5/15 * * * * *";
 /// Every minute, at second 15.
 const HOLD_REMINDER_SCHEDULE: &str = "15 * * * * *";
 /// Every minute, at second 45.

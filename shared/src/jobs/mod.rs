@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use apalis::prelude::TaskSink;
 use apalis_redis::{Config, RedisStorage};
+use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{Error, Result, redis::Keys, redis::RedisConn};
@@ -44,6 +45,9 @@ pub const JOB_NAMES: &[&str] = &[
     notifications::GuestNotice::NAME,
     notifications::HoldReminders::NAME,
 ];
+
+/// The one member of the queue epoch sorted set.
+const EPOCH_MEMBER: &str = "since";
 
 /// Enqueues jobs in Redis (cheap to clone).
 #[derive(Clone, Debug)]
@@ -125,6 +129,46 @@ impl JobQueue {
             .query_async(&mut conn)
             .await?;
         Ok(ready + scheduled)
+    }
+
+    /// Records that a job of an event enqueued at `at` is about to be pushed: lowers the
+    /// queue epoch ([`Keys::queue_epoch`]) to `at` (`ZADD LT`), creating it when Redis has none.
+    /// Called before the push, so every job in this Redis belongs to an event enqueued at or
+    /// after the epoch.
+    pub async fn mark_epoch(&self, at: DateTime<Utc>) -> Result<()> {
+        let mut conn = self.conn.clone();
+        redis::cmd("ZADD")
+            .arg(self.keys.queue_epoch())
+            .arg("LT")
+            .arg(at.timestamp_millis())
+            .arg(EPOCH_MEMBER)
+            .query_async::<()>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Since when this Redis has held the webhook queues: the earliest enqueue time marked
+    /// ([`JobQueue::mark_epoch`]), or `now` when the epoch is missing (Redis restarted empty
+    /// and nothing was enqueued since: marked now, atomically with the read). Jobs of events
+    /// enqueued before it were lost with the previous Redis.
+    pub async fn epoch(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let mut conn = self.conn.clone();
+        let (score,): (f64,) = redis::pipe()
+            .atomic()
+            .cmd("ZADD")
+            .arg(self.keys.queue_epoch())
+            .arg("LT")
+            .arg(now.timestamp_millis())
+            .arg(EPOCH_MEMBER)
+            .ignore()
+            .cmd("ZSCORE")
+            .arg(self.keys.queue_epoch())
+            .arg(EPOCH_MEMBER)
+            .query_async(&mut conn)
+            .await?;
+        // Milliseconds since 1970 fit an f64 exactly.
+        DateTime::from_timestamp_millis(score as i64)
+            .ok_or_else(|| crate::Error::Internal("queue epoch out of range".into()))
     }
 
     /// The Redis connection.

@@ -82,6 +82,7 @@ pub async fn retry_failed_job(
         .and_then(serde_json::Value::as_i64)
     {
         super::webhook_monitor::track_retried_event(db, event_id, now).await?;
+        queue.mark_epoch(now).await?;
     }
     queue.push_json(&row.job_name, row.payload.clone()).await?;
     let mut active: failed_job::ActiveModel = row.into();

@@ -24,10 +24,16 @@ pub use crate::entities::webhook_event::WebhookState;
 
 /// A pending event is swept when its jobs were enqueued this long ago and it is still pending.
 pub const SWEEP_STALE_AFTER: Duration = Duration::minutes(2);
+/// An event whose jobs went with a Redis restarted empty is swept once it is this old: the
+/// push that follows an event's commit takes a few seconds at most, so a younger event may
+/// still be on its way into the new Redis (covers modest clock skew between machines too).
+pub const SWEEP_SETTLE: Duration = Duration::seconds(10);
 /// How many times the sweep re-enqueues an event before marking it failed.
 pub const SWEEP_MAX_ATTEMPTS: i32 = 10;
-/// Most events one sweep handles (the next sweep takes the rest).
+/// Events one batch of a sweep reads.
 const SWEEP_BATCH: u64 = 200;
+/// Batches one sweep runs at most (the next sweep takes the rest).
+const SWEEP_MAX_BATCHES: usize = 25;
 
 /// Filters of the webhook monitor.
 #[derive(Clone, Debug, Default)]
@@ -93,7 +99,7 @@ pub async fn replay_webhook_event(
             "events with an invalid signature are never processed",
         ));
     }
-    enqueue_event(queue, &event).await?;
+    enqueue_event(queue, &event, now).await?;
     let attempts = event.attempts + 1;
     let mut active: webhook_event::ActiveModel = event.into();
     active.state = Set(WebhookState::Pending);
@@ -139,56 +145,44 @@ pub struct SweepReport {
     pub failed: u64,
 }
 
-/// Re-enqueues pending events whose jobs never completed; gives up after
+/// Pending events enqueued before this are stranded: their jobs went with a Redis that has
+/// since restarted empty (enqueued before the queue `epoch`, and older than
+/// [`SWEEP_SETTLE`]), or did not complete within [`SWEEP_STALE_AFTER`]. An event enqueued
+/// after the epoch in the last two minutes is merely slow: its jobs are still in Redis.
+pub fn stranded_before(now: DateTime<Utc>, epoch: DateTime<Utc>) -> DateTime<Utc> {
+    Ord::max(now - SWEEP_STALE_AFTER, Ord::min(epoch, now - SWEEP_SETTLE))
+}
+
+/// Re-enqueues pending events whose jobs never completed ([`stranded_before`]), in batches
+/// until none is left (at most [`SWEEP_MAX_BATCHES`] per run); gives up on an event after
 /// [`SWEEP_MAX_ATTEMPTS`].
 pub async fn sweep(
     db: &impl ConnectionTrait,
     queue: &JobQueue,
     now: DateTime<Utc>,
 ) -> Result<SweepReport> {
-    let stale_before = now - SWEEP_STALE_AFTER;
-    let events = Entity::find()
-        .filter(Column::State.eq(WebhookState::Pending.as_str()))
-        .filter(
-            Condition::any()
-                .add(Column::EnqueuedAt.lte(stale_before))
-                .add(
+    let cutoff = stranded_before(now, queue.epoch(now).await?);
+    let mut report = SweepReport::default();
+    for _ in 0..SWEEP_MAX_BATCHES {
+        let events = Entity::find()
+            .filter(Column::State.eq(WebhookState::Pending.as_str()))
+            .filter(
+                Condition::any().add(Column::EnqueuedAt.lt(cutoff)).add(
                     Condition::all()
                         .add(Column::EnqueuedAt.is_null())
-                        .add(Column::ReceivedAt.lte(stale_before)),
+                        .add(Column::ReceivedAt.lt(cutoff)),
                 ),
-        )
-        .order_by_asc(Column::ReceivedAt)
-        .limit(SWEEP_BATCH)
-        .all(db)
-        .await?;
-    let mut report = SweepReport::default();
-    for event in events {
-        let id = event.id;
-        if event.attempts >= SWEEP_MAX_ATTEMPTS {
-            super::webhooks::mark_failed(db, id, "gave up: jobs never completed").await?;
-            report.failed += 1;
-            continue;
+            )
+            .order_by_asc(Column::ReceivedAt)
+            .limit(SWEEP_BATCH)
+            .all(db)
+            .await?;
+        let last_batch = (events.len() as u64) < SWEEP_BATCH;
+        for event in events {
+            sweep_event(db, queue, event, now, &mut report).await?;
         }
-        match enqueue_event(queue, &event).await {
-            Ok(_) => {
-                Entity::update_many()
-                    .col_expr(
-                        Column::Attempts,
-                        Expr::col(Column::Attempts).add(Expr::value(1)),
-                    )
-                    .col_expr(Column::EnqueuedAt, Expr::value(now))
-                    .filter(Column::Id.eq(id))
-                    .exec(db)
-                    .await?;
-                report.requeued += 1;
-            }
-            Err(Error::Invalid(details)) => {
-                let reason = details.first().map_or("invalid", |d| d.message.as_str());
-                super::webhooks::mark_failed(db, id, reason).await?;
-                report.failed += 1;
-            }
-            Err(e) => return Err(e),
+        if last_batch {
+            break;
         }
     }
     if report.requeued > 0 || report.failed > 0 {
@@ -199,6 +193,49 @@ pub async fn sweep(
         );
     }
     Ok(report)
+}
+
+/// Re-enqueues one stranded event, or gives up on it. The event is claimed first (its
+/// `enqueued_at` moved to `now` only if nobody moved it since it was read), so two sweeps
+/// never enqueue it twice; a push that fails after the claim leaves it to a later sweep.
+async fn sweep_event(
+    db: &impl ConnectionTrait,
+    queue: &JobQueue,
+    event: webhook_event::Model,
+    now: DateTime<Utc>,
+    report: &mut SweepReport,
+) -> Result<()> {
+    let id = event.id;
+    if event.attempts >= SWEEP_MAX_ATTEMPTS {
+        super::webhooks::mark_failed(db, id, "gave up: jobs never completed").await?;
+        report.failed += 1;
+        return Ok(());
+    }
+    let claim = Entity::update_many()
+        .col_expr(
+            Column::Attempts,
+            Expr::col(Column::Attempts).add(Expr::value(1)),
+        )
+        .col_expr(Column::EnqueuedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::State.eq(WebhookState::Pending.as_str()));
+    let claim = match event.enqueued_at {
+        Some(at) => claim.filter(Column::EnqueuedAt.eq(at)),
+        None => claim.filter(Column::EnqueuedAt.is_null()),
+    };
+    if claim.exec(db).await?.rows_affected == 0 {
+        return Ok(());
+    }
+    match enqueue_event(queue, &event, now).await {
+        Ok(_) => report.requeued += 1,
+        Err(Error::Invalid(details)) => {
+            let reason = details.first().map_or("invalid", |d| d.message.as_str());
+            super::webhooks::mark_failed(db, id, reason).await?;
+            report.failed += 1;
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// Drops raw payloads received before `now - retention` (pending events keep theirs: they

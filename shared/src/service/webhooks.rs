@@ -135,7 +135,8 @@ pub async fn ingest_whatsapp(
         row.processed_at = Set(Some(delivery.received_at.into()));
     }
     let event = row.insert(db).await?;
-    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items).await {
+    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items, delivery.received_at).await
+    {
         return Ok(not_enqueued(db, event.id, error).await);
     }
     Ok(Ingested::Recorded(event))
@@ -171,11 +172,7 @@ pub async fn ingest_mercadopago(
         Ingested::Recorded(event) => event,
         repeated => return Ok(repeated),
     };
-    let job = ReconcilePayment {
-        payment_id,
-        webhook_event_id: Some(event.id),
-    };
-    if let Err(error) = queue.push(job).await {
+    if let Err(error) = push_reconcile(queue, payment_id, event.id, delivery.received_at).await {
         return Ok(not_enqueued(db, event.id, error).await);
     }
     Ok(Ingested::Recorded(event))
@@ -215,7 +212,7 @@ async fn insert_mercadopago(
         "Mercado Pago redelivery: already recorded"
     );
     if first.state == WebhookState::Pending && first.enqueued_at.is_none() {
-        if let Err(error) = enqueue_event(queue, &first).await {
+        if let Err(error) = enqueue_event(queue, &first, delivery.received_at).await {
             return Ok(not_enqueued(db, first.id, error).await);
         }
         // Enqueued at last, and acknowledged with this delivery's receipt.
@@ -262,11 +259,16 @@ pub async fn record_receipt(db: &impl ConnectionTrait, id: i64, receipt: i16) ->
     Ok(())
 }
 
+/// Pushes one job per item of WhatsApp event `event_id`, enqueued at `at`.
 async fn enqueue_whatsapp_items(
     queue: &JobQueue,
     event_id: i64,
     items: &[BatchItem],
+    at: DateTime<Utc>,
 ) -> Result<()> {
+    if !items.is_empty() {
+        queue.mark_epoch(at).await?;
+    }
     for item in items {
         match item.clone() {
             BatchItem::Message { wamid } => {
@@ -293,8 +295,29 @@ async fn enqueue_whatsapp_items(
     Ok(())
 }
 
-/// Enqueues the jobs of a recorded event again (sweep and replay); returns how many.
-pub async fn enqueue_event(queue: &JobQueue, event: &webhook_event::Model) -> Result<usize> {
+/// Pushes the payment reconcile job of Mercado Pago event `event_id`, enqueued at `at`.
+async fn push_reconcile(
+    queue: &JobQueue,
+    payment_id: String,
+    event_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    queue.mark_epoch(at).await?;
+    queue
+        .push(ReconcilePayment {
+            payment_id,
+            webhook_event_id: Some(event_id),
+        })
+        .await
+}
+
+/// Enqueues the jobs of a recorded event again (sweep and replay), as enqueued at `at` (the
+/// `enqueued_at` the caller records); returns how many.
+pub async fn enqueue_event(
+    queue: &JobQueue,
+    event: &webhook_event::Model,
+    at: DateTime<Utc>,
+) -> Result<usize> {
     let payload = event
         .raw_payload
         .as_deref()
@@ -302,17 +325,12 @@ pub async fn enqueue_event(queue: &JobQueue, event: &webhook_event::Model) -> Re
     match event.provider.as_str() {
         "whatsapp" => {
             let items = WebhookBatch::parse(payload.as_bytes())?.items();
-            enqueue_whatsapp_items(queue, event.id, &items).await?;
+            enqueue_whatsapp_items(queue, event.id, &items, at).await?;
             Ok(items.len())
         }
         "mercadopago" => match &event.provider_event_id {
             Some(payment_id) => {
-                queue
-                    .push(ReconcilePayment {
-                        payment_id: payment_id.clone(),
-                        webhook_event_id: Some(event.id),
-                    })
-                    .await?;
+                push_reconcile(queue, payment_id.clone(), event.id, at).await?;
                 Ok(1)
             }
             None => Ok(0),

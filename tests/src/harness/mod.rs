@@ -14,6 +14,7 @@ pub mod local_http;
 pub mod mercadopago_stub;
 pub mod payments;
 pub mod private_redis;
+pub mod processes;
 pub mod redis_ns;
 pub mod servers;
 pub mod smtp_server;

@@ -20,7 +20,10 @@ use tests::harness::{
     database::admin_url,
     private_redis::PrivateRedis,
     wait_until,
-    webhooks::{MP_PATH, acked_event_id, fixture, mp_signature, mp_ts_now, post_signed_whatsapp},
+    webhooks::{
+        MP_PATH, acked_event_id, fixture, mp_signature, mp_ts_now, post_signed_whatsapp,
+        text_message,
+    },
     worker::TestWorker,
 };
 
@@ -176,4 +179,53 @@ async fn a_mercadopago_notification_left_unqueued_is_enqueued_by_its_redelivery(
             .expect("depth"),
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_re_enqueues_jobs_lost_with_redis_at_once_and_leaves_queued_ones_alone() {
+    // Arrange: a message acknowledged into a private Redis, no worker.
+    let mut private = PrivateRedis::start().await;
+    let base = TestApp::new().await;
+    let state = app_state(&private, &base, base.settings.clone()).await;
+    let client = TestClient::new(build_app(state.clone()).boxed());
+    let first = text_message("wamid.lost-1", "5491100000001", "Hola");
+    post_signed_whatsapp(&client, first)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    let sweep_later = |seconds| {
+        base.clock.advance(chrono::Duration::seconds(seconds));
+        webhook_monitor::sweep(base.conn(), &state.queue, base.clock.now())
+    };
+
+    // Act 1: a sweep while its job is merely waiting in Redis.
+    let slow = sweep_later(30).await.expect("sweep");
+
+    // Assert 1: nothing re-enqueued.
+    assert_eq!(slow.requeued, 0, "a queued job is not enqueued twice");
+    let depth = state
+        .queue
+        .depth(WhatsappInbound::NAME)
+        .await
+        .expect("depth");
+    assert_eq!(depth, 1);
+
+    // Act 2: Redis restarts empty; another message arrives; the next sweep runs (well before
+    // the two-minute threshold).
+    bring_back(&mut private, &state, WhatsappInbound::NAME).await;
+    let second = text_message("wamid.lost-2", "5491100000002", "Hola");
+    post_signed_whatsapp(&client, second)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    let lost = sweep_later(15).await.expect("sweep");
+
+    // Assert 2: only the lost one is enqueued again, once.
+    assert_eq!(lost.requeued, 1);
+    let depth = state
+        .queue
+        .depth(WhatsappInbound::NAME)
+        .await
+        .expect("depth");
+    assert_eq!(depth, 2, "the lost job and the new one, each once");
+    let again = sweep_later(15).await.expect("sweep");
+    assert_eq!(again.requeued, 0, "a re-enqueued job is not enqueued twice");
 }
