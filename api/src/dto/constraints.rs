@@ -23,7 +23,9 @@ use shared::{
     domain::{AccommodationKind as Kind, Channel, ReservationStatus},
     entities::webhook_event::WebhookState,
     jobs::JOB_NAMES,
-    service::{transitions::MAX_REASON_CHARS, webhooks::Provider},
+    service::{
+        admin_reservations::MAX_NOTES_CHARS, transitions::MAX_REASON_CHARS, webhooks::Provider,
+    },
 };
 
 use crate::pagination::{MAX_PAGE, MAX_PAGE_SIZE};
@@ -171,7 +173,7 @@ rules! {
     /// where the field may be cleared or left out.
     Email => |s| { s.max_length = Some(254); s.pattern = Some(EMAIL_PATTERN.into()); }
     /// Free text kept with a reservation.
-    Notes => |s| { s.max_length = Some(2000); }
+    Notes => |s| { s.max_length = Some(MAX_NOTES_CHARS); }
     /// Why a reservation is cancelled.
     CancelReason => |s| { s.max_length = Some(MAX_REASON_CHARS); }
     /// A channel a guest may book through.

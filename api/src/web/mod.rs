@@ -26,5 +26,12 @@ pub fn routes() -> Route {
         .at("/logout", post(pages::login::logout))
         .at("/reservas", get(pages::reservations::list))
         .at("/reservas/export.csv", get(pages::reservations::export))
+        .at("/reservas/:code", get(pages::reservation::show))
+        .at(
+            "/reservas/:code/confirmar",
+            post(pages::reservation::confirm),
+        )
+        .at("/reservas/:code/cancelar", post(pages::reservation::cancel))
+        .at("/reservas/:code/editar", post(pages::reservation::edit))
         .at("/assets/:name", get(assets::serve))
 }

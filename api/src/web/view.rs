@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::Iterable;
 use shared::{
     concierge::format,
-    domain::{Channel, Money, ReservationStatus},
+    domain::{Channel, Money, PaymentRecordStatus, ReservationStatus},
 };
 
 /// `$ 54.000` or `$ 54.000,50`.
@@ -52,6 +52,40 @@ pub fn channel(channel: Channel) -> &'static str {
         Channel::Ical => "iCal",
         Channel::Phone => "Teléfono",
     }
+}
+
+/// The owner's word for a payment's state.
+pub fn payment(status: PaymentRecordStatus) -> &'static str {
+    match status {
+        PaymentRecordStatus::LinkCreated => "Link creado",
+        PaymentRecordStatus::Expired => "Link vencido",
+        PaymentRecordStatus::Pending | PaymentRecordStatus::InProcess => "En proceso",
+        PaymentRecordStatus::Authorized => "Autorizado",
+        PaymentRecordStatus::Approved => "Aprobado",
+        PaymentRecordStatus::Rejected => "Rechazado",
+        PaymentRecordStatus::Cancelled => "Cancelado",
+        PaymentRecordStatus::Refunded => "Devuelto",
+        PaymentRecordStatus::ChargedBack => "Contracargo",
+        PaymentRecordStatus::InMediation => "En mediación",
+        PaymentRecordStatus::NeedsRefund => "A devolver",
+    }
+}
+
+/// The owner's words for an audited action (`reservation.confirm`, …); others as they are.
+pub fn action(action: &str) -> String {
+    match action {
+        "reservation.create" => "Creada",
+        "reservation.hold" => "Pre-reservada",
+        "reservation.confirm" => "Confirmada",
+        "reservation.cancel" => "Cancelada",
+        "reservation.expire" => "Vencida sin pago",
+        "reservation.complete" => "Completada",
+        "reservation.block" => "Bloqueada",
+        "reservation.update" => "Editada",
+        "reservation.anonymise" => "Datos personales anonimizados",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// `status` of a stored status name (`pre_reserved`, …); unknown names are shown as they are.

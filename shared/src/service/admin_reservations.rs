@@ -76,6 +76,9 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     .await
 }
 
+/// Longest internal notes kept.
+pub const MAX_NOTES_CHARS: usize = 2000;
+
 /// Fields the owner may change; `None` keeps the current value.
 #[derive(Clone, Debug, Default)]
 pub struct ReservationPatch {
@@ -128,7 +131,15 @@ fn apply_contact(
     }
     if let Some(notes) = &patch.notes {
         let notes = notes.trim();
-        row.notes = Set((!notes.is_empty()).then(|| notes.to_owned()));
+        if notes.chars().count() > MAX_NOTES_CHARS {
+            errors.push(FieldError::new(
+                "notes",
+                "too_long",
+                format!("notes can have at most {MAX_NOTES_CHARS} characters"),
+            ));
+        } else {
+            row.notes = Set((!notes.is_empty()).then(|| notes.to_owned()));
+        }
     }
 }
 

@@ -159,6 +159,19 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     );
     browser.screenshot("reservas").await;
 
+    // The reservation's page, from its code.
+    browser
+        .client
+        .find(Locator::Css("table.list tbody a"))
+        .await
+        .expect("the reservation's link")
+        .click()
+        .await
+        .expect("open the reservation");
+    assert_eq!(text(&browser, "[data-field=guest_name]").await, "Ana Gómez");
+    assert_eq!(text(&browser, "[data-field=balance]").await, "$ 150.000");
+    browser.screenshot("reserva").await;
+
     // Log out: back to the login page, and the dashboard asks for it again.
     browser
         .client

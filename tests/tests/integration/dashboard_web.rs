@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use serde_json::json;
 use tests::harness::{
     TestApp,
-    admin::{ADMIN_EMAIL, ADMIN_PASSWORD, booking_body},
+    admin::{ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD, booking_body},
     fixtures,
 };
 
@@ -93,6 +93,11 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)
 /// Logs the default owner in through the login page; the session cookie header.
 async fn log_in(app: &TestApp) -> String {
     app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    log_in_as(app, ADMIN_EMAIL, ADMIN_PASSWORD).await
+}
+
+/// Logs an existing admin in through the login page; the session cookie header.
+async fn log_in_as(app: &TestApp, email: &str, password: &str) -> String {
     let form = get(app, "/admin/login", None).await;
     let token = form.cookie("cabanas_login_csrf").expect("a form cookie");
     let csrf = form.csrf_field();
@@ -100,11 +105,7 @@ async fn log_in(app: &TestApp) -> String {
         app,
         "/admin/login",
         &format!("cabanas_login_csrf={token}"),
-        &[
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-            ("csrf", &csrf),
-        ],
+        &[("email", email), ("password", password), ("csrf", &csrf)],
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -401,4 +402,188 @@ async fn reservas_filters_searches_sorts_pages_and_exports_what_it_shows() {
     assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
     assert!(csv.body.contains("Marta Quiroga"));
     assert_eq!(bad_csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_reservation_page_shows_everything_and_confirms_cancels_and_edits() {
+    // Arrange: two holds of 2 nights at the cabin's price.
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let start = app.today() + Duration::days(7);
+    let book = |check_in: chrono::NaiveDate, name: &'static str| {
+        booking_body(
+            cabin.id,
+            check_in,
+            check_in + Duration::days(2),
+            name,
+            json!({}),
+        )
+    };
+    let first = admin.book(&book(start, "Ana Gómez")).await;
+    let second = admin
+        .book(&book(start + Duration::days(5), "Luis Paz"))
+        .await;
+    let session = log_in(&app).await;
+    let page = |code: String| {
+        let session = session.clone();
+        let app = &app;
+        async move { get(app, &format!("/admin/reservas/{code}"), Some(&session)).await }
+    };
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let session = session.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, &path, &session, &pairs).await
+        }
+    };
+    let shown = page(first.clone()).await;
+    let csrf = shown.csrf_field();
+
+    // Act + Assert: the page.
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("data-status=\"pre_reserved\""));
+    assert!(shown.body.contains("data-field=\"guest_name\">Ana Gómez<"));
+    assert!(shown.body.contains("<li><time>"), "an audit line");
+    assert!(shown.body.contains("Creada"));
+    assert_eq!(
+        page("RES000000XXXXXX".into()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(page("nope".into()).await.status, StatusCode::NOT_FOUND);
+
+    // Confirm: a forged form changes nothing; the real one confirms.
+    let url = |code: &str, action: &str| format!("/admin/reservas/{code}/{action}");
+    let forged = post(url(&first, "confirmar"), vec![("csrf", "00".into())]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        page(first.clone())
+            .await
+            .body
+            .contains("data-status=\"pre_reserved\"")
+    );
+    let confirmed = post(url(&first, "confirmar"), vec![("csrf", csrf.clone())]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        confirmed.location.as_deref(),
+        Some(format!("/admin/reservas/{first}?hecho=confirmada").as_str())
+    );
+    let after = get(
+        &app,
+        confirmed.location.as_deref().expect("location"),
+        Some(&session),
+    )
+    .await;
+    assert!(after.body.contains("Reserva confirmada."));
+    assert!(after.body.contains("data-status=\"confirmed\""));
+    assert!(
+        !after.body.contains("/confirmar\""),
+        "no confirm form once confirmed"
+    );
+    let again = post(url(&first, "confirmar"), vec![("csrf", csrf.clone())]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("cambió de estado"), "{}", again.body);
+
+    // Cancel: the reason is required, then kept.
+    let no_reason = post(
+        url(&second, "cancelar"),
+        vec![("csrf", csrf.clone()), ("reason", "  ".into())],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("El motivo es obligatorio"));
+    let cancelled = post(
+        url(&second, "cancelar"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("reason", "Viaje suspendido".into()),
+        ],
+    )
+    .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let after = page(second.clone()).await;
+    assert!(after.body.contains("data-status=\"cancelled\""));
+    assert!(after.body.contains("Viaje suspendido"));
+
+    // Edit: a bad phone stores nothing; a good edit is saved.
+    let edit = |name: &str, phone: &str, notes: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("guest_name", name.to_owned()),
+            ("guest_phone", phone.to_owned()),
+            ("guest_email", "ana@example.com".to_owned()),
+            ("notes", notes.to_owned()),
+        ]
+    };
+    let bad = post(url(&first, "editar"), edit("Ana María Gómez", "12", "x")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("El teléfono no es válido"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        page(first.clone())
+            .await
+            .body
+            .contains("data-field=\"guest_name\">Ana Gómez<")
+    );
+    let saved = post(
+        url(&first, "editar"),
+        edit("Ana María Gómez", "+54 9 294 412 3456", "Llega tarde"),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = page(first.clone()).await;
+    assert!(
+        after
+            .body
+            .contains("data-field=\"guest_name\">Ana María Gómez<")
+    );
+    assert!(after.body.contains("data-field=\"notes\">Llega tarde<"));
+    assert!(after.body.contains("Editada"));
+}
+
+#[tokio::test]
+async fn staff_may_confirm_but_not_edit() {
+    // Arrange
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let start = app.today() + Duration::days(7);
+    let code = admin
+        .book(&booking_body(
+            cabin.id,
+            start,
+            start + Duration::days(2),
+            "Ana Gómez",
+            json!({}),
+        ))
+        .await;
+    app.create_admin_with_role(
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
+        shared::auth::role::AdminRole::Staff,
+    )
+    .await;
+    let session = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+
+    // Act
+    let shown = get(&app, &format!("/admin/reservas/{code}"), Some(&session)).await;
+    let csrf = shown.csrf_field();
+    let edit = post_form(
+        &app,
+        &format!("/admin/reservas/{code}/editar"),
+        &session,
+        &[("csrf", &csrf), ("guest_name", "Otro Nombre")],
+    )
+    .await;
+
+    // Assert
+    assert!(shown.body.contains("/confirmar\""));
+    assert!(!shown.body.contains("/editar\""), "no edit form for staff");
+    assert_eq!(edit.status, StatusCode::FORBIDDEN);
+    let after = get(&app, &format!("/admin/reservas/{code}"), Some(&session)).await;
+    assert!(after.body.contains("data-field=\"guest_name\">Ana Gómez<"));
 }

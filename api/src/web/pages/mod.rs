@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod login;
+pub mod reservation;
 pub mod reservations;
 
 use askama::Template;
