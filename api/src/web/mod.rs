@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod pages;
+pub mod rows;
 pub mod session;
 pub mod view;
 

@@ -80,6 +80,21 @@ pub async fn list_webhook_events(
     Ok(Paged { items, total })
 }
 
+/// The newest `limit` events that went wrong (processing failed, or refused for their
+/// signature), newest first: what the owner's dashboard shows.
+pub async fn recent_problems(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<webhook_event::Model>> {
+    Ok(Entity::find()
+        .filter(Column::State.is_in([WebhookState::Failed, WebhookState::Rejected]))
+        .order_by_desc(Column::ReceivedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// Enqueues a recorded, signed event's jobs again and sets it back to `pending`.
 /// Refused events (bad signature) and purged payloads cannot be replayed (`Invalid`).
 pub async fn replay_webhook_event(

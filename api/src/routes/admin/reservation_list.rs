@@ -8,7 +8,7 @@
 use futures::StreamExt;
 use poem::{Body, web::Data};
 use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Binary};
-use shared::{service::reservations, store::reservation_search::ReservationQuery};
+use shared::{FieldError, service::reservations};
 
 use crate::{
     auth::AdminAuth,
@@ -62,7 +62,7 @@ impl AdminReservationListApi {
         /// status, code (prefix `-` for descending; default `-created_at`).
         sort: Query<Option<String>>,
     ) -> Result<CsvFile, ApiError> {
-        let query = RawFilter {
+        let filter = RawFilter {
             q: q.0,
             status: inner(status.0),
             channel: inner(channel.0),
@@ -70,16 +70,20 @@ impl AdminReservationListApi {
             from: inner(from.0),
             to: inner(to.0),
             sort: sort.0,
-        }
-        .into_query()?;
-        let (body, disposition) = csv_export(&state, query);
+        };
+        let (body, disposition) = csv_export(&state, filter).map_err(ApiError::validation)?;
         Ok(CsvFile::Ok(Binary(body), disposition))
     }
 }
 
-/// The CSV of every reservation `query` selects, streamed, and its `Content-Disposition`
-/// (`reservations-<today>.csv`): the admin API's export and the dashboard's.
-pub(crate) fn csv_export(state: &AppState, query: ReservationQuery) -> (Body, String) {
+/// The CSV of every reservation `filter` selects, streamed, and its `Content-Disposition`
+/// (`reservations-<today>.csv`), or the filter's errors: the admin API's export and the
+/// dashboard's.
+pub(crate) fn csv_export(
+    state: &AppState,
+    filter: RawFilter,
+) -> Result<(Body, String), Vec<FieldError>> {
+    let query = filter.parse()?;
     let header = futures::stream::once(async { Ok(reservation_csv::header()) });
     let rows = reservations::export(state.db.clone(), query).map(|batch| {
         batch
@@ -87,8 +91,8 @@ pub(crate) fn csv_export(state: &AppState, query: ReservationQuery) -> (Body, St
             .map_err(std::io::Error::other)
     });
     let today = state.rules.clock.today(state.rules.timezone);
-    (
+    Ok((
         Body::from_bytes_stream(header.chain(rows).map(|r| r.map(bytes::Bytes::from))),
         format!("attachment; filename=\"reservations-{today}.csv\""),
-    )
+    ))
 }

@@ -3,19 +3,15 @@
 
 use askama::Template;
 use poem::{Response, handler, web::Data};
-use shared::{
-    entities::webhook_event::{self, WebhookState},
-    service::{
-        dashboard::{self, DashboardStats, Movement},
-        webhook_monitor::{self, WebhookFilter},
-    },
-    store::query::Page,
+use shared::service::{
+    dashboard::{self, DashboardStats, Movement},
+    webhook_monitor,
 };
 
 use super::render;
 use crate::{
     state::AppState,
-    web::{session::WebSession, view},
+    web::{rows::WebhookRow, session::WebSession, view},
 };
 
 /// Webhook problems shown (the newest).
@@ -45,13 +41,6 @@ struct MovementRow {
     code: String,
     status: &'static str,
     class: &'static str,
-}
-
-/// A refused or failed webhook.
-struct WebhookRow {
-    at: String,
-    provider: &'static str,
-    problem: String,
 }
 
 /// The panels of Inicio.
@@ -107,46 +96,9 @@ fn movement_rows(stats: &DashboardStats) -> Vec<MovementRow> {
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
-fn webhook_row(event: webhook_event::Model) -> WebhookRow {
-    let provider = match event.provider.as_str() {
-        "whatsapp" => "WhatsApp",
-        "mercadopago" => "Mercado Pago",
-        _ => "Otro",
-    };
-    let problem = match event.state {
-        WebhookState::Rejected => "Firma inválida: rechazado".to_owned(),
-        _ => event.last_error.map_or_else(
-            || "Falló el procesamiento".to_owned(),
-            |e| e.chars().take(160).collect(),
-        ),
-    };
-    WebhookRow {
-        at: view::moment(event.received_at.to_utc()),
-        provider,
-        problem,
-    }
-}
-
 async fn webhook_problems(state: &AppState) -> shared::Result<Vec<WebhookRow>> {
-    let page = Page {
-        page: 1,
-        per_page: WEBHOOK_PROBLEMS,
-    };
-    let mut events = Vec::new();
-    for problem in [WebhookState::Failed, WebhookState::Rejected] {
-        let filter = WebhookFilter {
-            state: Some(problem),
-            ..WebhookFilter::default()
-        };
-        events.extend(
-            webhook_monitor::list_webhook_events(&state.db, &filter, page)
-                .await?
-                .items,
-        );
-    }
-    events.sort_by_key(|e| std::cmp::Reverse(e.received_at));
-    events.truncate(usize::try_from(WEBHOOK_PROBLEMS).unwrap_or(usize::MAX));
-    Ok(events.into_iter().map(webhook_row).collect())
+    let events = webhook_monitor::recent_problems(&state.db, WEBHOOK_PROBLEMS).await?;
+    Ok(events.into_iter().map(WebhookRow::from).collect())
 }
 
 async fn panels(state: &AppState) -> shared::Result<Panels> {

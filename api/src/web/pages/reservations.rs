@@ -13,13 +13,9 @@ use poem::{
     http::{StatusCode, header},
     web::Data,
 };
-use sea_orm::Iterable;
 use shared::{
     FieldError,
-    domain::{Channel, ReservationStatus},
-    entities::{accommodation, reservation},
     service::{catalog, reservations},
-    store::reservation_search::ReservationQuery,
 };
 
 use super::{problem, render};
@@ -28,7 +24,10 @@ use crate::{
     pagination::PageParams,
     routes::admin::reservation_list::csv_export,
     state::AppState,
-    web::{session::WebSession, view},
+    web::{
+        rows::{Choice, ReservationRow},
+        session::WebSession,
+    },
 };
 
 /// Rows per page.
@@ -94,8 +93,8 @@ impl Params {
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 
-    /// The query, the page, and the fields in error.
-    fn parse(&self) -> Result<(ReservationQuery, PageParams), Vec<FieldError>> {
+    /// The checked filter, the page, and the fields in error.
+    fn parse(&self) -> Result<(RawFilter, PageParams), Vec<FieldError>> {
         let mut errors = Vec::new();
         let cabin = match self.cabin.as_str() {
             "" => None,
@@ -112,7 +111,7 @@ impl Params {
         };
         let page = PageParams::parse(page, Some(PAGE_SIZE)).map_err(|e| errors.extend(e));
         let nonempty = |v: &str| (!v.is_empty()).then(|| v.to_owned());
-        let query = RawFilter {
+        let filter = RawFilter {
             q: nonempty(&self.q),
             status: nonempty(&self.status),
             channel: nonempty(&self.channel),
@@ -120,11 +119,12 @@ impl Params {
             from: nonempty(&self.from),
             to: nonempty(&self.to),
             sort: nonempty(&self.sort),
+        };
+        if let Err(e) = filter.clone().parse() {
+            errors.extend(e); // checked here so that every bad field is reported at once
         }
-        .parse()
-        .map_err(|e| errors.extend(e));
-        match (query, page) {
-            (Ok(query), Ok(page)) if errors.is_empty() => Ok((query, page)),
+        match page {
+            Ok(page) if errors.is_empty() => Ok((filter, page)),
             _ => Err(errors),
         }
     }
@@ -146,32 +146,11 @@ fn explain(error: &FieldError) -> String {
     }
 }
 
-/// An option of a select.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 /// A column header: its sort link and current order.
 struct Column {
     label: &'static str,
     href: Option<String>,
     aria_sort: Option<&'static str>,
-}
-
-/// A reservation as a row of the table.
-struct Row {
-    code: String,
-    guest: String,
-    cabin: String,
-    check_in: String,
-    check_out: String,
-    status: &'static str,
-    class: &'static str,
-    channel: &'static str,
-    total: String,
-    paid: String,
 }
 
 /// The page.
@@ -192,7 +171,7 @@ struct List {
     errors: Vec<String>,
     query: String,
     columns: Vec<Column>,
-    rows: Vec<Row>,
+    rows: Vec<ReservationRow>,
     total: u64,
     page: u64,
     pages: u64,
@@ -241,43 +220,6 @@ fn columns(params: &Params) -> Vec<Column> {
         .collect()
 }
 
-fn choices<T: Copy>(
-    all: impl IntoIterator<Item = T>,
-    value: impl Fn(T) -> String,
-    label: impl Fn(T) -> String,
-    current: &str,
-) -> Vec<Choice> {
-    all.into_iter()
-        .map(|item| {
-            let value = value(item);
-            Choice {
-                selected: value == current,
-                label: label(item),
-                value,
-            }
-        })
-        .collect()
-}
-
-fn row(r: &reservation::Model, cabins: &[accommodation::Model]) -> Row {
-    let (status, class) = view::status(r.status);
-    Row {
-        code: r.code.to_string(),
-        guest: r.guest_name.as_str().to_owned(),
-        cabin: cabins
-            .iter()
-            .find(|c| c.id == r.accommodation_id)
-            .map_or_else(String::new, |c| c.name.clone()),
-        check_in: view::date(r.check_in),
-        check_out: view::date(r.check_out),
-        status,
-        class,
-        channel: view::channel(r.channel),
-        total: view::money(r.total_price),
-        paid: view::money(r.paid_amount),
-    }
-}
-
 /// `GET /admin/reservas`.
 #[handler]
 pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) -> Response {
@@ -290,24 +232,9 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
         section: "reservas",
         who: session.claims.email.clone(),
         csrf: session.csrf,
-        statuses: choices(
-            ReservationStatus::iter(),
-            |s| s.as_str().to_owned(),
-            |s| view::status(s).0.to_owned(),
-            &params.status,
-        ),
-        channels: choices(
-            Channel::iter(),
-            |c| c.as_str().to_owned(),
-            |c| view::channel(c).to_owned(),
-            &params.channel,
-        ),
-        cabins: choices(
-            cabins.iter(),
-            |c| c.id.to_string(),
-            |c| c.name.clone(),
-            &params.cabin,
-        ),
+        statuses: Choice::statuses(&params.status),
+        channels: Choice::channels(&params.channel),
+        cabins: Choice::cabins(&cabins, &params.cabin),
         q: params.q.clone(),
         from: params.from.clone(),
         to: params.to.clone(),
@@ -323,7 +250,10 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
         prev: None,
         next: None,
     };
-    match params.parse() {
+    match params
+        .parse()
+        .and_then(|(filter, paging)| Ok((filter.parse()?, paging)))
+    {
         Err(errors) => {
             page.invalid = errors.iter().map(|e| e.field.clone()).collect();
             page.errors = errors.iter().map(explain).collect();
@@ -339,7 +269,11 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
                 Ok(found) => found,
                 Err(e) => return super::failure(&e),
             };
-            page.rows = found.items.iter().map(|r| row(r, &cabins)).collect();
+            page.rows = found
+                .items
+                .iter()
+                .map(|r| ReservationRow::new(r, &cabins))
+                .collect();
             page.total = found.total;
             page.page = paging.page();
             page.pages = found.total.div_ceil(paging.page_size()).max(1);
@@ -356,13 +290,14 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
 #[handler]
 pub async fn export(req: &Request, _session: WebSession, state: Data<&AppState>) -> Response {
     let params = Params::read(req.uri().query().unwrap_or_default());
-    match params.parse() {
-        Ok((query, _)) => {
-            let (body, disposition) = csv_export(&state, query);
-            body.with_content_type("text/csv; charset=utf-8")
-                .with_header(header::CONTENT_DISPOSITION, disposition)
-                .into_response()
-        }
+    match params
+        .parse()
+        .and_then(|(filter, _)| csv_export(&state, filter))
+    {
+        Ok((body, disposition)) => body
+            .with_content_type("text/csv; charset=utf-8")
+            .with_header(header::CONTENT_DISPOSITION, disposition)
+            .into_response(),
         Err(errors) => {
             let reasons: Vec<String> = errors.iter().map(explain).collect();
             problem(

@@ -1,0 +1,133 @@
+//! Stored rows as the dashboard's templates show them (what `dto` is to the admin API): the
+//! one place of the dashboard that names entities.
+
+use sea_orm::Iterable;
+use shared::{
+    domain::{Channel, ReservationStatus},
+    entities::{
+        accommodation, reservation,
+        webhook_event::{self, WebhookState},
+    },
+};
+
+use super::view;
+
+/// A reservation as a row of a table.
+pub struct ReservationRow {
+    /// Its code.
+    pub code: String,
+    /// The guest's name.
+    pub guest: String,
+    /// The cabin's name.
+    pub cabin: String,
+    /// Arrival.
+    pub check_in: String,
+    /// Departure.
+    pub check_out: String,
+    /// Status, in words.
+    pub status: &'static str,
+    /// The status badge's class.
+    pub class: &'static str,
+    /// Channel, in words.
+    pub channel: &'static str,
+    /// Total price.
+    pub total: String,
+    /// Paid so far.
+    pub paid: String,
+}
+
+impl ReservationRow {
+    /// The row of `r`, whose cabin is among `cabins`.
+    pub fn new(r: &reservation::Model, cabins: &[accommodation::Model]) -> Self {
+        let (status, class) = view::status(r.status);
+        Self {
+            code: r.code.to_string(),
+            guest: r.guest_name.as_str().to_owned(),
+            cabin: cabins
+                .iter()
+                .find(|c| c.id == r.accommodation_id)
+                .map_or_else(String::new, |c| c.name.clone()),
+            check_in: view::date(r.check_in),
+            check_out: view::date(r.check_out),
+            status,
+            class,
+            channel: view::channel(r.channel),
+            total: view::money(r.total_price),
+            paid: view::money(r.paid_amount),
+        }
+    }
+}
+
+/// A refused or failed webhook.
+pub struct WebhookRow {
+    /// When it arrived.
+    pub at: String,
+    /// From whom.
+    pub provider: &'static str,
+    /// What went wrong.
+    pub problem: String,
+}
+
+impl From<webhook_event::Model> for WebhookRow {
+    fn from(event: webhook_event::Model) -> Self {
+        let provider = match event.provider.as_str() {
+            "whatsapp" => "WhatsApp",
+            "mercadopago" => "Mercado Pago",
+            _ => "Otro",
+        };
+        let problem = match event.state {
+            WebhookState::Rejected => "Firma inválida: rechazado".to_owned(),
+            _ => event.last_error.map_or_else(
+                || "Falló el procesamiento".to_owned(),
+                |e| e.chars().take(160).collect(),
+            ),
+        };
+        Self {
+            at: view::moment(event.received_at.to_utc()),
+            provider,
+            problem,
+        }
+    }
+}
+
+/// An option of a select.
+pub struct Choice {
+    /// What the form sends.
+    pub value: String,
+    /// What the owner reads.
+    pub label: String,
+    /// Whether it is the current one.
+    pub selected: bool,
+}
+
+impl Choice {
+    fn new(value: String, label: String, current: &str) -> Self {
+        Self {
+            selected: value == current,
+            value,
+            label,
+        }
+    }
+
+    /// Every status, `current` selected.
+    pub fn statuses(current: &str) -> Vec<Self> {
+        ReservationStatus::iter()
+            .map(|s| Self::new(s.as_str().into(), view::status(s).0.into(), current))
+            .collect()
+    }
+
+    /// Every channel, `current` selected.
+    pub fn channels(current: &str) -> Vec<Self> {
+        Channel::iter()
+            .map(|c| Self::new(c.as_str().into(), view::channel(c).into(), current))
+            .collect()
+    }
+
+    /// Every cabin by id, `current` selected.
+    pub fn cabins(cabins: &[accommodation::Model], current: &str) -> Vec<Self> {
+        cabins
+            .iter()
+            .map(|c| Self::new(c.id.to_string(), c.name.clone(), current))
+            .collect()
+    }
+}
