@@ -834,6 +834,21 @@ mod tests {
         let err = settings.validate().expect_err("refused").to_string();
         assert!(err.contains("ADMIN_LOGIN_HASH_CONCURRENCY"), "{err}");
     }
+
+    #[test]
+    fn a_redis_ca_certificate_needs_a_rediss_url() {
+        let plain = Settings {
+            redis_ca_cert: Some("/etc/cabanas/redis-ca.pem".into()),
+            ..Settings::default()
+        };
+        let err = plain.validate().expect_err("refused").to_string();
+        assert!(err.contains("REDIS_CA_CERT"), "{err}");
+        let tls = Settings {
+            redis_url: Secret::new("rediss://default:pw@redis.example.com:6379"),
+            ..plain
+        };
+        assert!(tls.validate().is_ok());
+    }
 }
 
 #[cfg(test)]

@@ -14,10 +14,14 @@ use uuid::Uuid;
 
 use super::private_redis::free_port;
 
+/// The directories of `PATH`.
+fn path_dirs() -> Vec<PathBuf> {
+    std::env::var_os("PATH").map_or_else(Vec::new, |path| std::env::split_paths(&path).collect())
+}
+
 /// Whether `program` is on `PATH`.
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    path_dirs().iter().any(|dir| dir.join(program).is_file())
 }
 
 /// Panics with the program's output unless it succeeded.
@@ -43,12 +47,17 @@ impl TestCa {
         let dir = std::env::temp_dir().join(format!("cabanas-tls-{}", Uuid::new_v4().simple()));
         std::fs::create_dir(&dir).expect("create the certificates' directory");
         let ca = Self { dir };
-        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-        let ca_args = ["req", "-x509", "-days", "2", "-subj", "/CN=Cabanas test CA"];
-        let ca_files = ["-keyout", "ca.key", "-out", "ca.crt"];
-        ca.openssl("make the CA", &[&ca_args[..], &key, &ca_files].concat());
-        let csr_args = ["req", "-subj", "/CN=localhost", "-keyout", "server.key"];
-        ca.openssl("make the server key", &[&csr_args[..], &key, &["-out", "server.csr"]].concat());
+        let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+        let ca_files = "-keyout ca.key -out ca.crt";
+        ca.openssl(
+            "make the CA",
+            &format!("req -x509 -days 2 -subj /CN=cabanas-test-ca {key} {ca_files}"),
+        );
+        let server_files = "-keyout server.key -out server.csr";
+        ca.openssl(
+            "make the server key",
+            &format!("req -subj /CN=localhost {key} {server_files}"),
+        );
         std::fs::write(
             ca.dir.join("server.ext"),
             "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n\
@@ -57,10 +66,8 @@ impl TestCa {
         .expect("write the extensions");
         ca.openssl(
             "sign the server certificate",
-            &[
-                "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt",
-            ],
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+             -extfile server.ext -out server.crt",
         );
         // PostgreSQL refuses a key that others can read.
         std::fs::set_permissions(ca.server_key(), std::fs::Permissions::from_mode(0o600))
@@ -68,10 +75,11 @@ impl TestCa {
         ca
     }
 
-    fn openssl(&self, what: &str, args: &[&str]) {
+    /// Runs `openssl` in the directory with `args` (split at whitespace).
+    fn openssl(&self, what: &str, args: &str) {
         let output = Command::new("openssl")
             .current_dir(&self.dir)
-            .args(args)
+            .args(args.split_whitespace())
             .output();
         check(what, output);
     }
@@ -115,14 +123,14 @@ impl TlsPostgres {
     /// The directory of `initdb` and `pg_ctl`: `PATH`, else the newest
     /// `/usr/lib/postgresql/N/bin` (Debian keeps them off `PATH`). `None` when not installed.
     pub fn bindir() -> Option<PathBuf> {
-        if on_path("initdb") && on_path("pg_ctl") {
-            let path = std::env::var_os("PATH")?;
-            return std::env::split_paths(&path).find(|dir| dir.join("initdb").is_file());
+        let has_both = |dir: &PathBuf| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+        if let Some(dir) = path_dirs().into_iter().find(has_both) {
+            return Some(dir);
         }
         let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
             .ok()?
             .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
-            .filter(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+            .filter(has_both)
             .collect();
         dirs.sort_by_key(|dir| {
             let version = dir.parent().and_then(Path::file_name);
@@ -238,14 +246,14 @@ impl TlsRedis {
     pub async fn start(ca: &TestCa) -> Self {
         let port = free_port();
         let mut child = Command::new("redis-server")
-            .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args("--port 0 --bind 127.0.0.1 --tls-auth-clients no --appendonly no".split(' '))
+            .args(["--save", "", "--tls-port", &port.to_string()])
             .arg("--tls-cert-file")
             .arg(ca.server_cert())
             .arg("--tls-key-file")
             .arg(ca.server_key())
             .arg("--tls-ca-cert-file")
             .arg(ca.ca_cert())
-            .args(["--tls-auth-clients", "no", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

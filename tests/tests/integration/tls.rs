@@ -27,7 +27,10 @@ use tests::harness::{
 /// Whether this session's connection to PostgreSQL is encrypted.
 async fn encrypted(db: &DatabaseConnection) -> bool {
     let sql = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
-    let row = db.query_one_raw(stmt(sql, vec![])).await.expect("pg_stat_ssl");
+    let row = db
+        .query_one_raw(stmt(sql, vec![]))
+        .await
+        .expect("pg_stat_ssl");
     row.expect("this session's row")
         .try_get("", "ssl")
         .expect("ssl")
@@ -76,7 +79,10 @@ async fn postgresql_over_tls_is_verified_and_migrated_and_plain_text_is_refused(
     let err = shared::db::connect_url(&verified("postgres", &other), 1)
         .await
         .expect_err("a server the CA did not sign is refused");
-    assert!(err.chain().to_lowercase().contains("certificate"), "{err:?}");
+    assert!(
+        err.chain().to_lowercase().contains("certificate"),
+        "{err:?}"
+    );
 
     // Plain text is refused by the server (hostssl only).
     let err = shared::db::connect_url(&server.url("postgres", "sslmode=disable"), 1)
@@ -100,7 +106,9 @@ async fn redis_over_tls_carries_the_app_connection_and_the_job_queue() {
         redis_ca_cert: Some(ca.ca_cert().display().to_string()),
         ..base.settings.clone()
     };
-    settings.validate().expect("rediss:// with REDIS_CA_CERT is valid");
+    settings
+        .validate()
+        .expect("rediss:// with REDIS_CA_CERT is valid");
 
     // The server's certificate is checked: against the system roots it is refused; and the
     // server refuses plain text.
@@ -111,7 +119,10 @@ async fn redis_over_tls_carries_the_app_connection_and_the_job_queue() {
     let err = shared::redis::connect(&system_roots)
         .await
         .expect_err("a certificate from an unknown CA is refused");
-    assert!(err.chain().to_lowercase().contains("certificate"), "{err:?}");
+    assert!(
+        err.chain().to_lowercase().contains("certificate"),
+        "{err:?}"
+    );
     shared::redis::connect_url(&redis.plain_url())
         .await
         .expect_err("plain text is refused");
@@ -131,7 +142,11 @@ async fn redis_over_tls_carries_the_app_connection_and_the_job_queue() {
     post_signed_whatsapp(&client, fixture("whatsapp/text_message.json"))
         .await
         .assert_status(StatusCode::ACCEPTED);
-    let queued = state.queue.depth(WhatsappInbound::NAME).await.expect("depth");
+    let queued = state
+        .queue
+        .depth(WhatsappInbound::NAME)
+        .await
+        .expect("depth");
     assert_eq!(queued, 1, "the job waits in the TLS Redis");
     let worker = TestWorker::start(settings, base.clock.clone()).await;
 
