@@ -88,8 +88,11 @@ pub struct Settings {
     pub database_url: Secret,
     /// `DATABASE_MAX_CONNECTIONS`: pool size of each process.
     pub database_max_connections: u32,
-    /// `REDIS_URL`: Redis connection string.
+    /// `REDIS_URL`: Redis connection string (`rediss://` for TLS).
     pub redis_url: Secret,
+    /// `REDIS_CA_CERT`: path of a PEM file with the CA a `rediss://` server must chain to,
+    /// instead of the system roots (providers with a private CA; the TLS tests).
+    pub redis_ca_cert: Option<String>,
     /// `REDIS_NAMESPACE`: prefix of every Redis key and queue, so environments can share a server.
     pub redis_namespace: String,
     /// `BUSINESS_TIMEZONE`: the owner's timezone; "today" and check-in dates are read in it.
@@ -289,6 +292,7 @@ impl Default for Settings {
             database_url: Secret::new("postgres://postgres@127.0.0.1:5432/cabanas"),
             database_max_connections: 20,
             redis_url: Secret::new("redis://127.0.0.1:6379"),
+            redis_ca_cert: None,
             redis_namespace: "cabanas".into(),
             business_timezone: "America/Argentina/Buenos_Aires".into(),
             hold_minutes: 30,
@@ -411,6 +415,7 @@ impl Settings {
             "database_url",
             "database_max_connections",
             "redis_url",
+            "redis_ca_cert",
             "redis_namespace",
             "business_timezone",
             "hold_minutes",
@@ -520,6 +525,9 @@ impl Settings {
                 "EXPIRY_SCHEDULE {:?} is not a cron expression with seconds",
                 self.expiry_schedule
             ));
+        }
+        if self.redis_ca_cert.is_some() && !self.redis_url.expose().starts_with("rediss://") {
+            problems.push("REDIS_CA_CERT is set but REDIS_URL is not a rediss:// URL".into());
         }
         if self.redis_namespace.is_empty() || self.redis_namespace.contains(char::is_whitespace) {
             problems.push("REDIS_NAMESPACE must be a non-empty word".into());
@@ -839,6 +847,21 @@ mod tests {
         };
         let err = settings.validate().expect_err("refused").to_string();
         assert!(err.contains("ADMIN_LOGIN_HASH_CONCURRENCY"), "{err}");
+    }
+
+    #[test]
+    fn a_redis_ca_certificate_needs_a_rediss_url() {
+        let plain = Settings {
+            redis_ca_cert: Some("/etc/cabanas/redis-ca.pem".into()),
+            ..Settings::default()
+        };
+        let err = plain.validate().expect_err("refused").to_string();
+        assert!(err.contains("REDIS_CA_CERT"), "{err}");
+        let tls = Settings {
+            redis_url: Secret::new("rediss://default:pw@redis.example.com:6379"),
+            ..plain
+        };
+        assert!(tls.validate().is_ok());
     }
 }
 

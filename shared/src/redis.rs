@@ -6,24 +6,45 @@
 use std::time::Duration;
 
 use redis::{
-    Client,
+    Client, TlsCertificates,
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
 
-use crate::{Result, config::Settings};
+use crate::{Error, Result, config::Settings};
 
 /// A multiplexed, auto-reconnecting Redis connection (cheap to clone).
 pub type RedisConn = ConnectionManager;
 
 /// Opens a connection manager that fails fast when Redis is down, so health checks and
 /// webhooks answer quickly instead of hanging.
+///
+/// `rediss://` URLs connect over TLS and verify the server against the system roots, or
+/// against `REDIS_CA_CERT` alone when it is set (a provider with a private CA).
 pub async fn connect(settings: &Settings) -> Result<RedisConn> {
-    connect_url(settings.redis_url.expose()).await
+    let url = settings.redis_url.expose();
+    let client = match &settings.redis_ca_cert {
+        None => Client::open(url)?,
+        Some(path) => {
+            let root_cert = std::fs::read(path).map_err(|e| {
+                Error::Internal(format!("cannot read REDIS_CA_CERT {path}: {e}").into())
+            })?;
+            let certificates = TlsCertificates {
+                client_tls: None,
+                root_cert: Some(root_cert),
+            };
+            Client::build_with_tls(url, certificates)?
+        }
+    };
+    manager(client).await
 }
 
-/// Opens a connection manager to `url`.
+/// Opens a connection manager to `url` (TLS for `rediss://`, with the system roots).
 pub async fn connect_url(url: &str) -> Result<RedisConn> {
-    let client = Client::open(url)?;
+    manager(Client::open(url)?).await
+}
+
+async fn manager(client: Client) -> Result<RedisConn> {
+    crate::tls::install_crypto_provider();
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(Duration::from_secs(2)))

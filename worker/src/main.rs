@@ -6,6 +6,7 @@ use shared::{clock::SystemClock, config::Settings, db, shutdown, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    shared::tls::install_crypto_provider();
     if std::env::args().any(|a| a == "--help" || a == "-h") {
         println!("worker: Cabañas job worker. Configured by environment variables (see README).");
         return std::process::ExitCode::SUCCESS;

@@ -19,6 +19,7 @@ pub mod redis_ns;
 pub mod servers;
 pub mod smtp_server;
 pub mod stt_stub;
+pub mod tls_servers;
 pub mod wait;
 pub mod webhooks;
 pub mod worker;

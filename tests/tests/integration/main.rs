@@ -70,6 +70,7 @@ mod reservations;
 mod security_headers;
 mod server_limits;
 mod stt_client;
+mod tls;
 mod webhooks_mercadopago;
 mod webhooks_outages;
 mod webhooks_refusals;
