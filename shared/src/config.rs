@@ -4,7 +4,7 @@
 //! environment variables override both. This is the only module that reads the environment.
 //! [`Settings::validate`] reports every problem at once, and refuses weak secrets in production.
 
-use std::{fmt, time::Duration};
+use std::{collections::BTreeMap, fmt, time::Duration};
 
 use chrono_tz::Tz;
 use figment::{
@@ -388,16 +388,36 @@ impl Settings {
     /// Loads defaults, then `CABANAS_CONFIG` (a TOML file) when set, then the environment, and
     /// validates the result.
     pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(Self::environment())
+    }
+
+    /// The environment's settings, every value as text.
+    ///
+    /// `figment::providers::Env` would parse `WHATSAPP_PHONE_ID=106540352242922` as a number,
+    /// which a text setting then refuses; read as text, [`Settings::load_from`] turns the text
+    /// of numeric and boolean settings into numbers and booleans itself.
+    fn environment() -> Serialized<BTreeMap<String, String>> {
+        let vars = Env::raw()
+            .filter(|key| Settings::is_known_key(key.as_str()))
+            .iter()
+            .map(|(key, value)| (key.as_str().to_owned(), value))
+            .collect();
+        Serialized::defaults(vars)
+    }
+
+    /// [`Settings::load`] with the environment's settings from `environment`.
+    fn load_from(environment: impl figment::Provider) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         if let Ok(path) = std::env::var("CABANAS_CONFIG") {
             figment = figment.merge(Toml::file_exact(path));
         }
-        let mut settings: Settings = figment
-            .merge(Env::raw().filter(|key| Settings::is_known_key(key.as_str())))
-            .extract()
-            .map_err(|e| ConfigError {
-                problems: e.into_iter().map(|e| e.to_string()).collect(),
-            })?;
+        let mut settings: Settings =
+            figment
+                .merge(environment)
+                .extract_lossy()
+                .map_err(|e| ConfigError {
+                    problems: e.into_iter().map(|e| e.to_string()).collect(),
+                })?;
         if settings.app_env != AppEnv::Production && !settings.jwt_secret.is_set() {
             settings.jwt_secret = Secret::new(crate::auth::token::random_secret());
         }
@@ -793,6 +813,34 @@ fn is_origin(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Settings from environment-like text values.
+    fn from_text(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::load_from(Serialized::defaults(vars))
+    }
+
+    #[test]
+    fn the_environment_is_text_whatever_it_looks_like() {
+        let settings = from_text(&[
+            ("whatsapp_phone_id", "106540352242922"),
+            ("redis_namespace", "2026"),
+            ("port", "8081"),
+            ("force_hsts", "true"),
+            ("deposit_percent", "40"),
+        ])
+        .expect("numeric text loads");
+        assert_eq!(settings.whatsapp_phone_id, "106540352242922");
+        assert_eq!(settings.redis_namespace, "2026");
+        assert_eq!(settings.port, 8081);
+        assert!(settings.force_hsts);
+        assert_eq!(settings.deposit_percent, 40);
+        let bad = from_text(&[("port", "eighty")]).expect_err("not a port");
+        assert!(bad.problems.iter().any(|p| p.contains("port")), "{bad}");
+    }
 
     #[test]
     fn allowed_origins_are_split_trimmed_and_checked() {

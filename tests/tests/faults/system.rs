@@ -63,7 +63,7 @@ impl System {
             ("WHATSAPP_API_BASE", graph.base_url()),
             // Quoted: figment reads an all-digits variable as a number, which the string
             // setting refuses.
-            ("WHATSAPP_PHONE_ID", format!("\"{}\"", graph_stub::PHONE_ID)),
+            ("WHATSAPP_PHONE_ID", graph_stub::PHONE_ID.to_owned()),
             ("WHATSAPP_ACCESS_TOKEN", graph_stub::TOKEN.to_owned()),
             ("RATE_LIMIT_PER_MINUTE", "0".to_owned()),
             ("HOLD_LIMIT_PER_PHONE", "0".to_owned()),
