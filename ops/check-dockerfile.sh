@@ -104,18 +104,18 @@ in_stage() { awk -F'\t' -v s="$1" '$1 == s { print $2 }' <<<"$instructions"; }
 for stage in chef planner builder runtime; do
   if [[ -n "$(in_stage "$stage")" ]]; then ok "Dockerfile has a '$stage' stage"; else fail "Dockerfile has no '$stage' stage"; fi
 done
-if in_stage chef | grep -Eq 'cargo install cargo-chef .*--locked.*--version [0-9]'; then
+if grep -Eq 'cargo install cargo-chef .*--locked.*--version [0-9]' <<<"$(in_stage chef)"; then
   ok "chef: cargo-chef installed --locked at a pinned --version"
 else
   fail "chef: install cargo-chef with --locked --version X (a pinned tool)"
 fi
-if in_stage planner | grep -q 'cargo chef prepare --recipe-path recipe.json'; then
+if grep -q 'cargo chef prepare --recipe-path recipe.json' <<<"$(in_stage planner)"; then
   ok "planner: cargo chef prepare"
 else
   fail "planner: no 'cargo chef prepare --recipe-path recipe.json'"
 fi
-cook_line="$(in_stage builder | grep -n 'cargo chef cook' | head -n 1 | cut -d: -f1)"
-copy_line="$(in_stage builder | grep -nE '^COPY +\. +\.' | head -n 1 | cut -d: -f1)"
+cook_line="$(grep -n 'cargo chef cook' <<<"$(in_stage builder)" | head -n 1 | cut -d: -f1 || true)"
+copy_line="$(grep -nE '^COPY +\. +\.' <<<"$(in_stage builder)" | head -n 1 | cut -d: -f1 || true)"
 if [[ -n "$cook_line" && -n "$copy_line" ]] && ((cook_line < copy_line)); then
   ok "builder: cargo chef cook before COPY . . (dependencies in their own layer)"
 else
@@ -202,14 +202,16 @@ check_command() {
   bin="${cmd%% *}"
   sub=""
   [[ "$cmd" == *" "* ]] && sub="${cmd#* }" && sub="${sub%% *}"
-  if ! printf '%s\n' "$installed" | grep -qx -- "$bin"; then
+  # Here-strings, not pipes: grep -q exits at the first match, and the writer's SIGPIPE
+  # would fail the pipeline under pipefail now and then.
+  if ! grep -qx -- "$bin" <<<"$installed"; then
     fail "$where: '$cmd' runs '$bin', which the image does not install (it has: $(echo "$installed" | tr '\n' ' '))"
     return
   fi
   if [[ -n "$sub" && "$sub" != -* ]]; then
     local src
     src="$(printf '%s\n' "$copies" | awk -v n="$bin" '$2 == n { print $1; exit }')"
-    if ! help_text "$src" | grep -Eq "^[[:space:]]+$sub([[:space:]]|$)"; then
+    if ! grep -Eq "^[[:space:]]+$sub([[:space:]]|$)" <<<"$(help_text "$src")"; then
       fail "$where: '$cmd': '$bin --help' lists no subcommand '$sub'"
       return
     fi

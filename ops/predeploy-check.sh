@@ -11,8 +11,9 @@
 #   3. the image: stages, non-root user, and every command of the Dockerfile, Procfile and
 #      fly.toml is a binary with a subcommand it has (ops/check-dockerfile.sh --bin-dir)
 #   4. the settings load and validate for the target environment: fly.toml's [env] plus the
-#      secrets (FILE, or ops/fly-secrets.example with dummy values), nothing else inherited;
-#      DATABASE_URL and REDIS_URL point at local throwaway ones
+#      secrets file (a filled copy of ops/fly-secrets.example, as loaded by set-fly-secrets.sh;
+#      by default the template itself with dummy values), nothing else inherited; DATABASE_URL
+#      and REDIS_URL point at local throwaway ones
 #   5. the migrations apply to a scratch database (created, `api migrate` twice, every
 #      migration recorded, dropped) on TEST_DATABASE_URL's server
 #   6. docs/openapi.json matches the code (ops/openapi.sh --check)
@@ -32,11 +33,17 @@ LOG_TAG=predeploy
 target_env=production secrets=ops/fly-secrets.example skip_tests="" files_only="" root="$REPO"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --env) target_env="${2:-}" && shift ;;
-    --secrets) secrets="${2:-}" && shift ;;
+    --env | --secrets | --root)
+      [[ $# -ge 2 ]] || die "$1 needs a value"
+      case "$1" in
+        --env) target_env="$2" ;;
+        --secrets) secrets="$2" ;;
+        --root) root="$(cd "$2" 2>/dev/null && pwd)" || die "--root: no directory $2" ;;
+      esac
+      shift
+      ;;
     --skip-tests) skip_tests=1 ;;
     --files-only) files_only=1 ;;
-    --root) root="$(cd "${2:-.}" && pwd)" && shift ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "$0" && exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
@@ -58,7 +65,8 @@ cleanup() {
 trap cleanup EXIT
 
 n=0 failed=0
-# check NAME CMD...: runs CMD with its output in a file; PASS, or FAIL with the output's tail.
+# check NAME CMD...: runs CMD with its output in a file; PASS, or FAIL with the output's own
+# FAIL lines when it has some (ops/check-dockerfile.sh), else its last lines.
 check() {
   local name="$1" out="$WORK/step.log"
   shift
@@ -68,7 +76,7 @@ check() {
   else
     failed=$((failed + 1))
     printf '%2d. FAIL  %s\n' "$n" "$name"
-    tail -n 15 "$out" | sed 's/^/        /'
+    { grep '^FAIL' "$out" || tail -n 15 "$out"; } | sed 's/^/        /'
   fi
 }
 
@@ -83,7 +91,9 @@ check "image: stages, non-root user, commands are subcommands of the binaries (o
 if [[ -z "$files_only" ]]; then
   # The environment of a Machine: fly.toml's [env], then the secrets with every placeholder
   # replaced by a dummy of 48 characters, then the two URLs pointed at local throwaways.
-  python3 - "$root/fly.toml" "$secrets" >"$WORK/env" <<'PY'
+  dummies=""
+  [[ "$(realpath "$secrets")" != "$(realpath ops/fly-secrets.example)" ]] || dummies=1
+  python3 - "$root/fly.toml" "$secrets" "$dummies" >"$WORK/env" <<'PY'
 import sys, tomllib
 for key, value in tomllib.load(open(sys.argv[1], "rb")).get("env", {}).items():
     print(f"{key}={value}")
@@ -91,7 +101,10 @@ for line in open(sys.argv[2]):
     line = line.strip()
     if line and not line.startswith("#") and "=" in line:
         key, value = line.split("=", 1)
-        print(f"{key}={value.replace('CHANGE_ME', 'predeploy-dummy-' + 'x' * 32)}")
+        if sys.argv[3]:  # the template: dummies of the right shape, 48 characters for keys
+            dummy = "100000000000001" if key.endswith("_ID") else "predeploy-dummy-" + "x" * 32
+            value = value.replace("CHANGE_ME", dummy)
+        print(f"{key}={value}")
 PY
   mapfile -t machine_env <"$WORK/env"
   machine_env+=("DATABASE_URL=${SERVER_URL%/*}/$SCRATCH" "REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
@@ -99,7 +112,8 @@ PY
   as_machine() { env -i PATH="$PATH" HOME="$HOME" "${machine_env[@]}" "$@"; }
 
   psql "$SERVER_URL" -w -X -q -c "CREATE DATABASE \"$SCRATCH\"" >/dev/null && scratch_created=1
-  as_machine "$bin/api" migrate >"$WORK/migrate.log" 2>&1 && migrated=1 || migrated=""
+  migrated=""
+  if as_machine "$bin/api" migrate >"$WORK/migrate.log" 2>&1; then migrated=1; fi
   settings_valid() { ! grep -q 'invalid configuration' "$WORK/migrate.log" || { cat "$WORK/migrate.log"; false; }; }
   check "settings load and validate for $target_env (fly.toml [env] + $(basename "$secrets"))" settings_valid
 
