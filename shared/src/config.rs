@@ -225,7 +225,9 @@ pub struct Settings {
     // --- WhatsApp Graph API client (issue 9; checks in config_whatsapp.rs) ---
     /// `WHATSAPP_API_BASE`: Graph API root with its version (tests point it at a stand-in).
     pub whatsapp_api_base: String,
-    /// `WHATSAPP_PHONE_ID`: the business phone number id messages are sent from.
+    /// `WHATSAPP_PHONE_ID`: the business phone number id messages are sent from. All digits,
+    /// which the environment provider reads as a number: accepted as text either way.
+    #[serde(deserialize_with = "crate::config_whatsapp::text_or_number")]
     pub whatsapp_phone_id: String,
     /// `WHATSAPP_ACCESS_TOKEN`: bearer token of the WhatsApp Business app (system user).
     pub whatsapp_access_token: Secret,

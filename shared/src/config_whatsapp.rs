@@ -2,12 +2,32 @@
 //! `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_TEMPLATE_*`, `WHATSAPP_TIMEOUT_SECONDS`,
 //! `WHATSAPP_MAX_MEDIA_BYTES`, `WORKER_WHATSAPP_CONCURRENCY`): their checks.
 
+use serde::{Deserialize, Deserializer};
+
 use crate::config::{AppEnv, Settings};
 
 /// The most inbound messages a worker may handle at once.
 const MAX_WORKER_CONCURRENCY: u32 = 1024;
 /// The largest media size a setting may allow (100 MiB, WhatsApp's own ceiling for documents).
 const MAX_MEDIA_BYTES_CEILING: usize = 100 * 1024 * 1024;
+
+/// Reads a setting that is text made of digits. figment parses environment values, so
+/// `WHATSAPP_PHONE_ID=106540352242922` arrives as an integer, which a `String` field refuses
+/// (production would not start); both forms are taken as the same text.
+pub(crate) fn text_or_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match TextOrNumber::deserialize(deserializer)? {
+        TextOrNumber::Text(text) => text,
+        TextOrNumber::Number(number) => number.to_string(),
+    })
+}
 
 impl Settings {
     /// The Graph API client's checks. In production the token and the phone id are required
@@ -128,6 +148,21 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(problems(&settings).len(), 7, "{:?}", problems(&settings));
+    }
+
+    #[test]
+    fn a_phone_id_of_digits_loads_whether_it_arrives_as_a_number_or_as_text() {
+        use figment::{Figment, providers::Serialized};
+        for value in [
+            figment::value::Value::from(106_540_352_242_922_u64),
+            figment::value::Value::from("106540352242922"),
+        ] {
+            let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+                .merge(("whatsapp_phone_id", value))
+                .extract()
+                .expect("a numeric phone id loads");
+            assert_eq!(settings.whatsapp_phone_id, "106540352242922");
+        }
     }
 
     #[test]
