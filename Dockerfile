@@ -22,7 +22,9 @@ RUN cargo chef prepare --recipe-path recipe.json
 # --- builder: dependencies (cached layer), then the two binaries -------------------------------
 FROM chef AS builder
 COPY --from=planner /app/recipe.json recipe.json
-RUN cargo chef cook --release --locked --recipe-path recipe.json -p api -p worker
+# Every workspace member's dependencies (the recipe's Cargo.lock is the one used); the build
+# below is --locked, so a lock file out of date fails there.
+RUN cargo chef cook --release --recipe-path recipe.json
 COPY . .
 # Shown by GET /api/v1/admin/config: `fly deploy --build-arg GIT_COMMIT=$(git rev-parse --short HEAD)`.
 ARG GIT_COMMIT=unknown
