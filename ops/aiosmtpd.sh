@@ -8,13 +8,13 @@ has() { "$1" -c 'import aiosmtpd' >/dev/null 2>&1; }
 if has python3 || { [[ -x /usr/bin/python3 ]] && has /usr/bin/python3; }; then
   exit 0
 fi
-echo "aiosmtpd.sh: installing aiosmtpd" >&2
-if command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  if $SUDO apt-get install -y -q python3-aiosmtpd >/dev/null 2>&1 ||
-    { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q python3-aiosmtpd >/dev/null; }; then
-    exit 0
-  fi
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_TAG=aiosmtpd
+if command -v apt-get >/dev/null 2>&1 &&
+  { [[ $(id -u) -eq 0 ]] || command -v sudo >/dev/null 2>&1; } &&
+  apt_install python3-aiosmtpd; then
+  exit 0
 fi
+log "installing aiosmtpd with pip"
 python3 -m pip install --quiet aiosmtpd

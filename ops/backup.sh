@@ -17,10 +17,9 @@
 # server's major version or newer) and sha256sum.
 set -euo pipefail
 
-log() { printf '[backup %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-# The URL without its password, for messages.
-masked() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_TAG=backup
 
 dir="${BACKUP_DIR:-backups}"
 keep="${BACKUP_KEEP:-14}"
@@ -42,7 +41,7 @@ command -v sha256sum >/dev/null || die "sha256sum is not installed"
 # The database name: the URL's path without its query string.
 database="${url##*/}"
 database="${database%%\?*}"
-[[ "$database" =~ ^[A-Za-z0-9_-]+$ ]] || die "cannot tell the database name from $(masked "$url")"
+[[ "$database" =~ ^[A-Za-z0-9_-]+$ ]] || die "cannot tell the database name from $(mask_url "$url")"
 
 mkdir -p "$dir"
 stamp="$(date -u +%Y%m%dT%H%M%S.%NZ)" # %N: GNU date; two backups in one second get two names
@@ -50,7 +49,7 @@ name="cabanas-$database-$stamp.dump"
 partial="$dir/.$name.partial"
 trap 'rm -f "$partial"' EXIT
 
-log "dumping $(masked "$url") to $dir/$name"
+log "dumping $(mask_url "$url") to $dir/$name"
 pg_dump --format=custom --no-owner --no-acl --file="$partial" "$url" ||
   die "pg_dump failed"
 hash="$(sha256sum <"$partial")"

@@ -4,8 +4,18 @@
 #
 #   ops/check-dockerfile.sh               cargo build --release the binaries, then check
 #   ops/check-dockerfile.sh --skip-build  skip the build when target/release already has them
+#   ops/check-dockerfile.sh --bin-dir DIR use the binaries in DIR (e.g. target/debug: same
+#                                         commands, no release build), build nothing
+#   --root DIR                            check the Dockerfile, Procfile and fly.toml of DIR
+#                                         (default: this repository)
 #
 # Checks:
+#   - the stages: chef (pins cargo-chef's version), planner (`cargo chef prepare`), builder
+#     (`cargo chef cook` before the sources are copied, so dependencies are a cached layer),
+#     runtime (debian slim); when cargo-chef is installed here, `cargo chef prepare` runs on a
+#     copy of the workspace and its recipe must name both binaries' packages;
+#   - the runtime runs as a non-root USER, has no HEALTHCHECK (Fly's checks do that) and no
+#     ENV or ARG that looks like a secret;
 #   - every binary the Dockerfile copies out of target/release exists after the release build
 #     and runs (`<binary> --help`);
 #   - the binaries need no shared library beyond glibc's, which debian:bookworm-slim has;
@@ -18,9 +28,9 @@
 # machine with an engine (or `fly deploy`, which builds remotely).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-RELEASE_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$REPO"
+RELEASE_DIR="${CARGO_TARGET_DIR:-$REPO/target}/release"
 
 failures=0
 ok() { printf 'ok    %s\n' "$*"; }
@@ -28,20 +38,34 @@ fail() {
   printf 'FAIL  %s\n' "$*"
   failures=$((failures + 1))
 }
+usage() {
+  echo "usage: ops/check-dockerfile.sh [--skip-build | --bin-dir DIR] [--root DIR]" >&2
+  exit 2
+}
 
 skip_build=""
-case "${1:-}" in
-  "") ;;
-  --skip-build) skip_build=1 ;;
-  -h | --help)
-    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "${BASH_SOURCE[0]}"
-    exit 0
-    ;;
-  *)
-    echo "usage: ops/check-dockerfile.sh [--skip-build]" >&2
-    exit 2
-    ;;
-esac
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --skip-build) skip_build=1 ;;
+    --bin-dir)
+      [[ $# -ge 2 ]] || usage
+      RELEASE_DIR="$(cd "$2" && pwd)" skip_build=always
+      shift
+      ;;
+    --root)
+      [[ $# -ge 2 ]] || usage
+      ROOT="$(cd "$2" && pwd)"
+      shift
+      ;;
+    -h | --help)
+      sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "${BASH_SOURCE[0]}"
+      exit 0
+      ;;
+    *) usage ;;
+  esac
+  shift
+done
+cd "$ROOT"
 
 # --- what the Dockerfile says -----------------------------------------------------------------
 
@@ -61,17 +85,80 @@ copies="$(awk '
 binaries="$(printf '%s\n' "$copies" | awk '{ print $1 }')"
 installed="$(printf '%s\n' "$copies" | awk '{ print $2 }')"
 
+# --- stages, user, health check, secrets --------------------------------------------------
+
+# "stage<TAB>instruction line" for every instruction, continuation lines joined.
+instructions="$(awk '
+  { line = line $0 }
+  /\\$/ { sub(/\\$/, " ", line); next }
+  line ~ /^[[:space:]]*(#|$)/ { line = ""; next }
+  {
+    n = split(line, w, /[[:space:]]+/)
+    if (toupper(w[1]) == "FROM") {
+      stage = w[2]
+      for (i = 1; i < n; i++) if (toupper(w[i]) == "AS") stage = w[i + 1]
+    }
+    print stage "\t" line; line = ""
+  }' Dockerfile)"
+in_stage() { awk -F'\t' -v s="$1" '$1 == s { print $2 }' <<<"$instructions"; }
+for stage in chef planner builder runtime; do
+  if [[ -n "$(in_stage "$stage")" ]]; then ok "Dockerfile has a '$stage' stage"; else fail "Dockerfile has no '$stage' stage"; fi
+done
+if grep -Eq 'cargo install cargo-chef .*--locked.*--version [0-9]' <<<"$(in_stage chef)"; then
+  ok "chef: cargo-chef installed --locked at a pinned --version"
+else
+  fail "chef: install cargo-chef with --locked --version X (a pinned tool)"
+fi
+if grep -q 'cargo chef prepare --recipe-path recipe.json' <<<"$(in_stage planner)"; then
+  ok "planner: cargo chef prepare"
+else
+  fail "planner: no 'cargo chef prepare --recipe-path recipe.json'"
+fi
+cook_line="$(grep -n 'cargo chef cook' <<<"$(in_stage builder)" | head -n 1 | cut -d: -f1 || true)"
+copy_line="$(grep -nE '^COPY +\. +\.' <<<"$(in_stage builder)" | head -n 1 | cut -d: -f1 || true)"
+if [[ -n "$cook_line" && -n "$copy_line" ]] && ((cook_line < copy_line)); then
+  ok "builder: cargo chef cook before COPY . . (dependencies in their own layer)"
+else
+  fail "builder: 'cargo chef cook' must come before 'COPY . .'"
+fi
+runtime_user="$(in_stage runtime | sed -nE 's/^USER[[:space:]]+([^[:space:]]+).*/\1/p' | tail -n 1)"
+case "${runtime_user%%:*}" in
+  "" | root | 0) fail "runtime: runs as root (add USER with a non-root user)" ;;
+  *) ok "runtime: USER $runtime_user (not root)" ;;
+esac
+if grep -Eqi '^[[:space:]]*HEALTHCHECK' Dockerfile; then
+  fail "Dockerfile has a HEALTHCHECK: Fly's checks in fly.toml do that"
+else
+  ok "no HEALTHCHECK (fly.toml's checks)"
+fi
+secretish="$(grep -Ei '^[[:space:]]*(ENV|ARG)[[:space:]].*(SECRET|TOKEN|PASSWORD|API_KEY|DATABASE_URL|REDIS_URL)' Dockerfile || true)"
+if [[ -z "$secretish" ]]; then ok "no ENV or ARG that looks like a secret"; else fail "secret-looking ENV/ARG: $secretish"; fi
+if command -v cargo-chef >/dev/null 2>&1; then
+  chef_dir="$(mktemp -d)"
+  # A copy: cargo chef prepare only reads, but it is not meant to run in a working tree.
+  tar -C "$REPO" --exclude=./target --exclude=./.git --exclude=./.dev -cf - . | tar -C "$chef_dir" -xf -
+  if (cd "$chef_dir" && cargo chef prepare --recipe-path recipe.json >/dev/null 2>&1) &&
+    grep -q '"api/Cargo.toml"' "$chef_dir/recipe.json" && grep -q '"worker/Cargo.toml"' "$chef_dir/recipe.json"; then
+    ok "cargo chef prepare writes a recipe with api and worker ($(wc -c <"$chef_dir/recipe.json") bytes)"
+  else
+    fail "cargo chef prepare failed or its recipe lacks api/worker"
+  fi
+  rm -rf "$chef_dir"
+else
+  echo "skip  cargo chef prepare (cargo-chef is not installed here)"
+fi
+
 # --- build (or reuse) the release binaries ----------------------------------------------------
 
 all_present=1
 for bin in $binaries; do [[ -x "$RELEASE_DIR/$bin" ]] || all_present=""; done
-if [[ -n "$skip_build" && -n "$all_present" ]]; then
-  echo "using the binaries already in $RELEASE_DIR (--skip-build)"
+if [[ "$skip_build" == always || (-n "$skip_build" && -n "$all_present") ]]; then
+  echo "using the binaries already in $RELEASE_DIR"
 else
   packages=()
   for bin in $binaries; do packages+=(-p "$bin"); done
   echo "building: cargo build --release --locked ${packages[*]}"
-  cargo build --release --locked "${packages[@]}"
+  cargo build --release --locked --manifest-path "$REPO/Cargo.toml" "${packages[@]}"
 fi
 
 # --- the binaries -----------------------------------------------------------------------------
@@ -115,14 +202,16 @@ check_command() {
   bin="${cmd%% *}"
   sub=""
   [[ "$cmd" == *" "* ]] && sub="${cmd#* }" && sub="${sub%% *}"
-  if ! printf '%s\n' "$installed" | grep -qx -- "$bin"; then
+  # Here-strings, not pipes: grep -q exits at the first match, and the writer's SIGPIPE
+  # would fail the pipeline under pipefail now and then.
+  if ! grep -qx -- "$bin" <<<"$installed"; then
     fail "$where: '$cmd' runs '$bin', which the image does not install (it has: $(echo "$installed" | tr '\n' ' '))"
     return
   fi
   if [[ -n "$sub" && "$sub" != -* ]]; then
     local src
     src="$(printf '%s\n' "$copies" | awk -v n="$bin" '$2 == n { print $1; exit }')"
-    if ! help_text "$src" | grep -Eq "^[[:space:]]+$sub([[:space:]]|$)"; then
+    if ! grep -Eq "^[[:space:]]+$sub([[:space:]]|$)" <<<"$(help_text "$src")"; then
       fail "$where: '$cmd': '$bin --help' lists no subcommand '$sub'"
       return
     fi

@@ -12,16 +12,12 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-log() { printf '[monitoring] %s\n' "$*" >&2; }
+# shellcheck source=ops/lib.sh
+source ops/lib.sh
+LOG_TAG=monitoring
 
-if ! command -v promtool >/dev/null 2>&1; then
-  log "installing promtool (Debian package prometheus)"
-  sudo=""
-  [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
-fi
+# promtool: Debian package prometheus.
+command -v promtool >/dev/null 2>&1 || apt_install prometheus
 promtool check rules ops/prometheus/alerts.yml
 promtool test rules ops/prometheus/alerts_test.yml
 promtool check config --syntax-only ops/prometheus/prometheus.yml

@@ -5,14 +5,10 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if ! command -v shellcheck >/dev/null 2>&1; then
-  echo "[scripts] installing shellcheck (Debian package)" >&2
-  sudo=""
-  [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -qq shellcheck >/dev/null ||
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq shellcheck >/dev/null; }
-fi
+# shellcheck source=ops/lib.sh
+source ops/lib.sh
+LOG_TAG=scripts
+command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
 mapfile -t scripts < <(find ops .ci -type f \( -name '*.sh' -o -name run \) | sort)
 shellcheck -x "${scripts[@]}"
-echo "[scripts] shellcheck: ${#scripts[@]} scripts clean" >&2
+log "shellcheck: ${#scripts[@]} scripts clean"

@@ -29,11 +29,10 @@ export METRICS_PORT="${METRICS_PORT:-9091}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 PROCESSES="api worker"
 
-log() { printf '\n==> %s\n' "$*"; }
-die() {
-  printf 'dev.sh: error: %s\n' "$*" >&2
-  exit 1
-}
+# shellcheck source=ops/lib.sh
+source "$ROOT/ops/lib.sh"
+LOG_TAG=dev
+step() { printf '\n==> %s\n' "$*"; }
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "${BASH_SOURCE[0]}"; }
 
@@ -55,21 +54,12 @@ running_pid() {
   printf '%s\n' "$pid"
 }
 
-# SIGTERM, then wait for the graceful shutdown (SHUTDOWN_GRACE_SECONDS + 10 s), then SIGKILL.
+# SIGTERM, then the graceful shutdown's time (SHUTDOWN_GRACE_SECONDS + 10 s), then SIGKILL.
 stop_one() {
-  local name="$1" pid deadline
+  local name="$1" pid
   if pid="$(running_pid "$name")"; then
     echo "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + ${SHUTDOWN_GRACE_SECONDS:-20} + 10))
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((SECONDS >= deadline)); then
-        echo "$name did not exit in time; killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
+    stop_pid "$pid" $((${SHUTDOWN_GRACE_SECONDS:-20} + 10))
   fi
   rm -f "$(pidfile "$name")"
 }
@@ -78,9 +68,6 @@ stop_all() {
   local name
   for name in $PROCESSES; do stop_one "$name"; done
 }
-
-# True when something already accepts connections on 127.0.0.1:PORT (bash's /dev/tcp).
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 http_200() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" == 200 ]]; }
 
@@ -112,9 +99,6 @@ wait_healthy() {
     sleep 0.25
   done
 }
-
-# A URL with its password replaced by ***, for printing.
-mask() { printf '%s\n' "$1" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'; }
 
 # ---------------------------------------------------------------------------------------------
 # Commands
@@ -151,7 +135,7 @@ mkdir -p "$DEV_DIR"
 # A previous detached run would hold the ports: replace it.
 for name in $PROCESSES; do
   if running_pid "$name" >/dev/null; then
-    log "Stopping the previous run"
+    step "Stopping the previous run"
     stop_all
     break
   fi
@@ -162,11 +146,11 @@ for port in "$PORT" "$METRICS_PORT" "$WORKER_PORT"; do
   fi
 done
 
-log "PostgreSQL and Redis"
+step "PostgreSQL and Redis"
 # shellcheck source=ops/services.sh
 source "$ROOT/ops/services.sh"
-echo "PostgreSQL: $(mask "$DATABASE_URL")"
-echo "Redis:      $(mask "$REDIS_URL")"
+echo "PostgreSQL: $(mask_url "$DATABASE_URL")"
+echo "Redis:      $(mask_url "$REDIS_URL")"
 
 profile="${PROFILE:-debug}"
 case "$profile" in
@@ -175,17 +159,17 @@ case "$profile" in
 esac
 bin="${CARGO_TARGET_DIR:-$ROOT/target}/$profile_dir"
 if [[ -n "$build" ]]; then
-  log "Building api and worker ($profile)"
+  step "Building api and worker ($profile)"
   cargo build --profile "$cargo_profile" -p api -p worker
 fi
 for name in $PROCESSES; do
   [[ -x "$bin/$name" ]] || die "$bin/$name does not exist (run without --no-build)"
 done
 
-log "Migrating the database"
+step "Migrating the database"
 "$bin/api" migrate
 
-log "Seeding demo data"
+step "Seeding demo data"
 "$bin/api" seed
 
 # From here on, leaving by any path stops what was started, unless it was detached on purpose.
@@ -204,7 +188,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-log "Starting the API and the worker"
+step "Starting the API and the worker"
 # Ctrl-C in the terminal reaches this script and both children (they shut down gracefully on
 # SIGINT or SIGTERM); cleanup also sends SIGTERM and waits, for when only this script is told to
 # stop. nohup keeps a detached run alive when its terminal closes.

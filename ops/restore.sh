@@ -12,9 +12,9 @@
 # leaves the target empty. The URL's password is never printed. Needs pg_restore and psql.
 set -euo pipefail
 
-log() { printf '[restore %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-masked() { sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$1"; }
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_TAG=restore
 
 create=0
 args=()
@@ -41,7 +41,7 @@ log "checksum of $dump verified"
 
 database="${url##*/}"
 database="${database%%\?*}"
-[[ "$database" =~ ^[A-Za-z0-9_-]+$ ]] || die "cannot tell the database name from $(masked "$url")"
+[[ "$database" =~ ^[A-Za-z0-9_-]+$ ]] || die "cannot tell the database name from $(mask_url "$url")"
 query() { PGCONNECT_TIMEOUT=10 psql "$1" -w -X -q -tA -v ON_ERROR_STOP=1 -c "$2"; }
 
 if [[ "$create" -eq 1 ]]; then
@@ -49,7 +49,7 @@ if [[ "$create" -eq 1 ]]; then
   maintenance="${maintenance%/*}/postgres"
   [[ "$url" == *\?* ]] && maintenance="$maintenance?${url#*\?}"
   exists="$(query "$maintenance" "SELECT 1 FROM pg_database WHERE datname = '$database'")" ||
-    die "cannot reach the server of $(masked "$url")"
+    die "cannot reach the server of $(mask_url "$url")"
   if [[ "$exists" != 1 ]]; then
     log "creating database $database"
     query "$maintenance" "CREATE DATABASE \"$database\"" >/dev/null || die "could not create $database"
@@ -57,11 +57,11 @@ if [[ "$create" -eq 1 ]]; then
 fi
 
 tables="$(query "$url" "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")" ||
-  die "cannot connect to $(masked "$url")"
+  die "cannot connect to $(mask_url "$url")"
 [[ "$tables" == 0 ]] ||
-  die "$(masked "$url") already has $tables tables: restore into a new, empty database"
+  die "$(mask_url "$url") already has $tables tables: restore into a new, empty database"
 
-log "restoring $dump into $(masked "$url")"
+log "restoring $dump into $(mask_url "$url")"
 pg_restore --no-owner --no-acl --exit-on-error --single-transaction --dbname="$url" "$dump" ||
   die "pg_restore failed; nothing was restored"
 log "restored"

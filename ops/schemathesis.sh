@@ -20,10 +20,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VERSION=4.32.5
 VENV="${CABANAS_DEV_DIR:-$ROOT/.dev}/schemathesis-$VERSION"
-log() { printf '==> schemathesis: %s\n' "$*"; }
 
 # shellcheck source=ops/throwaway-api.sh
 source "$ROOT/ops/throwaway-api.sh"
+LOG_TAG=schemathesis
 
 if [[ ! -x "$VENV/bin/schemathesis" ]]; then
   log "installing schemathesis $VERSION into $VENV"

@@ -10,12 +10,17 @@
 # For each service, in order:
 #   1. reachable already?                 -> nothing to do (the whole run takes well under 1 s)
 #   2. not on this machine (remote host)? -> fail: we cannot start someone else's server
-#   3. server installed?                  -> start it: the Debian cluster that owns the port
-#                                            (pg_ctlcluster), else a private one in .dev/
+#   3. server installed?                  -> start a private one in .dev/ on that port
 #   4. not installed?                     -> apt-get (Debian/Ubuntu, as root or with sudo) or
-#                                            Homebrew (macOS), then start it as in 3
+#                                            Homebrew (macOS); use the server the package
+#                                            started if it answers, else start one as in 3
 #   5. wait until it answers, at most SERVICES_TIMEOUT seconds (default 30)
-# and finally create the database named in DATABASE_URL if it is missing.
+# and finally check that PostgreSQL accepts DATABASE_URL's credentials and create the database
+# it names if it is missing.
+#
+# A server this script did not start is used as it is or not at all: it never edits a system
+# server's configuration (pg_hba.conf, redis.conf, CONFIG SET), never starts, stops or reloads
+# it. When a system server answers but refuses DATABASE_URL's credentials, it fails with a hint.
 #
 # Environment:
 #   DATABASE_URL      postgres://user[:password]@host[:port]/database
@@ -30,41 +35,11 @@
 
 svc_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-svc_log() { printf 'services: %s\n' "$*" >&2; }
-svc_die() {
-  svc_log "error: $*"
-  exit 1
-}
+# shellcheck source=ops/lib.sh
+source "$svc_root/ops/lib.sh"
 
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------------------------
-
-# Runs "$@" as root: directly when we are root, else through sudo (never prompting without a
-# terminal, so CI fails fast instead of hanging).
-svc_as_root() {
-  if [[ ${EUID:-$(id -u)} -eq 0 ]]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    if [[ -t 0 ]]; then sudo "$@"; else sudo -n "$@"; fi
-  else
-    svc_die "need root to run: $*"
-  fi
-}
-
-# Polls "$@" every 0.2 s until it succeeds or SERVICES_TIMEOUT seconds have passed.
-svc_wait_until() {
-  local what="$1"
-  shift
-  local deadline=$((SECONDS + ${SERVICES_TIMEOUT:-30}))
-  until "$@"; do
-    if ((SECONDS >= deadline)); then
-      svc_log "error: $what is not ready after ${SERVICES_TIMEOUT:-30} s"
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+# Polls "$@" until it succeeds, at most SERVICES_TIMEOUT seconds.
+svc_wait_until() { wait_until "${SERVICES_TIMEOUT:-30}" "$@"; }
 
 # Decodes %XX escapes (URLs may carry them in user names, passwords and database names).
 svc_urldecode() {
@@ -94,7 +69,7 @@ svc_split_hostport() {
   fi
   SVC_HOST="${SVC_HOST:-localhost}"
   SVC_PORT="${SVC_PORT:-$default_port}"
-  [[ "$SVC_PORT" =~ ^[0-9]+$ ]] || svc_die "port '$SVC_PORT' in '$hostport' is not a number"
+  [[ "$SVC_PORT" =~ ^[0-9]+$ ]] || die "port '$SVC_PORT' in '$hostport' is not a number"
 }
 
 # The "host[:port]" part of a URL with its scheme, user info, path and query removed, and
@@ -129,19 +104,13 @@ svc_install() {
   esac
   if command -v apt-get >/dev/null 2>&1 &&
     { [[ ${EUID:-$(id -u)} -eq 0 ]] || command -v sudo >/dev/null 2>&1; }; then
-    svc_log "installing $debs with apt-get"
-    if [[ -z "${SVC_APT_UPDATED:-}" ]]; then
-      svc_as_root apt-get update -qq >&2
-      SVC_APT_UPDATED=1
-    fi
     # shellcheck disable=SC2086 # $debs is a list of package names
-    svc_as_root env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -qq --no-install-recommends $debs >&2
+    apt_install $debs
   elif [[ "$(uname -s)" == Darwin ]] && command -v brew >/dev/null 2>&1; then
-    svc_log "installing $brews with Homebrew"
+    log "installing $brews with Homebrew"
     brew install "$brews" >&2
   else
-    svc_die "$what is not installed and this script cannot install it here.
+    die "$what is not installed and this script cannot install it here.
   Install PostgreSQL 15+ (with contrib) and Redis 7 with your package manager, or point
   DATABASE_URL / REDIS_URL at servers you already have, then run this again."
   fi
@@ -157,7 +126,7 @@ svc_pg_parse() {
   local url="$DATABASE_URL"
   case "$url" in
     postgres://* | postgresql://*) ;;
-    *) svc_die "DATABASE_URL must start with postgres:// or postgresql:// (got '${url%%:*}:...')" ;;
+    *) die "DATABASE_URL must start with postgres:// or postgresql:// (got '${url%%:*}:...')" ;;
   esac
   svc_split_url "$url"
   PG_USER=""
@@ -205,7 +174,7 @@ svc_pg_clients() {
       if bindir="$(svc_pg_bindir)"; then PATH="$PATH:$bindir"; fi
     fi
   fi
-  command -v pg_isready >/dev/null 2>&1 || svc_die "pg_isready not found after installing the client"
+  command -v pg_isready >/dev/null 2>&1 || die "pg_isready not found after installing the client"
 }
 
 svc_pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 2 >/dev/null 2>&1; }
@@ -214,29 +183,6 @@ svc_pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 2 >/dev/null 2>&1;
 svc_pg_debian_cluster() {
   command -v pg_lsclusters >/dev/null 2>&1 || return 1
   pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2, $4; f = 1; exit } END { exit !f }'
-}
-
-# A cluster that apt-get just created listens with password authentication on 127.0.0.1;
-# this development machine uses trust, as DATABASE_URL's default carries no password.
-svc_pg_debian_trust() {
-  local hba="/etc/postgresql/$1/$2/pg_hba.conf"
-  [[ -f "$hba" ]] || return 0
-  svc_log "setting trust authentication for 127.0.0.1 and ::1 in $hba (new development cluster)"
-  svc_as_root sed -i -E \
-    's#^(host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\.0\.0\.1/32|::1/128)[[:space:]]+)[^[:space:]]+#\1trust#' \
-    "$hba"
-}
-
-# Starts the Debian cluster "version name" (already known to listen on PG_PORT).
-svc_pg_start_debian() {
-  local version="$1" name="$2" status="$3"
-  [[ -n "${SVC_PG_INSTALLED:-}" ]] && svc_pg_debian_trust "$version" "$name"
-  if [[ "$status" == online* ]]; then
-    [[ -n "${SVC_PG_INSTALLED:-}" ]] && svc_as_root pg_ctlcluster "$version" "$name" reload
-    return 0
-  fi
-  svc_log "starting PostgreSQL cluster $version/$name on port $PG_PORT"
-  svc_as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start
 }
 
 # PostgreSQL refuses to run as root; as root, the private cluster belongs to the "postgres"
@@ -257,21 +203,21 @@ svc_pg_start_private() {
   if [[ ${EUID:-$(id -u)} -eq 0 ]]; then
     as_root=1
     id postgres >/dev/null 2>&1 ||
-      svc_die "running as root and there is no 'postgres' user to run a private PostgreSQL as"
-    command -v runuser >/dev/null 2>&1 || svc_die "running as root and runuser is missing"
+      die "running as root and there is no 'postgres' user to run a private PostgreSQL as"
+    command -v runuser >/dev/null 2>&1 || die "running as root and runuser is missing"
     mkdir -p "$data"
     touch "$logfile"
     chown postgres "$data" "$logfile"
     chmod 700 "$data"
   fi
   if [[ ! -s "$data/PG_VERSION" ]]; then
-    svc_log "creating a private PostgreSQL cluster in $data"
+    log "creating a private PostgreSQL cluster in $data"
     svc_pg_as_owner "$bindir/initdb" -D "$data" -U "$PG_USER" --auth=trust -E UTF8 \
-      --locale=C >>"$logfile" 2>&1 || svc_die "initdb failed; see $logfile"
+      --locale=C >>"$logfile" 2>&1 || die "initdb failed; see $logfile"
     printf "\ninclude_if_exists = 'cabanas-dev.conf'\n" >>"$data/postgresql.conf"
   fi
   if svc_pg_as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    svc_die "the private cluster in $data is running but not answering on $PG_HOST:$PG_PORT
+    die "the private cluster in $data is running but not answering on $PG_HOST:$PG_PORT
   (started for another port?). Stop it with: ops/services.sh stop"
   fi
   # Rewritten on every start so a changed DATABASE_URL port or host takes effect. The socket
@@ -290,9 +236,9 @@ svc_pg_start_private() {
     echo "full_page_writes = off"
   } >"$data/cabanas-dev.conf"
   [[ -n "$as_root" ]] && chown postgres "$data/cabanas-dev.conf"
-  svc_log "starting the private PostgreSQL on $PG_HOST:$PG_PORT (log: $logfile)"
+  log "starting the private PostgreSQL on $PG_HOST:$PG_PORT (log: $logfile)"
   svc_pg_as_owner "$bindir/pg_ctl" -D "$data" -l "$logfile" -W start >/dev/null ||
-    svc_die "pg_ctl start failed; see $logfile"
+    die "pg_ctl start failed; see $logfile"
 }
 
 # On Homebrew the superuser is the macOS user; create the role DATABASE_URL names.
@@ -300,34 +246,33 @@ svc_pg_brew_role() {
   [[ "$PG_USER" == "$(id -un)" ]] && return 0
   psql -w -X -q -h "$PG_HOST" -p "$PG_PORT" -d postgres -tAc \
     "SELECT 1 FROM pg_roles WHERE rolname = '${PG_USER//\'/\'\'}'" 2>/dev/null | grep -q 1 && return 0
-  svc_log "creating superuser role $PG_USER"
+  log "creating superuser role $PG_USER"
   psql -w -X -q -h "$PG_HOST" -p "$PG_PORT" -d postgres \
     -c "CREATE ROLE \"${PG_USER//\"/\"\"}\" SUPERUSER LOGIN" >/dev/null
 }
 
+# Nothing answers on PG_HOST:PG_PORT: start a private cluster there. A system cluster (a
+# Debian one configured for this port but stopped, or one a package install just created) is
+# left as it is: this script never starts, stops or reconfigures a server it does not own.
 svc_pg_start() {
   local cluster bindir
-  if cluster="$(svc_pg_debian_cluster)"; then
-    # shellcheck disable=SC2086 # "version name status"
-    svc_pg_start_debian $cluster
-    return 0
-  fi
   if ! bindir="$(svc_pg_bindir)"; then
     svc_install pg-server
-    SVC_PG_INSTALLED=1
-    # apt-get creates (and may start) a cluster; Homebrew gets a service on the default port.
-    if cluster="$(svc_pg_debian_cluster)"; then
-      # shellcheck disable=SC2086
-      svc_pg_start_debian $cluster
-      return 0
-    fi
+    # Debian's package creates and starts a system cluster on port 5432 with its own
+    # authentication: when it answers it is used like any running server (the credentials
+    # check follows), never reconfigured. Homebrew's is started as the user's own service.
+    svc_pg_ready && return 0
     if [[ "$(uname -s)" == Darwin && "$PG_PORT" == 5432 ]]; then
       brew services start postgresql@15 >&2
       svc_wait_until "PostgreSQL on $PG_HOST:$PG_PORT" svc_pg_ready
       svc_pg_brew_role
       return 0
     fi
-    bindir="$(svc_pg_bindir)" || svc_die "PostgreSQL was installed but initdb cannot be found"
+    bindir="$(svc_pg_bindir)" || die "PostgreSQL was installed but initdb cannot be found"
+  fi
+  if cluster="$(svc_pg_debian_cluster)"; then
+    log "the system cluster ${cluster% *} is configured for port $PG_PORT but not running;" \
+      "leaving it alone and starting a private one on that port"
   fi
   svc_pg_start_private "$bindir"
 }
@@ -342,11 +287,14 @@ svc_pg_db_exists() {
 SELECT 1 FROM pg_database WHERE datname = :'db';
 SQL
   )" || {
-    svc_log "error: cannot query PostgreSQL at $PG_HOST:$PG_PORT as $PG_USER:"
+    log "error: cannot query PostgreSQL at $PG_HOST:$PG_PORT as $PG_USER:"
     printf '%s\n' "$out" >&2
     case "$out" in
-      *password* | *"does not exist"* | *"no pg_hba.conf entry"*)
-        svc_log "hint: DATABASE_URL's user and password must be accepted by that server" ;;
+      *password* | *"does not exist"* | *"no pg_hba.conf entry"* | *"authentication failed"*)
+        log "hint: DATABASE_URL's user and password must be accepted by that server; this" \
+          "script never changes a server's authentication. Use credentials it accepts, or" \
+          "point DATABASE_URL at a free local port (e.g. 127.0.0.1:5433) to get a private" \
+          "server under ${CABANAS_DEV_DIR:-.dev}/" ;;
     esac
     exit 1
   }
@@ -358,20 +306,20 @@ svc_ensure_postgres() {
   svc_pg_clients
   if ! svc_pg_ready; then
     svc_is_local "$PG_HOST" ||
-      svc_die "PostgreSQL at $PG_HOST:$PG_PORT does not answer and is not on this machine"
+      die "PostgreSQL at $PG_HOST:$PG_PORT does not answer and is not on this machine"
     svc_pg_start
     svc_wait_until "PostgreSQL on $PG_HOST:$PG_PORT" svc_pg_ready || exit 1
   fi
-  [[ "$PG_DB" == postgres ]] && return 0
+  # Also proves the server accepts DATABASE_URL's credentials, "postgres" included.
   svc_pg_db_exists && return 0
-  svc_log "creating database $PG_DB"
+  log "creating database $PG_DB"
   local err
   if ! err="$(svc_pg_psql -v db="$PG_DB" 2>&1 >/dev/null <<'SQL'
 CREATE DATABASE :"db";
 SQL
   )"; then
     # Another process may have created it at the same moment; that is fine.
-    svc_pg_db_exists || svc_die "cannot create database $PG_DB: $err"
+    svc_pg_db_exists || die "cannot create database $PG_DB: $err"
   fi
 }
 
@@ -386,7 +334,7 @@ svc_redis_parse() {
   local url="$REDIS_URL" user=""
   case "$url" in
     redis://* | rediss://*) ;;
-    *) svc_die "REDIS_URL must start with redis:// or rediss:// (got '${url%%:*}:...')" ;;
+    *) die "REDIS_URL must start with redis:// or rediss:// (got '${url%%:*}:...')" ;;
   esac
   svc_split_url "$url"
   REDIS_PASSWORD=""
@@ -432,9 +380,9 @@ svc_redis_start() {
   local -a args=(--daemonize yes --port "$REDIS_PORT" --save "" --appendonly no
     --dir "$dir" --logfile "$dir/redis-$REDIS_PORT.log" --pidfile "$dir/redis-$REDIS_PORT.pid")
   [[ -n "$REDIS_PASSWORD" ]] && args+=(--requirepass "$REDIS_PASSWORD")
-  svc_log "starting Redis on $REDIS_HOST:$REDIS_PORT (log: $dir/redis-$REDIS_PORT.log)"
+  log "starting Redis on $REDIS_HOST:$REDIS_PORT (log: $dir/redis-$REDIS_PORT.log)"
   # shellcheck disable=SC2086 # $bind may hold two addresses
-  redis-server --bind $bind "${args[@]}" >&2 || svc_die "redis-server failed to start"
+  redis-server --bind $bind "${args[@]}" >&2 || die "redis-server failed to start"
 }
 
 svc_ensure_redis() {
@@ -442,7 +390,13 @@ svc_ensure_redis() {
   command -v redis-cli >/dev/null 2>&1 || svc_install redis-client
   svc_redis_ready && return 0
   svc_is_local "$REDIS_HOST" ||
-    svc_die "Redis at $REDIS_HOST:$REDIS_PORT does not answer and is not on this machine"
+    die "Redis at $REDIS_HOST:$REDIS_PORT does not answer and is not on this machine"
+  # Something listens there but refuses REDIS_URL (another password, TLS): never touch it.
+  if (exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT") 2>/dev/null; then
+    die "Redis at $REDIS_HOST:$REDIS_PORT answers but refuses REDIS_URL ($("${REDIS_CLI[@]}" ping 2>&1 | head -n 1))
+  This script never reconfigures a server it did not start: put that server's password in
+  REDIS_URL, or point REDIS_URL at a free local port to get a private Redis under ${CABANAS_DEV_DIR:-.dev}/"
+  fi
   svc_redis_start
   svc_wait_until "Redis on $REDIS_HOST:$REDIS_PORT" svc_redis_ready || exit 1
 }
@@ -451,13 +405,11 @@ svc_ensure_redis() {
 # Entry points
 # ---------------------------------------------------------------------------------------------
 
-svc_pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-
 # Stops only the private servers started from $svc_dev_dir.
 svc_stop() {
   local data="$svc_dev_dir/pg" pidfile bindir
   if [[ -s "$data/postmaster.pid" ]] && bindir="$(svc_pg_bindir)"; then
-    svc_log "stopping the private PostgreSQL in $data"
+    log "stopping the private PostgreSQL in $data"
     svc_pg_as_owner "$bindir/pg_ctl" -D "$data" -m fast stop >/dev/null
   fi
   for pidfile in "$svc_dev_dir"/redis/redis-*.pid; do
@@ -466,9 +418,8 @@ svc_stop() {
     pid="$(cat "$pidfile")"
     # SIGTERM makes Redis shut down cleanly (it saves nothing: it was started with --save "").
     if ps -p "$pid" -o comm= 2>/dev/null | grep -q redis-server; then
-      svc_log "stopping the private Redis in $pidfile (pid $pid)"
-      kill -TERM "$pid"
-      svc_wait_until "Redis (pid $pid) to exit" svc_pid_gone "$pid"
+      log "stopping the private Redis in $pidfile (pid $pid)"
+      stop_pid "$pid" "${SERVICES_TIMEOUT:-30}"
     fi
     rm -f "$pidfile"
   done
@@ -476,10 +427,10 @@ svc_stop() {
 
 svc_main() {
   set -euo pipefail
+  LOG_TAG=services
   DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cabanas}"
   REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
   svc_dev_dir="${CABANAS_DEV_DIR:-$svc_root/.dev}"
-  SVC_PG_INSTALLED="" # set once this run has installed PostgreSQL
   case "${1:-}" in
     "") ;;
     stop)
@@ -490,7 +441,7 @@ svc_main() {
       sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
       return 0
       ;;
-    *) svc_die "unknown argument '$1' (try --help)" ;;
+    *) die "unknown argument '$1' (try --help)" ;;
   esac
   svc_ensure_postgres
   svc_ensure_redis

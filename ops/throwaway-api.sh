@@ -14,6 +14,8 @@
 # API before starting it; the ones set here keep it quiet, unlimited and offline.
 
 THROWAWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=ops/lib.sh
+source "$THROWAWAY_ROOT/ops/lib.sh"
 THROWAWAY_SERVER_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 THROWAWAY_REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 THROWAWAY_ID=""
@@ -21,10 +23,7 @@ throwaway_api_pid=""
 
 throwaway_api_cleanup() {
   local status=$?
-  if [[ -n "$throwaway_api_pid" ]]; then
-    kill -TERM "$throwaway_api_pid" 2>/dev/null || true
-    wait "$throwaway_api_pid" 2>/dev/null || true
-  fi
+  [[ -z "$throwaway_api_pid" ]] || stop_pid "$throwaway_api_pid"
   if [[ -n "$THROWAWAY_ID" ]]; then
     psql "$THROWAWAY_SERVER_URL" -w -X -q \
       -c "DROP DATABASE IF EXISTS \"cabanas_$THROWAWAY_ID\" WITH (FORCE)" || true
@@ -56,20 +55,12 @@ throwaway_api_start() {
   "$api" migrate >"$WORK/setup.log" 2>&1
   "$api" seed >>"$WORK/setup.log" 2>&1
 
-  read -r PORT METRICS_PORT < <(python3 -c 'import socket
-a, b = socket.socket(), socket.socket()
-a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
-print(a.getsockname()[1], b.getsockname()[1])')
+  read -r PORT METRICS_PORT < <(free_ports 2)
   export PORT METRICS_PORT
   base="http://127.0.0.1:$PORT"
   "$api" serve >"$WORK/api.log" 2>&1 &
   throwaway_api_pid=$!
-  local deadline=$((SECONDS + 30))
-  until curl -sf -o /dev/null "$base/api/v1/healthz"; do
-    kill -0 "$throwaway_api_pid" 2>/dev/null || { echo "the API exited" >&2; exit 1; }
-    ((SECONDS < deadline)) || { echo "the API did not answer in 30 s" >&2; exit 1; }
-    sleep 0.2
-  done
+  wait_http_ok 30 "$base/api/v1/healthz" "$throwaway_api_pid" || exit 1
 }
 
 # The demo owner's credentials (ops/dev.sh seeds them; never in production).

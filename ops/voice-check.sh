@@ -34,16 +34,15 @@ TEXT="${VOICE_TEXT:-hola, quiero reservar una cabaña del quince al diecisiete d
 GUESTS="${VOICE_GUESTS:-4}"
 WORK="$(mktemp -d)"
 
-log() { printf '==> voice-check: %s\n' "$*"; }
+# shellcheck source=ops/lib.sh
+source ops/lib.sh
+LOG_TAG=voice-check
 
 server_pid=""
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   local status=$?
-  if [[ -n "$server_pid" ]]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  [[ -z "$server_pid" ]] || stop_pid "$server_pid"
   ((status == 0)) || { echo "Whisper server log (last lines):" >&2; tail -n 20 "$WORK/server.log" >&2 || true; }
   rm -rf "$WORK"
   exit "$status"
@@ -52,10 +51,7 @@ trap cleanup EXIT
 
 # --- 1. tools -------------------------------------------------------------------------------
 if ! command -v espeak-ng >/dev/null || ! command -v opusenc >/dev/null; then
-  log "installing espeak-ng and opus-tools"
-  SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq espeak-ng opus-tools >/dev/null
+  apt_install espeak-ng opus-tools
 fi
 
 stamp="$(sha256sum "$REQUIREMENTS" | cut -c1-16)"
@@ -96,12 +92,12 @@ profile="${PROFILE:-debug}"
 log "building the voice_check example ($profile)"
 cargo build -q -p tests --example voice_check --profile "$cargo_profile"
 
-deadline=$((SECONDS + 120))
-until [[ -s "$WORK/port" ]]; do
-  kill -0 "$server_pid" 2>/dev/null || { echo "the Whisper server exited" >&2; exit 1; }
-  ((SECONDS < deadline)) || { echo "the Whisper server did not start in 120 s" >&2; exit 1; }
-  sleep 0.2
-done
+# The server writes its port once it listens.
+server_listening() {
+  pid_alive "$server_pid" || die "the Whisper server exited"
+  [[ -s "$WORK/port" ]]
+}
+wait_until 120 "the Whisper server" server_listening || exit 1
 port="$(cat "$WORK/port")"
 log "Whisper server on http://127.0.0.1:$port"
 

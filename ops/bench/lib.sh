@@ -8,7 +8,9 @@
 # Env: PORT (a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
 #      REDIS_URL (redis://127.0.0.1:6379).
 
-PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+PORT=${PORT:-$(free_ports 1)}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 WORK=$(mktemp -d)
@@ -18,7 +20,7 @@ API=target/release/api
 command -v wrk >/dev/null || { echo "wrk is required" >&2; exit 1; }
 
 cleanup() {
-    if [[ -n ${API_PID:-} ]] && kill "$API_PID" 2>/dev/null; then wait "$API_PID" 2>/dev/null || true; fi
+    [[ -z ${API_PID:-} ]] || stop_pid "$API_PID"
     psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
     redis-cli -u "$REDIS_URL" --scan --pattern "$NAMESPACE:*" | xargs -r -n 500 redis-cli -u "$REDIS_URL" DEL >/dev/null || true
     rm -rf "$WORK"
@@ -28,11 +30,5 @@ trap cleanup EXIT
 start_api() {
     $API serve >"$WORK/api.log" 2>&1 &
     API_PID=$!
-    for _ in $(seq 1 100); do
-        kill -0 "$API_PID" 2>/dev/null || { echo "the API exited:" >&2; cat "$WORK/api.log" >&2; exit 1; }
-        curl -fs "http://127.0.0.1:$PORT/api/v1/healthz" >/dev/null && return 0
-        sleep 0.1
-    done
-    echo "the API did not answer healthz within 10 s" >&2
-    exit 1
+    wait_http_ok 10 "http://127.0.0.1:$PORT/api/v1/healthz" "$API_PID" || { cat "$WORK/api.log" >&2; exit 1; }
 }

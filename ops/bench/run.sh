@@ -144,8 +144,9 @@ mkdir -p "$RUN_DIR"
 RESULTS="$RUN_DIR/results.tsv"
 CEILING="$RUN_DIR/ceiling.tsv"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=ops/lib.sh
+source "$BENCH_DIR/../lib.sh"
+LOG_TAG=bench
 psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 psql_db() { local db="$1"; shift; psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
@@ -215,19 +216,17 @@ api_env() {
 
 PEAK_RSS_KB=0
 start_api() { # start_api DATABASE LABEL
-    local port deadline
+    local port
     api_env "$1"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    port="$(free_ports 1)"
     BASE_URL="http://127.0.0.1:$port"
     log "starting api serve on $BASE_URL ($1)"
     "${API_ENV[@]}" HOST=127.0.0.1 PORT="$port" METRICS_PORT=0 "$API_BIN" serve >"$RUN_DIR/api-$2.log" 2>&1 &
     API_PID=$!
-    deadline=$((SECONDS + 30))
-    until curl -fs -o /dev/null --max-time 2 "$BASE_URL/api/v1/healthz"; do
-        kill -0 "$API_PID" 2>/dev/null || { cat "$RUN_DIR/api-$2.log" >&2; API_PID=""; die "the API exited"; }
-        [[ $SECONDS -lt $deadline ]] || die "the API did not become healthy within 30 s"
-        sleep 0.2
-    done
+    if ! wait_http_ok 30 "$BASE_URL/api/v1/healthz" "$API_PID"; then
+        pid_alive "$API_PID" || { cat "$RUN_DIR/api-$2.log" >&2; API_PID=""; }
+        die "the API did not become healthy"
+    fi
     sample_rss "$API_PID" >>"$RUN_DIR/rss.txt" &
     SAMPLER_PID=$!
     log "API healthy (pid $API_PID)"
@@ -235,7 +234,7 @@ start_api() { # start_api DATABASE LABEL
 
 # SIGTERM, then wait for the graceful drain (SHUTDOWN_GRACE_SECONDS is 20) before SIGKILL.
 stop_api() {
-    local hwm deadline=$((SECONDS + 25))
+    local hwm
     hwm="$(proc_kb "$API_PID" VmHWM 2>/dev/null || echo 0)"
     if [[ "$hwm" -gt "$PEAK_RSS_KB" ]]; then PEAK_RSS_KB="$hwm"; fi
     if [[ -n "$SAMPLER_PID" ]]; then
@@ -243,10 +242,7 @@ stop_api() {
         wait "$SAMPLER_PID" 2>/dev/null || true
         SAMPLER_PID=""
     fi
-    kill -TERM "$API_PID" 2>/dev/null || { API_PID=""; return 0; }
-    while kill -0 "$API_PID" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.2; done
-    kill -0 "$API_PID" 2>/dev/null && { log "API did not stop; killing it"; kill -KILL "$API_PID"; }
-    wait "$API_PID" 2>/dev/null || true
+    stop_pid "$API_PID" 25
     API_PID=""
 }
 
