@@ -28,6 +28,7 @@ pub fn routes() -> Route {
         .at("/reservas", get(pages::reservations::list))
         .at("/reservas/export.csv", get(pages::reservations::export))
         .at("/reservas/:code", get(pages::reservation::show))
+        .at("/calendario", get(pages::calendar::show))
         .at(
             "/reservas/:code/confirmar",
             post(pages::reservation::confirm),

@@ -1,6 +1,7 @@
 //! Stored rows as the dashboard's templates show them (what `dto` is to the admin API): the
 //! one place of the dashboard that names entities.
 
+use chrono::Datelike;
 use sea_orm::Iterable;
 use shared::{
     domain::{Channel, ReservationStatus},
@@ -8,6 +9,7 @@ use shared::{
         accommodation, reservation,
         webhook_event::{self, WebhookState},
     },
+    service::calendar::{CalendarDay, DayState},
 };
 
 use super::view;
@@ -130,4 +132,71 @@ impl Choice {
             .map(|c| Self::new(c.id.to_string(), c.name.clone(), current))
             .collect()
     }
+}
+
+/// One night of a cabin in the calendar.
+pub struct DayCell {
+    /// Day of the month.
+    pub day: u32,
+    /// `free`, `held`, `booked` or `blocked`, plus ` conflict` when a channel's event overlaps
+    /// one of our stays there (CSS classes).
+    pub class: String,
+    /// What the night is, in words (the cell's tooltip and accessible name).
+    pub label: String,
+    /// The guest's first name (or the channel of a block), shown in the cell.
+    pub short: String,
+    /// The night's price.
+    pub price: String,
+    /// The reservation's page, when one takes the night.
+    pub href: Option<String>,
+}
+
+impl DayCell {
+    /// The cell of `night`; `conflict` when an open iCal conflict covers it.
+    pub fn new(night: &CalendarDay, conflict: bool) -> Self {
+        let price = view::money(night.price);
+        let date = view::date(night.date);
+        let (state, mut label, short, href) = match (&night.reservation, night.state) {
+            (None, _) | (_, DayState::Free) => {
+                ("free", format!("{date}: libre"), String::new(), None)
+            }
+            (Some(r), state) => {
+                let (state, short) = match state {
+                    DayState::Blocked => ("blocked", view::channel(r.channel).to_owned()),
+                    DayState::Held => ("held", first_name(r)),
+                    _ => ("booked", first_name(r)),
+                };
+                let (status, _) = view::status(r.status);
+                (
+                    state,
+                    format!("{date}: {short} · {status} · {}", r.code),
+                    short,
+                    Some(format!("/admin/reservas/{}", r.code)),
+                )
+            }
+        };
+        label.push_str(&format!(" · {price}"));
+        let mut class = state.to_owned();
+        if conflict {
+            class.push_str(" conflict");
+            label.push_str(" · conflicto con un calendario externo");
+        }
+        Self {
+            day: night.date.day(),
+            class,
+            label,
+            short,
+            price,
+            href,
+        }
+    }
+}
+
+fn first_name(r: &reservation::Model) -> String {
+    r.guest_name
+        .as_str()
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -1,13 +1,13 @@
 //! The owner's month calendar: what each night of an accommodation is doing.
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::BookingRules;
 use crate::{
     Error, FieldError, Result,
     domain::{Channel, Money, ReservationStatus},
-    entities::{accommodation, reservation},
+    entities::{accommodation, ical_conflict, reservation},
     store,
 };
 
@@ -107,4 +107,21 @@ pub async fn nights(
         })
         .collect();
     Ok((accommodation, days))
+}
+
+/// The open iCal conflicts (a channel's event on nights we had already sold) with a night in
+/// `[from, to)`, of every accommodation, oldest stay first.
+pub async fn open_conflicts(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<ical_conflict::Model>> {
+    use ical_conflict::Column;
+    Ok(ical_conflict::Entity::find()
+        .filter(Column::ResolvedAt.is_null())
+        .filter(Column::CheckIn.lt(to))
+        .filter(Column::CheckOut.gt(from))
+        .order_by_asc(Column::CheckIn)
+        .all(db)
+        .await?)
 }

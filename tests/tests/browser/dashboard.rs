@@ -172,6 +172,34 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     assert_eq!(text(&browser, "[data-field=balance]").await, "$ 150.000");
     browser.screenshot("reserva").await;
 
+    // Calendario: every cabin's month, then one cabin's.
+    browser
+        .client
+        .find(Locator::LinkText("Calendario"))
+        .await
+        .expect("the Calendario link")
+        .click()
+        .await
+        .expect("open Calendario");
+    assert_eq!(text(&browser, "h1").await, "Calendario");
+    let booked = browser
+        .client
+        .find_all(Locator::Css("table.timeline td.booked"))
+        .await
+        .expect("booked nights");
+    assert!(!booked.is_empty(), "the confirmed stay's nights");
+    browser.screenshot("calendario").await;
+    browser
+        .client
+        .find(Locator::Css("table.timeline th[scope=row] a"))
+        .await
+        .expect("a cabin's month")
+        .click()
+        .await
+        .expect("open the cabin's month");
+    text(&browser, "table.month").await;
+    browser.screenshot("calendario-cabana").await;
+
     // Log out: back to the login page, and the dashboard asks for it again.
     browser
         .client

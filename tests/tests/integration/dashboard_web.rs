@@ -1,8 +1,9 @@
 //! The owner's dashboard pages at `/admin`: login with a cookie session and CSRF tokens,
 //! Inicio's figures, logout, and what every page answer carries.
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use poem::http::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use tests::harness::{
     TestApp,
@@ -586,4 +587,103 @@ async fn staff_may_confirm_but_not_edit() {
     assert_eq!(edit.status, StatusCode::FORBIDDEN);
     let after = get(&app, &format!("/admin/reservas/{code}"), Some(&session)).await;
     assert!(after.body.contains("data-field=\"guest_name\">Ana Gómez<"));
+}
+
+#[tokio::test]
+async fn the_calendar_shows_every_night_of_every_cabin_and_one_cabin_as_a_month() {
+    // Arrange: in the month after next, a confirmed stay (10th–12th) in Alerce with an open
+    // iCal conflict on it, and a hold (15th–16th) in Coihue.
+    let app = TestApp::new().await;
+    let alerce = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let coihue = fixtures::cabin("Cabaña Coihue").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let first = app
+        .today()
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(2)))
+        .expect("the month after next");
+    let month = first.format("%Y-%m").to_string();
+    let day = |n: u64| first + chrono::Days::new(n - 1);
+    let confirmed = admin
+        .book(&booking_body(
+            alerce.id,
+            day(10),
+            day(12),
+            "Ana Gómez",
+            json!({ "confirm": true }),
+        ))
+        .await;
+    admin
+        .book(&booking_body(
+            coihue.id,
+            day(15),
+            day(16),
+            "Luis Paz",
+            json!({}),
+        ))
+        .await;
+    app.conn()
+        .execute_unprepared(&format!(
+            "INSERT INTO ical_conflicts (accommodation_id, external_uid, check_in, check_out, reservation_id) \
+             SELECT {}, 'airbnb-1@airbnb.com', '{}', '{}', id FROM reservations WHERE code = '{confirmed}'",
+            alerce.id,
+            day(11),
+            day(13)
+        ))
+        .await
+        .expect("an open conflict");
+    let session = log_in(&app).await;
+
+    // Act
+    let all = get(
+        &app,
+        &format!("/admin/calendario?mes={month}"),
+        Some(&session),
+    )
+    .await;
+    let one = get(
+        &app,
+        &format!("/admin/calendario?mes={month}&cabana={}", alerce.id),
+        Some(&session),
+    )
+    .await;
+    let bad_month = get(&app, "/admin/calendario?mes=2027-13", Some(&session)).await;
+    let bad_cabin = get(&app, "/admin/calendario?cabana=99999", Some(&session)).await;
+
+    // Assert: every cabin, night by night, with states, names, prices and links.
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains(&format!("data-month=\"{month}\"")));
+    let nights = first
+        .iter_days()
+        .take_while(|d| d.month() == first.month())
+        .count();
+    assert_eq!(all.body.matches("class=\"day ").count(), 2 * nights);
+    assert!(all.body.contains("class=\"day booked\" title=\""));
+    assert!(
+        all.body.contains("class=\"day booked conflict\""),
+        "the conflict's night"
+    );
+    assert!(all.body.contains("class=\"day held\""));
+    assert!(all.body.contains("Ana · Confirmada"));
+    assert!(all.body.contains("Luis · Pre-reserva"));
+    assert!(
+        all.body
+            .contains(&format!("href=\"/admin/reservas/{confirmed}\""))
+    );
+    assert!(all.body.contains("Hay 1 conflicto"));
+    assert!(all.body.contains("rel=\"prev\"") && all.body.contains("rel=\"next\""));
+    // One cabin: a month grid of its nights only.
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("<table class=\"month\">"));
+    assert_eq!(one.body.matches("class=\"day ").count(), nights);
+    assert!(!one.body.contains("Luis"));
+    assert!(
+        one.body
+            .contains(&format!("cabana={}\" rel=\"next\"", alerce.id))
+    );
+    // Bad parameters are named, and the page still shows this month.
+    assert_eq!(bad_month.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_month.body.contains("Ese mes no existe"));
+    assert_eq!(bad_cabin.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_cabin.body.contains("Esa cabaña no existe"));
 }

@@ -1,13 +1,16 @@
 //! The dashboard's pages and the answers they share (rendered HTML, the problem page).
 
+pub mod calendar;
 pub mod home;
 pub mod login;
 pub mod reservation;
 pub mod reservations;
 
+use std::collections::HashMap;
+
 use askama::Template;
 use poem::{
-    IntoResponse, Response,
+    IntoResponse, Request, Response,
     http::{StatusCode, header},
 };
 
@@ -95,4 +98,16 @@ pub fn see_other(location: &str, cookies: &[poem::http::HeaderValue]) -> Respons
             .append(header::SET_COOKIE, cookie.clone());
     }
     resp
+}
+
+/// The query string's parameters, the first value of each key, trimmed. Never fails: a
+/// repeated key, an odd encoding or no query at all is no error.
+pub fn query_pairs(req: &Request) -> HashMap<String, String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
+    let mut first = HashMap::new();
+    for (key, value) in pairs {
+        first.entry(key).or_insert_with(|| value.trim().to_owned());
+    }
+    first
 }

@@ -18,7 +18,7 @@ use shared::{
     service::{catalog, reservations},
 };
 
-use super::{problem, render};
+use super::{problem, query_pairs, render};
 use crate::{
     dto::admin::reservation_filter::RawFilter,
     pagination::PageParams,
@@ -49,16 +49,10 @@ struct Params {
 }
 
 impl Params {
-    /// The first value of each known key of `query`.
-    fn read(query: &str) -> Self {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let first = |key: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim().to_owned())
-                .unwrap_or_default()
-        };
+    /// The first value of each known key of the request's query.
+    fn read(req: &Request) -> Self {
+        let pairs = query_pairs(req);
+        let first = |key: &str| pairs.get(key).cloned().unwrap_or_default();
         Self {
             q: first("q"),
             status: first("status"),
@@ -223,7 +217,7 @@ fn columns(params: &Params) -> Vec<Column> {
 /// `GET /admin/reservas`.
 #[handler]
 pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) -> Response {
-    let params = Params::read(req.uri().query().unwrap_or_default());
+    let params = Params::read(req);
     let cabins = match catalog::list_all(&state.db).await {
         Ok(cabins) => cabins,
         Err(e) => return super::failure(&e),
@@ -289,7 +283,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
 /// `GET /admin/reservas/export.csv`: every reservation the list's filters select, as CSV.
 #[handler]
 pub async fn export(req: &Request, _session: WebSession, state: Data<&AppState>) -> Response {
-    let params = Params::read(req.uri().query().unwrap_or_default());
+    let params = Params::read(req);
     match params
         .parse()
         .and_then(|(filter, _)| csv_export(&state, filter))
