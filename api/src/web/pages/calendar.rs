@@ -79,7 +79,7 @@ fn weeks(first: NaiveDate, cells: Vec<DayCell>) -> Vec<Vec<Option<DayCell>>> {
         .map(|_| None)
         .chain(cells.into_iter().map(Some))
         .collect();
-    while slots.len() % 7 != 0 {
+    while !slots.len().is_multiple_of(7) {
         slots.push(None);
     }
     let mut out = Vec::new();
