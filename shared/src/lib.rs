@@ -26,5 +26,6 @@ pub mod service;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod trace;
 
 pub use error::{Error, FieldError, Result};

@@ -9,7 +9,7 @@ use apalis::prelude::TaskSink;
 use apalis_redis::{Config, RedisStorage};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Result, redis::Keys, redis::RedisConn};
+use crate::{Error, Result, redis::Keys, redis::RedisConn, trace::JobTrace};
 
 pub mod calendar;
 pub mod error;
@@ -26,6 +26,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
     const NAME: &'static str;
     /// Attempts before a retryable failure is given up on and recorded in `failed_jobs`.
     const MAX_ATTEMPTS: usize = 5;
+
+    /// The trace of the request that enqueued this job, when it carries one (see
+    /// [`crate::trace`]); the job then runs in that trace.
+    fn trace(&self) -> Option<&JobTrace> {
+        None
+    }
 }
 
 /// Every job name a queue exists for (what `push_json` accepts, what queue depth samples).

@@ -28,6 +28,7 @@ use crate::{
         payments::ReconcilePayment,
         whatsapp::{WhatsappInbound, WhatsappStatus},
     },
+    trace::JobTrace,
 };
 
 /// Who sent a webhook.
@@ -135,9 +136,15 @@ pub async fn ingest_whatsapp(
         row.processed_at = Set(Some(delivery.received_at.into()));
     }
     let event = row.insert(db).await?;
-    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items).await {
+    let trace = request_trace(&delivery.metadata);
+    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items, trace).await {
         return Ok(not_enqueued(db, event.id, error).await);
     }
+    tracing::info!(
+        webhook_event_id = event.id,
+        jobs = items.len(),
+        "webhook recorded"
+    );
     Ok(Ingested::Recorded(event))
 }
 
@@ -174,10 +181,12 @@ pub async fn ingest_mercadopago(
     let job = ReconcilePayment {
         payment_id,
         webhook_event_id: Some(event.id),
+        trace: request_trace(&delivery.metadata),
     };
     if let Err(error) = queue.push(job).await {
         return Ok(not_enqueued(db, event.id, error).await);
     }
+    tracing::info!(webhook_event_id = event.id, jobs = 1, "webhook recorded");
     Ok(Ingested::Recorded(event))
 }
 
@@ -262,10 +271,25 @@ pub async fn record_receipt(db: &impl ConnectionTrait, id: i64, receipt: i16) ->
     Ok(())
 }
 
+/// The trace of the request recording a delivery (its `trace_id`, which the API keeps in the
+/// event's metadata, continued from the current span), for the jobs it enqueues.
+fn request_trace(metadata: &Value) -> Option<JobTrace> {
+    stored_trace_id(metadata).map(JobTrace::current)
+}
+
+/// The `trace_id` of the request that recorded an event, when the API kept one.
+fn stored_trace_id(metadata: &Value) -> Option<&str> {
+    metadata
+        .get("trace_id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+}
+
 async fn enqueue_whatsapp_items(
     queue: &JobQueue,
     event_id: i64,
     items: &[BatchItem],
+    trace: Option<JobTrace>,
 ) -> Result<()> {
     for item in items {
         match item.clone() {
@@ -274,6 +298,7 @@ async fn enqueue_whatsapp_items(
                     .push(WhatsappInbound {
                         webhook_event_id: event_id,
                         wamid,
+                        trace: trace.clone(),
                     })
                     .await?;
             }
@@ -283,6 +308,7 @@ async fn enqueue_whatsapp_items(
                         webhook_event_id: event_id,
                         wamid,
                         status,
+                        trace: trace.clone(),
                     })
                     .await?;
             }
@@ -294,7 +320,14 @@ async fn enqueue_whatsapp_items(
 }
 
 /// Enqueues the jobs of a recorded event again (sweep and replay); returns how many.
+///
+/// The jobs keep the recording request's `trace_id` (its log lines still match), not its
+/// span context, which ended long ago.
 pub async fn enqueue_event(queue: &JobQueue, event: &webhook_event::Model) -> Result<usize> {
+    let trace = stored_trace_id(&event.metadata).map(|trace_id| JobTrace {
+        trace_id: trace_id.to_owned(),
+        traceparent: None,
+    });
     let payload = event
         .raw_payload
         .as_deref()
@@ -302,7 +335,7 @@ pub async fn enqueue_event(queue: &JobQueue, event: &webhook_event::Model) -> Re
     match event.provider.as_str() {
         "whatsapp" => {
             let items = WebhookBatch::parse(payload.as_bytes())?.items();
-            enqueue_whatsapp_items(queue, event.id, &items).await?;
+            enqueue_whatsapp_items(queue, event.id, &items, trace).await?;
             Ok(items.len())
         }
         "mercadopago" => match &event.provider_event_id {
@@ -311,6 +344,7 @@ pub async fn enqueue_event(queue: &JobQueue, event: &webhook_event::Model) -> Re
                     .push(ReconcilePayment {
                         payment_id: payment_id.clone(),
                         webhook_event_id: Some(event.id),
+                        trace,
                     })
                     .await?;
                 Ok(1)

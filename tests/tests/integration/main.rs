@@ -44,6 +44,7 @@ mod ical_export;
 mod ical_export_cache;
 mod ical_import;
 mod idempotency;
+mod job_traces;
 mod jobs_crash;
 mod jobs_cron;
 mod jobs_failed;
