@@ -132,6 +132,21 @@ impl JobQueue {
         Ok(ready + scheduled)
     }
 
+    /// Jobs waiting in each queue of [`JOB_NAMES`] (ready plus scheduled), in that order, in
+    /// one round trip.
+    pub async fn depths(&self) -> Result<Vec<u64>> {
+        let mut pipe = redis::pipe();
+        for name in JOB_NAMES {
+            pipe.cmd("LLEN")
+                .arg(self.keys.queue_ready(name))
+                .cmd("ZCARD")
+                .arg(self.keys.queue_scheduled(name));
+        }
+        let mut conn = self.conn.clone();
+        let counts: Vec<u64> = pipe.query_async(&mut conn).await?;
+        Ok(counts.chunks(2).map(|pair| pair.iter().sum()).collect())
+    }
+
     /// The Redis connection.
     pub fn conn(&self) -> &RedisConn {
         &self.conn

@@ -29,6 +29,7 @@ pub mod ical_export;
 pub mod ical_feeds;
 pub mod ical_reconcile;
 pub mod ical_sync;
+pub mod job_health;
 pub mod nlu;
 pub mod overlaps;
 pub mod payment_alerts;
