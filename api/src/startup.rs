@@ -30,9 +30,10 @@ use crate::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
             calendar::AdminCalendarApi, config::AdminConfigApi,
             conversations::AdminConversationsApi, dashboard::AdminDashboardApi,
-            ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi, operations::AdminOperationsApi,
-            payments::AdminPaymentsApi, reservation_list::AdminReservationListApi,
-            reservations::AdminReservationsApi, session::SessionApi,
+            health::AdminHealthApi, ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi,
+            operations::AdminOperationsApi, payments::AdminPaymentsApi,
+            reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
+            session::SessionApi,
         },
         health::HealthApi,
         ical::IcalApi,
@@ -72,6 +73,7 @@ type AdminApis = (
     AdminIcalFeedsApi,
     AdminNluApi,
     AdminConversationsApi,
+    AdminHealthApi,
 );
 
 /// Every API under `/api/v1`.
@@ -108,6 +110,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminIcalFeedsApi,
                 AdminNluApi,
                 AdminConversationsApi,
+                AdminHealthApi,
             ),
         ),
         "Cabañas API",
@@ -170,7 +173,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
             body_limit::WHATSAPP_WEBHOOK_LIMIT,
         ))
         .with(BodyTimeout::new(settings.body_read_timeout()))
-        .with(RequestMetrics)
+        .with(RequestMetrics::recording_into(state.requests.clone()))
         .data(state)
         .catch_all_error(error::catch_all)
         .with(rate_limit)

@@ -31,6 +31,7 @@ pub mod ical_reconcile;
 pub mod ical_sync;
 pub mod job_health;
 pub mod nlu;
+pub mod operations_health;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;

@@ -11,6 +11,7 @@ mod admin_config;
 mod admin_conversations;
 mod admin_conversations_reply;
 mod admin_dashboard;
+mod admin_health;
 mod admin_ical_feeds;
 mod admin_idempotency;
 mod admin_lockout;

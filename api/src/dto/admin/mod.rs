@@ -5,6 +5,7 @@ pub mod block;
 pub mod calendar;
 pub mod conversation;
 pub mod dashboard;
+pub mod health;
 pub mod ical_feed;
 pub mod ical_feed_conflict;
 pub mod nlu;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod config;
 pub mod conversations;
 pub mod dashboard;
+pub mod health;
 pub mod ical_feeds;
 pub mod nlu;
 pub mod operations;
