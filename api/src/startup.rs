@@ -30,8 +30,8 @@ use crate::{
             accommodations::AdminAccommodationsApi, blocks::AdminBlocksApi,
             calendar::AdminCalendarApi, config::AdminConfigApi,
             conversations::AdminConversationsApi, dashboard::AdminDashboardApi,
-            guests::AdminGuestsApi, ical_feeds::AdminIcalFeedsApi, nlu::AdminNluApi,
-            operations::AdminOperationsApi, payments::AdminPaymentsApi,
+            guests::AdminGuestsApi, health::AdminHealthApi, ical_feeds::AdminIcalFeedsApi,
+            nlu::AdminNluApi, operations::AdminOperationsApi, payments::AdminPaymentsApi,
             reservation_list::AdminReservationListApi, reservations::AdminReservationsApi,
             session::SessionApi,
         },
@@ -75,6 +75,7 @@ type AdminApis = (
     AdminNluApi,
     AdminConversationsApi,
     AdminGuestsApi,
+    AdminHealthApi,
 );
 
 /// Every API under `/api/v1`.
@@ -112,6 +113,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
                 AdminNluApi,
                 AdminConversationsApi,
                 AdminGuestsApi,
+                AdminHealthApi,
             ),
         ),
         "Cabañas API",
@@ -176,7 +178,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> + 'static 
             body_limit::WHATSAPP_WEBHOOK_LIMIT,
         ))
         .with(BodyTimeout::new(settings.body_read_timeout()))
-        .with(RequestMetrics)
+        .with(RequestMetrics::recording_into(state.requests.clone()))
         .data(state)
         .catch_all_error(error::catch_all)
         .with(rate_limit)

@@ -6,6 +6,8 @@ use std::sync::{
 };
 
 use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::middleware::request_window::RequestWindow;
 use sea_orm::DatabaseConnection;
 use shared::{
     auth::hash_limit::HashLimiter,
@@ -41,6 +43,8 @@ pub struct AppState {
     pub keys: Keys,
     /// Prometheus recorder of this process.
     pub metrics: PrometheusHandle,
+    /// This app's recent requests (p95 and error rate of the operations panel).
+    pub requests: RequestWindow,
     /// Mercado Pago client (`MERCADOPAGO_*` settings).
     pub mercadopago: Arc<MercadoPagoClient>,
     /// How deposit links are built.
@@ -92,6 +96,7 @@ impl AppState {
             redis,
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),
+            requests: RequestWindow::default(),
             shutting_down: Arc::new(AtomicBool::new(false)),
         })
     }

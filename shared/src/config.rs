@@ -189,6 +189,9 @@ pub struct Settings {
     /// `WORKER_MISSED_HEARTBEATS`: after this many missed heartbeats a worker is presumed
     /// dead and its in-flight jobs go back to the queue.
     pub worker_missed_heartbeats: u32,
+    /// `HEALTH_QUEUE_BACKLOG`: jobs waiting in one queue above which `/healthz` says
+    /// `degraded` (the `QueueBacklog` alert's threshold).
+    pub health_queue_backlog: u64,
     // --- Webhook and payment hardening (issue 7; see docs/adr/0050..0053) ---
     /// `WEBHOOK_TS_TOLERANCE_SECONDS`: how far Mercado Pago's signed `ts` may be from our clock
     /// (either way) before a notification is refused as a replay; the payment poll covers
@@ -335,6 +338,7 @@ impl Default for Settings {
             idempotency_ttl_hours: 48,
             worker_heartbeat_seconds: 30,
             worker_missed_heartbeats: 10,
+            health_queue_backlog: 500,
             webhook_ts_tolerance_seconds: 600,
             webhook_refusals_per_minute: 20,
             webhook_refusal_retention_days: 7,
@@ -478,6 +482,7 @@ impl Settings {
             "idempotency_ttl_hours",
             "worker_heartbeat_seconds",
             "worker_missed_heartbeats",
+            "health_queue_backlog",
             "webhook_ts_tolerance_seconds",
             "webhook_refusals_per_minute",
             "webhook_refusal_retention_days",

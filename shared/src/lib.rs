@@ -27,5 +27,6 @@ pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
+pub mod trace;
 
 pub use error::{Error, FieldError, Result};

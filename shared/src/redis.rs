@@ -98,6 +98,11 @@ impl Keys {
         format!("{}:queue:epoch", self.namespace)
     }
 
+    /// When a worker last said it was alive (`/healthz`'s worker check).
+    pub fn worker_heartbeat(&self) -> String {
+        format!("{}:worker:heartbeat", self.namespace)
+    }
+
     /// The marker that a cron slot of a job was already enqueued.
     pub fn cron_slot(&self, job_name: &str, slot: i64) -> String {
         format!("{}:cron:{job_name}:{slot}", self.namespace)

@@ -9,8 +9,14 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig as _;
-use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
-use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+use opentelemetry_sdk::{
+    Resource,
+    trace::{SdkTracer, SdkTracerProvider},
+};
+use tracing::Subscriber;
+use tracing_subscriber::{
+    EnvFilter, fmt::MakeWriter, layer::SubscriberExt, util::SubscriberInitExt,
+};
 
 use crate::config::{LogFormat, Settings};
 
@@ -38,7 +44,6 @@ impl Drop for TelemetryGuard {
 
 /// Installs the global tracing subscriber (logs + optional OTLP traces).
 pub fn init_tracing(settings: &Settings, service_name: &'static str) -> TelemetryGuard {
-    let filter = EnvFilter::try_new(&settings.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
     let provider = settings
         .otel_exporter_otlp_endpoint
         .as_deref()
@@ -49,25 +54,41 @@ pub fn init_tracing(settings: &Settings, service_name: &'static str) -> Telemetr
                 None
             }
         });
-    let otel = provider
-        .as_ref()
-        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));
-    let registry = tracing_subscriber::registry().with(filter).with(otel);
-    let result = match settings.log_format {
-        LogFormat::Json => registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true),
-            )
-            .try_init(),
-        LogFormat::Pretty => registry.with(tracing_subscriber::fmt::layer()).try_init(),
-    };
-    if let Err(e) = result {
+    let tracer = provider.as_ref().map(|p| p.tracer(service_name));
+    if let Err(e) = subscriber(settings, tracer, std::io::stdout).try_init() {
         eprintln!("tracing already initialised: {e}");
     }
     TelemetryGuard { provider }
+}
+
+/// The subscriber [`init_tracing`] installs: the `RUST_LOG` filter, OpenTelemetry's layer
+/// when `tracer` is given, and log lines in the configured format written to `writer`
+/// (standard output; tests capture the very same lines).
+pub fn subscriber<W>(
+    settings: &Settings,
+    tracer: Option<SdkTracer>,
+    writer: W,
+) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(&settings.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let otel = tracer.map(|tracer| tracing_opentelemetry::layer().with_tracer(tracer));
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    match settings.log_format {
+        LogFormat::Json => Box::new(
+            registry.with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_writer(writer),
+            ),
+        ),
+        LogFormat::Pretty => {
+            Box::new(registry.with(tracing_subscriber::fmt::layer().with_writer(writer)))
+        }
+    }
 }
 
 fn build_provider(

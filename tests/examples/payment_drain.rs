@@ -77,6 +77,7 @@ async fn main() {
             .push(ReconcilePayment {
                 payment_id: id,
                 webhook_event_id: None,
+                trace: None,
             })
             .await
             .expect("enqueue");

@@ -15,7 +15,8 @@ use shared::{
     providers::{EmailSender, MercadoPagoClient, WhatsappClient, stt},
     redis::Keys,
     service::{
-        BookingRules, conversation::Concierge, ical_sync::Syncer, payment_link::PaymentLinkOptions,
+        BookingRules, conversation::Concierge, ical_sync::Syncer, job_health,
+        payment_link::PaymentLinkOptions,
     },
 };
 
@@ -63,6 +64,20 @@ async fn sample_queue_depths(queue: JobQueue, mut stop: tokio::sync::watch::Rece
                 Ok(depth) => metrics::gauge!("job_queue_depth", "queue" => *name).set(depth as f64),
                 Err(e) => tracing::debug!(queue = name, error = %e, "queue depth not sampled"),
             }
+        }
+    }
+}
+
+/// Refreshes the workers' heartbeat (`/healthz`'s worker check) until `stop` fires.
+async fn heartbeat(ctx: JobContext, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(job_health::HEARTBEAT_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = job_health::beat(&ctx.queue, ctx.clock.now()).await {
+            tracing::warn!(error = %e, "worker heartbeat not written");
         }
     }
 }
@@ -122,7 +137,8 @@ pub async fn run(
     let ctx = JobContext::new(db, queue, clock, settings.clone())?;
     jobs::webhook_sweep::enqueue_at_start(&ctx).await;
     let (stop_sampler, sampler_stop) = tokio::sync::watch::channel(false);
-    let sampler = tokio::spawn(sample_queue_depths(ctx.queue.clone(), sampler_stop));
+    let sampler = tokio::spawn(sample_queue_depths(ctx.queue.clone(), sampler_stop.clone()));
+    let beating = tokio::spawn(heartbeat(ctx.clone(), sampler_stop));
     let (stop_health, health_stopped) = tokio::sync::oneshot::channel::<()>();
     let health = health::serve(&settings, ctx.clone(), async {
         let _ = health_stopped.await;
@@ -138,6 +154,7 @@ pub async fn run(
     let _ = stop_health.send(());
     let _ = stop_sampler.send(true);
     let _ = sampler.await;
+    let _ = beating.await;
     let _ = health.await;
     result.map_err(Into::into)
 }

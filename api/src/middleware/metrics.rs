@@ -11,17 +11,32 @@ use poem::{
     Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result, http::Method,
 };
 
+use super::request_window::RequestWindow;
+
 /// Middleware recording `http_requests_total`, `http_request_duration_seconds` (by method and
 /// route) and `req_latency_seconds` (by route and status class: the latency and error-rate
-/// alerts' series).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RequestMetrics;
+/// alerts' series), and feeding the app's [`RequestWindow`] (the operations panel's view of
+/// the same requests).
+#[derive(Debug, Default, Clone)]
+pub struct RequestMetrics {
+    window: RequestWindow,
+}
+
+impl RequestMetrics {
+    /// Metrics that also record every request into `window`.
+    pub fn recording_into(window: RequestWindow) -> Self {
+        Self { window }
+    }
+}
 
 impl<E: Endpoint> Middleware<E> for RequestMetrics {
     type Output = RequestMetricsEndpoint<E>;
 
     fn transform(&self, ep: E) -> Self::Output {
-        RequestMetricsEndpoint { inner: ep }
+        RequestMetricsEndpoint {
+            inner: ep,
+            window: self.window.clone(),
+        }
     }
 }
 
@@ -29,6 +44,7 @@ impl<E: Endpoint> Middleware<E> for RequestMetrics {
 #[derive(Debug)]
 pub struct RequestMetricsEndpoint<E> {
     inner: E,
+    window: RequestWindow,
 }
 
 impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
@@ -47,6 +63,7 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
         };
         let route = route.map_or_else(|| "unmatched".to_string(), |r| r.to_string());
         let elapsed = started.elapsed().as_secs_f64();
+        self.window.record(elapsed, status.as_u16());
         metrics::counter!(
             "http_requests_total",
             "method" => method,

@@ -1,6 +1,7 @@
 //! Request trace ids: taken from an incoming `traceparent` or `X-Request-ID`, generated
 //! otherwise; returned in `X-Request-ID`, carried in every error body and on every log line
-//! of the request (through a span field).
+//! of the request (through a span field). With OpenTelemetry on, an incoming `traceparent`
+//! is also the parent of the request's span (see `shared::trace`).
 
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use tracing::Instrument;
@@ -63,16 +64,21 @@ impl<E: Endpoint> Endpoint for TraceIdEndpoint<E> {
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        let id = header("traceparent")
-            .and_then(from_traceparent)
-            .or_else(|| header(REQUEST_ID_HEADER).and_then(from_request_id))
-            .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
         let span = tracing::info_span!(
             "request",
-            trace_id = %id,
+            trace_id = tracing::field::Empty,
             method = %req.method(),
             path = %req.uri().path(),
         );
+        // With OpenTelemetry on, the request's trace continues the caller's, and a generated
+        // id is the exported trace's, so logs and traces share one id.
+        let otel_trace_id = shared::trace::continue_incoming(&span, header("traceparent"));
+        let id = header("traceparent")
+            .and_then(from_traceparent)
+            .or_else(|| header(REQUEST_ID_HEADER).and_then(from_request_id))
+            .or(otel_trace_id)
+            .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
+        span.record("trace_id", id.as_str());
         let inner = &self.inner;
         let result = TRACE_ID
             .scope(id.clone(), async move { inner.call(req).await })

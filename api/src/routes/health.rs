@@ -6,12 +6,13 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 use shared::service::{
     ical_sync,
+    job_health::{self, WorkerLiveness},
     readiness::{self, NotReady},
 };
 
 use super::ApiTags;
 use crate::{
-    dto::health::{CalendarSyncView, CheckView, HealthView, ReadyView},
+    dto::health::{CalendarSyncView, CheckView, HealthView, QueueView, ReadyView, WorkerView},
     state::AppState,
 };
 
@@ -21,7 +22,7 @@ pub struct HealthApi;
 /// Health answer.
 #[derive(ApiResponse)]
 pub enum HealthResponse {
-    /// Every dependency answers (`healthy`, or `degraded` when a channel calendar is stale).
+    /// Every dependency answers (`healthy`, or `degraded`: see the operation).
     #[oai(status = 200)]
     Healthy(Json<HealthView>),
     /// A dependency is down.
@@ -89,42 +90,95 @@ async fn calendar_sync(state: &AppState) -> CalendarSyncView {
     }
 }
 
+/// The backlog and the worker heartbeat (same 3-second deadline; `unknown` when Redis does not
+/// answer, which the Redis check reports).
+async fn job_side(state: &AppState) -> (QueueView, WorkerView) {
+    let checked = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        job_health::check(
+            &state.queue,
+            state.rules.clock.now(),
+            state.settings.health_queue_backlog,
+        ),
+    )
+    .await;
+    match checked {
+        Ok(Ok(health)) => (
+            QueueView {
+                status: if health.backlogged() { "backlog" } else { "ok" }.into(),
+                waiting: health.waiting,
+                largest_queue: health.largest_queue,
+                threshold: health.threshold,
+            },
+            WorkerView {
+                status: health.worker.as_str().into(),
+                heartbeat_age_seconds: health.heartbeat_age_seconds,
+            },
+        ),
+        _ => (
+            QueueView {
+                status: "unknown".into(),
+                waiting: 0,
+                largest_queue: 0,
+                threshold: state.settings.health_queue_backlog,
+            },
+            WorkerView {
+                status: "unknown".into(),
+                heartbeat_age_seconds: None,
+            },
+        ),
+    }
+}
+
+/// Every health check, at once: the answer of `/healthz` (and the checks of the admin
+/// operations panel).
+pub(crate) async fn check_health(state: &AppState) -> HealthView {
+    let database = timed("database", shared::db::ping(&state.db));
+    let redis = timed("redis", async {
+        let mut conn = state.redis.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(drop)
+    });
+    let (database, redis, calendar_sync, (queue, worker)) =
+        tokio::join!(database, redis, calendar_sync(state), job_side(state));
+    let up = database.error.is_none() && redis.error.is_none();
+    let degraded = calendar_sync.stale_feeds > 0
+        || queue.status != "ok"
+        || worker.status != WorkerLiveness::Alive.as_str();
+    let status = match (up, degraded) {
+        (false, _) => "unhealthy",
+        (true, false) => "healthy",
+        (true, true) => "degraded",
+    };
+    HealthView {
+        status: status.into(),
+        database,
+        redis,
+        calendar_sync,
+        queue,
+        worker,
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// Health of the API and its dependencies
     ///
     /// Pings PostgreSQL and Redis and reports each one's latency. 200 when both answer,
     /// 503 otherwise. Fly.io's health check calls this. `degraded` (still 200: restarting the
-    /// API would not help) when a channel's iCal feed has not synced for 30 minutes.
+    /// API would not help) when a channel's iCal feed has not synced for 30 minutes, a job
+    /// queue holds more than `HEALTH_QUEUE_BACKLOG` jobs, or no worker has sent a heartbeat
+    /// for 60 seconds.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self, state: Data<&AppState>) -> HealthResponse {
-        let database = timed("database", shared::db::ping(&state.db));
-        let redis = timed("redis", async {
-            let mut conn = state.redis.clone();
-            redis::cmd("PING")
-                .query_async::<String>(&mut conn)
-                .await
-                .map(drop)
-        });
-        let calendar_sync = calendar_sync(&state);
-        let (database, redis, calendar_sync) = tokio::join!(database, redis, calendar_sync);
-        let healthy = database.error.is_none() && redis.error.is_none();
-        let status = match (healthy, calendar_sync.stale_feeds) {
-            (false, _) => "unhealthy",
-            (true, 0) => "healthy",
-            (true, _) => "degraded",
-        };
-        let view = HealthView {
-            status: status.into(),
-            database,
-            redis,
-            calendar_sync,
-            version: env!("CARGO_PKG_VERSION").into(),
-        };
-        if healthy {
-            HealthResponse::Healthy(Json(view))
-        } else {
+        let view = check_health(&state).await;
+        if view.status == "unhealthy" {
             HealthResponse::Unhealthy(Json(view))
+        } else {
+            HealthResponse::Healthy(Json(view))
         }
     }
 

@@ -10,7 +10,7 @@ use apalis_redis::{Config, RedisStorage};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Result, redis::Keys, redis::RedisConn};
+use crate::{Error, Result, redis::Keys, redis::RedisConn, trace::JobTrace};
 
 pub mod calendar;
 pub mod error;
@@ -27,6 +27,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
     const NAME: &'static str;
     /// Attempts before a retryable failure is given up on and recorded in `failed_jobs`.
     const MAX_ATTEMPTS: usize = 5;
+
+    /// The trace of the request that enqueued this job, when it carries one (see
+    /// [`crate::trace`]); the job then runs in that trace.
+    fn trace(&self) -> Option<&JobTrace> {
+        None
+    }
 }
 
 /// Every job name a queue exists for (what `push_json` accepts, what queue depth samples).
@@ -169,6 +175,21 @@ impl JobQueue {
         // Milliseconds since 1970 fit an f64 exactly.
         DateTime::from_timestamp_millis(score as i64)
             .ok_or_else(|| crate::Error::Internal("queue epoch out of range".into()))
+    }
+
+    /// Jobs waiting in each queue of [`JOB_NAMES`] (ready plus scheduled), in that order, in
+    /// one round trip.
+    pub async fn depths(&self) -> Result<Vec<u64>> {
+        let mut pipe = redis::pipe();
+        for name in JOB_NAMES {
+            pipe.cmd("LLEN")
+                .arg(self.keys.queue_ready(name))
+                .cmd("ZCARD")
+                .arg(self.keys.queue_scheduled(name));
+        }
+        let mut conn = self.conn.clone();
+        let counts: Vec<u64> = pipe.query_async(&mut conn).await?;
+        Ok(counts.chunks(2).map(|pair| pair.iter().sum()).collect())
     }
 
     /// The Redis connection.

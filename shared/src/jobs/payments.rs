@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Job, maintenance::Scheduled};
+use crate::trace::JobTrace;
 
 /// Re-fetch a Mercado Pago payment and apply it to its reservation. Nothing but the id is
 /// taken from the (unsigned) webhook body.
@@ -14,11 +15,19 @@ pub struct ReconcilePayment {
     pub payment_id: String,
     /// The delivery that asked for it, when it came from a webhook.
     pub webhook_event_id: Option<i64>,
+    /// The trace of the webhook delivery that enqueued it (absent in payloads of older
+    /// releases and in re-enqueued ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<JobTrace>,
 }
 
 impl Job for ReconcilePayment {
     const NAME: &'static str = "payment_reconcile.v1";
     const MAX_ATTEMPTS: usize = 10;
+
+    fn trace(&self) -> Option<&JobTrace> {
+        self.trace.as_ref()
+    }
 }
 
 /// Ask Mercado Pago for the payments of open holds and unpaid confirmations with a link

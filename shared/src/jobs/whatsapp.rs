@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Job, maintenance::Scheduled};
+use crate::trace::JobTrace;
 
 /// Persist one inbound message (and its guest contact) from a recorded webhook event.
 ///
@@ -15,11 +16,19 @@ pub struct WhatsappInbound {
     pub webhook_event_id: i64,
     /// Meta's message id.
     pub wamid: String,
+    /// The trace of the webhook delivery that enqueued it (absent in payloads of older
+    /// releases and in re-enqueued ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<JobTrace>,
 }
 
 impl Job for WhatsappInbound {
     const NAME: &'static str = "whatsapp_inbound.v1";
     const MAX_ATTEMPTS: usize = 8;
+
+    fn trace(&self) -> Option<&JobTrace> {
+        self.trace.as_ref()
+    }
 }
 
 /// Persist one delivery status of one of our outbound messages; dedupe by `wamid` + status.
@@ -31,11 +40,19 @@ pub struct WhatsappStatus {
     pub wamid: String,
     /// sent, delivered, read, failed or played.
     pub status: String,
+    /// The trace of the webhook delivery that enqueued it (absent in payloads of older
+    /// releases and in re-enqueued ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<JobTrace>,
 }
 
 impl Job for WhatsappStatus {
     const NAME: &'static str = "whatsapp_status.v1";
     const MAX_ATTEMPTS: usize = 5;
+
+    fn trace(&self) -> Option<&JobTrace> {
+        self.trace.as_ref()
+    }
 }
 
 /// Every minute: drain the conversations left with work — replies still queued (Meta was down

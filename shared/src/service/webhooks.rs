@@ -28,6 +28,7 @@ use crate::{
         payments::ReconcilePayment,
         whatsapp::{WhatsappInbound, WhatsappStatus},
     },
+    trace::JobTrace,
 };
 
 /// Who sent a webhook.
@@ -135,10 +136,17 @@ pub async fn ingest_whatsapp(
         row.processed_at = Set(Some(delivery.received_at.into()));
     }
     let event = row.insert(db).await?;
-    if let Err(error) = enqueue_whatsapp_items(queue, event.id, &items, delivery.received_at).await
+    let trace = request_trace(&delivery.metadata);
+    if let Err(error) =
+        enqueue_whatsapp_items(queue, event.id, &items, delivery.received_at, trace).await
     {
         return Ok(not_enqueued(db, event.id, error).await);
     }
+    tracing::info!(
+        webhook_event_id = event.id,
+        jobs = items.len(),
+        "webhook recorded"
+    );
     Ok(Ingested::Recorded(event))
 }
 
@@ -172,9 +180,13 @@ pub async fn ingest_mercadopago(
         Ingested::Recorded(event) => event,
         repeated => return Ok(repeated),
     };
-    if let Err(error) = push_reconcile(queue, payment_id, event.id, delivery.received_at).await {
+    let trace = request_trace(&delivery.metadata);
+    if let Err(error) =
+        push_reconcile(queue, payment_id, event.id, delivery.received_at, trace).await
+    {
         return Ok(not_enqueued(db, event.id, error).await);
     }
+    tracing::info!(webhook_event_id = event.id, jobs = 1, "webhook recorded");
     Ok(Ingested::Recorded(event))
 }
 
@@ -259,12 +271,27 @@ pub async fn record_receipt(db: &impl ConnectionTrait, id: i64, receipt: i16) ->
     Ok(())
 }
 
-/// Pushes one job per item of WhatsApp event `event_id`, enqueued at `at`.
+/// The trace of the request recording a delivery (its `trace_id`, which the API keeps in the
+/// event's metadata, continued from the current span), for the jobs it enqueues.
+fn request_trace(metadata: &Value) -> Option<JobTrace> {
+    stored_trace_id(metadata).map(JobTrace::current)
+}
+
+/// The `trace_id` of the request that recorded an event, when the API kept one.
+fn stored_trace_id(metadata: &Value) -> Option<&str> {
+    metadata
+        .get("trace_id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+}
+
+/// Pushes one job per item of WhatsApp event `event_id`, enqueued at `at`, carrying `trace`.
 async fn enqueue_whatsapp_items(
     queue: &JobQueue,
     event_id: i64,
     items: &[BatchItem],
     at: DateTime<Utc>,
+    trace: Option<JobTrace>,
 ) -> Result<()> {
     if !items.is_empty() {
         queue.mark_epoch(at).await?;
@@ -276,6 +303,7 @@ async fn enqueue_whatsapp_items(
                     .push(WhatsappInbound {
                         webhook_event_id: event_id,
                         wamid,
+                        trace: trace.clone(),
                     })
                     .await?;
             }
@@ -285,6 +313,7 @@ async fn enqueue_whatsapp_items(
                         webhook_event_id: event_id,
                         wamid,
                         status,
+                        trace: trace.clone(),
                     })
                     .await?;
             }
@@ -295,29 +324,39 @@ async fn enqueue_whatsapp_items(
     Ok(())
 }
 
-/// Pushes the payment reconcile job of Mercado Pago event `event_id`, enqueued at `at`.
+/// Pushes the payment reconcile job of Mercado Pago event `event_id`, enqueued at `at`,
+/// carrying `trace`.
 async fn push_reconcile(
     queue: &JobQueue,
     payment_id: String,
     event_id: i64,
     at: DateTime<Utc>,
+    trace: Option<JobTrace>,
 ) -> Result<()> {
     queue.mark_epoch(at).await?;
     queue
         .push(ReconcilePayment {
             payment_id,
             webhook_event_id: Some(event_id),
+            trace,
         })
         .await
 }
 
 /// Enqueues the jobs of a recorded event again (sweep and replay), as enqueued at `at` (the
 /// `enqueued_at` the caller records); returns how many.
+///
+/// The jobs keep the recording request's `trace_id` (its log lines still match), not its
+/// span context, which ended long ago.
 pub async fn enqueue_event(
     queue: &JobQueue,
     event: &webhook_event::Model,
     at: DateTime<Utc>,
 ) -> Result<usize> {
+    let trace = stored_trace_id(&event.metadata).map(|trace_id| JobTrace {
+        trace_id: trace_id.to_owned(),
+        traceparent: None,
+    });
     let payload = event
         .raw_payload
         .as_deref()
@@ -325,12 +364,12 @@ pub async fn enqueue_event(
     match event.provider.as_str() {
         "whatsapp" => {
             let items = WebhookBatch::parse(payload.as_bytes())?.items();
-            enqueue_whatsapp_items(queue, event.id, &items, at).await?;
+            enqueue_whatsapp_items(queue, event.id, &items, at, trace).await?;
             Ok(items.len())
         }
         "mercadopago" => match &event.provider_event_id {
             Some(payment_id) => {
-                push_reconcile(queue, payment_id.clone(), event.id, at).await?;
+                push_reconcile(queue, payment_id.clone(), event.id, at, trace).await?;
                 Ok(1)
             }
             None => Ok(0),

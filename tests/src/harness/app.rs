@@ -128,6 +128,15 @@ impl TestApp {
         .await
     }
 
+    /// Writes the worker heartbeat at the app's "now", as a live worker process would, so
+    /// `/healthz` need not wait for a real one.
+    pub async fn beat_as_worker(&self) {
+        use shared::clock::Clock;
+        shared::service::job_health::beat(&self.state.queue, self.clock.now())
+            .await
+            .expect("heartbeat written");
+    }
+
     /// The test database's pool.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db.conn

@@ -56,6 +56,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("post", "/admin/webhooks/{id}/replay", Access::Owner),
     ("get", "/admin/jobs/failed", Access::Owner),
     ("post", "/admin/jobs/failed/{id}/retry", Access::Owner),
+    ("get", "/admin/health", Access::Owner),
     ("get", "/admin/payments/alerts", Access::Staff),
     ("get", "/admin/reservations", Access::Staff),
     ("get", "/admin/reservations/export.csv", Access::Staff),

@@ -219,6 +219,7 @@ async fn a_confirmed_payment_sends_the_confirmation_with_check_in_details() {
         .push(ReconcilePayment {
             payment_id: "7770001".into(),
             webhook_event_id: None,
+            trace: None,
         })
         .await
         .expect("enqueue");

@@ -1,4 +1,5 @@
-//! `GET /healthz` (PostgreSQL and Redis answer) and `GET /readyz` (taking traffic).
+//! `GET /healthz` (PostgreSQL and Redis answer; the queues keep up and a worker is alive) and
+//! `GET /readyz` (taking traffic).
 
 use std::{sync::Arc, time::Duration};
 
@@ -8,22 +9,44 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 use shared::clock::OffsetClock;
-use tests::harness::{TestApp, TestDb, TestRedis, app::test_settings, reply};
+use shared::jobs::whatsapp::SweepConversations;
+use tests::harness::{
+    TestApp, TestDb, TestRedis, app::test_settings, reply, wait_until, worker::TestWorker,
+};
 
 #[tokio::test]
 async fn healthz_reports_both_dependencies_up_with_their_latency() {
     let app = TestApp::new().await;
+    app.beat_as_worker().await;
 
     let resp = reply(app.client.get("/api/v1/healthz").send().await).await;
 
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!(
         resp.keys(),
-        vec!["calendar_sync", "database", "redis", "status", "version"]
+        vec![
+            "calendar_sync",
+            "database",
+            "queue",
+            "redis",
+            "status",
+            "version",
+            "worker"
+        ]
     );
     assert_eq!(
         resp.body["calendar_sync"],
         json!({"status": "ok", "stale_feeds": 0})
+    );
+    assert_eq!(
+        resp.body["queue"],
+        json!({"status": "ok", "waiting": 0, "largest_queue": 0, "threshold": 500})
+    );
+    assert_eq!(resp.body["worker"]["status"], "alive", "{}", resp.text);
+    assert!(
+        resp.body["worker"]["heartbeat_age_seconds"].as_u64() <= Some(1),
+        "beaten just now: {}",
+        resp.text
     );
     assert_eq!(resp.body["status"], "healthy");
     assert_eq!(resp.body["version"], env!("CARGO_PKG_VERSION"));
@@ -76,6 +99,8 @@ async fn healthz_is_503_when_redis_cannot_be_reached() {
     assert_eq!(resp.body["status"], "unhealthy");
     assert_eq!(resp.body["database"]["status"], "up");
     assert_eq!(resp.body["redis"]["status"], "down");
+    assert_eq!(resp.body["queue"]["status"], "unknown", "{}", resp.text);
+    assert_eq!(resp.body["worker"], json!({"status": "unknown"}));
     assert!(
         ["unreachable", "timed_out"].contains(&resp.body["redis"]["error"].as_str().unwrap_or("")),
         "only a fixed reason, no raw error text: {}",
@@ -191,4 +216,75 @@ async fn readyz_is_503_while_a_migration_of_this_build_is_not_applied() {
     // Assert
     assert_eq!(ready.status, 503, "{}", ready.text);
     assert_eq!(ready.body, json!({"status": "migrations_pending"}));
+}
+
+#[tokio::test]
+async fn healthz_is_degraded_until_a_worker_beats_and_again_once_its_heartbeat_is_a_minute_old() {
+    // Arrange
+    let app = TestApp::new().await;
+    let health = || async { reply(app.client.get("/api/v1/healthz").send().await).await };
+
+    // Act: no worker yet; then the real worker; then stopped, and a minute passes.
+    let before = health().await;
+    let worker = TestWorker::start(app.settings.clone(), app.clock.clone()).await;
+    wait_until(
+        "the worker's heartbeat",
+        Duration::from_secs(10),
+        || async { health().await.body["worker"]["status"] == "alive" },
+    )
+    .await;
+    let beating = health().await;
+    worker.stop().await;
+    app.clock.advance(chrono::Duration::seconds(61));
+    let silent = health().await;
+
+    // Assert: a missing or silent worker degrades the API, never makes it unhealthy (503).
+    assert_eq!(before.status, 200, "{}", before.text);
+    assert_eq!(before.body["status"], "degraded", "{}", before.text);
+    assert_eq!(before.body["worker"], json!({"status": "missing"}));
+    assert_eq!(beating.body["status"], "healthy", "{}", beating.text);
+    assert_eq!(silent.status, 200, "{}", silent.text);
+    assert_eq!(silent.body["status"], "degraded", "{}", silent.text);
+    assert_eq!(silent.body["worker"]["status"], "stale", "{}", silent.text);
+    assert!(
+        silent.body["worker"]["heartbeat_age_seconds"].as_u64() >= Some(61),
+        "{}",
+        silent.text
+    );
+}
+
+#[tokio::test]
+async fn healthz_is_degraded_while_a_queue_holds_more_jobs_than_the_threshold() {
+    // Arrange: a threshold of 2, a live worker's heartbeat, and jobs no worker takes.
+    let app = TestApp::with_settings(|s| s.health_queue_backlog = 2).await;
+    app.beat_as_worker().await;
+    let push = || async {
+        app.state
+            .queue
+            .push(SweepConversations {
+                slot: chrono::Utc::now(),
+            })
+            .await
+            .expect("enqueue");
+    };
+    push().await;
+    push().await;
+    let at_threshold = reply(app.client.get("/api/v1/healthz").send().await).await;
+
+    // Act
+    push().await;
+    let over = reply(app.client.get("/api/v1/healthz").send().await).await;
+
+    // Assert
+    assert_eq!(
+        at_threshold.body["status"], "healthy",
+        "{}",
+        at_threshold.text
+    );
+    assert_eq!(over.status, 200, "{}", over.text);
+    assert_eq!(over.body["status"], "degraded", "{}", over.text);
+    assert_eq!(
+        over.body["queue"],
+        json!({"status": "backlog", "waiting": 3, "largest_queue": 3, "threshold": 2})
+    );
 }

@@ -421,7 +421,10 @@ async fn healthz_is_degraded_while_a_feed_has_not_synced_for_30_minutes() {
     let cabin = fixtures::cabin("Cabaña").insert(app.conn()).await;
     host.serve("f", FeedReply::other(503, "text/plain", "maintenance"));
     let f = feed(&app, cabin.id, FeedSource::Booking, host.feed_url("f")).await;
-    let health = || async { reply(app.client.get("/api/v1/healthz").send().await).await };
+    let health = || async {
+        app.beat_as_worker().await;
+        reply(app.client.get("/api/v1/healthz").send().await).await
+    };
 
     let fresh = health().await;
     app.clock.advance(Duration::minutes(31));

@@ -13,6 +13,7 @@ fn job() -> WhatsappInbound {
     WhatsappInbound {
         webhook_event_id: 1,
         wamid: "wamid.RETRY".into(),
+        trace: None,
     }
 }
 

@@ -7,7 +7,9 @@ use apalis::prelude::{AbortError, BoxDynError};
 use shared::{
     jobs::{Job, JobError},
     service::{failed_jobs, webhooks},
+    trace::JobTrace,
 };
+use tracing::Instrument;
 
 use crate::JobContext;
 
@@ -47,7 +49,31 @@ pub(crate) async fn failed_event(ctx: &JobContext, event_id: i64, err: shared::E
 /// * a permanent error, or the last attempt → `jobs_failed_total`, a row in `failed_jobs`,
 ///   and an [`AbortError`] so neither the retry layer nor apalis-redis retries it again. If
 ///   the row cannot be written the plain error is returned instead, so the job is not lost.
+///
+/// The attempt runs in a `job` span carrying a `trace_id`: the enqueuing request's when the
+/// job carries its trace (and, with OpenTelemetry on, as a child of the request's span), a
+/// new one otherwise (`shared::trace`).
 pub async fn run_job<J, F>(
+    ctx: &JobContext,
+    job: &J,
+    attempt: usize,
+    handler: F,
+) -> Result<(), BoxDynError>
+where
+    J: Job,
+    F: Future<Output = Result<(), JobError>>,
+{
+    let span = match job.trace() {
+        Some(trace) => trace.span(J::NAME),
+        None => JobTrace::root_span(J::NAME),
+    };
+    run_attempt(ctx, job, attempt, handler)
+        .instrument(span)
+        .await
+}
+
+/// One attempt of [`run_job`], inside its span.
+async fn run_attempt<J, F>(
     ctx: &JobContext,
     job: &J,
     attempt: usize,
@@ -59,11 +85,13 @@ where
 {
     let started = Instant::now();
     let result = handler.await;
-    metrics::histogram!("job_duration_seconds", "job" => J::NAME)
-        .record(started.elapsed().as_secs_f64());
+    let elapsed = started.elapsed();
+    metrics::histogram!("job_duration_seconds", "job" => J::NAME).record(elapsed.as_secs_f64());
     let err = match result {
         Ok(()) => {
             metrics::counter!("jobs_processed_total", "job" => J::NAME).increment(1);
+            let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+            tracing::info!(attempt, elapsed_ms, "job done");
             return Ok(());
         }
         Err(err) => err,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod conversation;
 pub mod dashboard;
 pub mod guest;
+pub mod health;
 pub mod ical_feed;
 pub mod ical_feed_conflict;
 pub mod nlu;

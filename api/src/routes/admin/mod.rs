@@ -7,6 +7,7 @@ pub mod config;
 pub mod conversations;
 pub mod dashboard;
 pub mod guests;
+pub mod health;
 pub mod ical_feeds;
 pub mod nlu;
 pub mod operations;
