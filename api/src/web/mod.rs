@@ -29,6 +29,7 @@ pub fn routes() -> Route {
         .at("/reservas/export.csv", get(pages::reservations::export))
         .at("/reservas/:code", get(pages::reservation::show))
         .at("/calendario", get(pages::calendar::show))
+        .at("/operacion", get(pages::operations::show))
         .at(
             "/reservas/:code/confirmar",
             post(pages::reservation::confirm),

@@ -200,6 +200,18 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     text(&browser, "table.month").await;
     browser.screenshot("calendario-cabana").await;
 
+    // Operación: the checks.
+    browser
+        .client
+        .find(Locator::LinkText("Operación"))
+        .await
+        .expect("the Operación link")
+        .click()
+        .await
+        .expect("open Operación");
+    assert_eq!(text(&browser, "h1").await, "Operación");
+    browser.screenshot("operacion").await;
+
     // Log out: back to the login page, and the dashboard asks for it again.
     browser
         .client

@@ -687,3 +687,48 @@ async fn the_calendar_shows_every_night_of_every_cabin_and_one_cabin_as_a_month(
     assert_eq!(bad_cabin.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_cabin.body.contains("Esa cabaña no existe"));
 }
+
+#[tokio::test]
+async fn operacion_shows_the_checks_and_what_failed_to_the_owner_only() {
+    // Arrange: a job given up on.
+    let app = TestApp::new().await;
+    app.conn()
+        .execute_unprepared(
+            "INSERT INTO failed_jobs (job_name, payload, error, attempts) \
+             VALUES ('guest_notice.v1', '{}', 'smtp <down>', 6)",
+        )
+        .await
+        .expect("a failed job");
+    let owner = log_in(&app).await;
+    app.create_admin_with_role(
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
+        shared::auth::role::AdminRole::Staff,
+    )
+    .await;
+    let staff = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+
+    // Act
+    let page = get(&app, "/admin/operacion", Some(&owner)).await;
+    let refused = get(&app, "/admin/operacion", Some(&staff)).await;
+
+    // Assert
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for text in [
+        "Base de datos",
+        "Responde (",
+        "Redis",
+        "Cola de trabajos",
+        "Worker",
+    ] {
+        assert!(page.body.contains(text), "{text} missing in {}", page.body);
+    }
+    assert!(
+        page.body.contains("No hay ningún worker corriendo"),
+        "no worker beats here"
+    );
+    assert!(page.body.contains("data-kpi=\"failed-jobs\">1<"));
+    assert!(page.body.contains("guest_notice.v1"));
+    assert!(page.body.contains("smtp &#60;down&#62;"), "escaped");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod home;
 pub mod login;
+pub mod operations;
 pub mod reservation;
 pub mod reservations;
 
