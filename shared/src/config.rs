@@ -15,10 +15,27 @@ use serde::{Deserialize, Serialize};
 
 /// The Mercado Pago webhook route, kept from the system this replaces (the API serves it).
 pub const MERCADOPAGO_WEBHOOK_PATH: &str = "/api/v1/mercadopago/webhook";
-/// A secret value: `Debug` and `Display` never print it.
-#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+/// A secret value: `Debug` and `Display` never print it, and [`Settings::redacted`] shows it
+/// as `set` or `unset`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+thread_local! {
+    /// Set while [`Settings::redacted`] serializes: secrets then serialize as `set`/`unset`.
+    static REDACTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if REDACTING.with(std::cell::Cell::get) {
+            serializer.serialize_str(if self.is_set() { "set" } else { "unset" })
+        } else {
+            // The configuration's own defaults (figment) need the value itself.
+            serializer.serialize_str(&self.0)
+        }
+    }
+}
 
 impl Secret {
     /// Wraps a secret value.
@@ -429,6 +446,20 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Every setting by name, as JSON, with each secret (every [`Secret`], whatever its name)
+    /// shown only as `set` or `unset`: what an owner may read.
+    pub fn redacted(&self) -> serde_json::Value {
+        struct Redacting;
+        impl Drop for Redacting {
+            fn drop(&mut self) {
+                REDACTING.with(|r| r.set(false));
+            }
+        }
+        REDACTING.with(|r| r.set(true));
+        let _reset = Redacting;
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
     fn is_known_key(key: &str) -> bool {
         const KEYS: &[&str] = &[
             "app_env",
@@ -826,6 +857,29 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::load_from(Serialized::defaults(vars))
+    }
+
+    #[test]
+    fn redacted_settings_show_no_secret_whatever_its_name() {
+        let settings = Settings {
+            smtp_password: Secret::new("smtp-pass-1"),
+            stt_api_key: Secret::new("sk-live-2"),
+            database_url: Secret::new("postgres://u:p@h/db"),
+            ..Settings::default()
+        };
+        let shown = settings.redacted();
+        let text = shown.to_string();
+        for secret in ["smtp-pass-1", "sk-live-2", "u:p@h"] {
+            assert!(!text.contains(secret), "{secret} shown");
+        }
+        assert_eq!(shown["smtp_password"], "set");
+        assert_eq!(shown["jwt_secret"], "unset");
+        assert_eq!(shown["port"], 8080);
+        let plain = serde_json::to_value(&settings).expect("settings serialize");
+        assert_eq!(
+            plain["smtp_password"], "smtp-pass-1",
+            "the defaults keep values"
+        );
     }
 
     #[test]

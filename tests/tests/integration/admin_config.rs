@@ -6,8 +6,12 @@ use tests::harness::{TestApp, app::TEST_JWT_SECRET, redis_ns::redis_url};
 
 #[tokio::test]
 async fn the_config_shows_secrets_as_set_and_never_their_values() {
-    // Arrange
-    let app = TestApp::new().await;
+    // Arrange: secrets whose names say neither "secret" nor "token" too.
+    let app = TestApp::with_settings(|s| {
+        s.smtp_password = shared::config::Secret::new("smtp-password-value");
+        s.stt_api_key = shared::config::Secret::new("stt-api-key-value");
+    })
+    .await;
     let admin = app.admin().await;
 
     // Act
@@ -19,8 +23,17 @@ async fn the_config_shows_secrets_as_set_and_never_their_values() {
     assert_eq!(settings["DATABASE_URL"], "set");
     assert_eq!(settings["REDIS_URL"], "set");
     assert_eq!(settings["JWT_SECRET"], "set");
+    assert_eq!(settings["SMTP_PASSWORD"], "set");
+    assert_eq!(settings["STT_API_KEY"], "set");
     let text = reply.body.to_string();
-    for secret in [TEST_JWT_SECRET, &app.db.url, &redis_url(), &app.db.name] {
+    for secret in [
+        TEST_JWT_SECRET,
+        &app.db.url,
+        &redis_url(),
+        &app.db.name,
+        "smtp-password-value",
+        "stt-api-key-value",
+    ] {
         assert!(!text.contains(secret), "the config shows {secret}");
     }
 }

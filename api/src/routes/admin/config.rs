@@ -23,9 +23,6 @@ pub struct ConfigView {
     pub settings: BTreeMap<String, serde_json::Value>,
 }
 
-/// Settings whose values are never shown.
-const SECRET_KEYS: &[&str] = &["database_url", "redis_url", "jwt_secret"];
-
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
 impl AdminConfigApi {
     /// Running configuration
@@ -38,23 +35,13 @@ impl AdminConfigApi {
         _auth: OwnerAuth,
         state: Data<&AppState>,
     ) -> Result<Json<ConfigView>, ApiError> {
-        let raw = serde_json::to_value(state.settings.as_ref()).unwrap_or_default();
-        let settings = raw
+        let settings = state
+            .settings
+            .redacted()
             .as_object()
             .into_iter()
             .flatten()
-            .map(|(key, value)| {
-                let shown = if SECRET_KEYS.contains(&key.as_str())
-                    || key.contains("secret")
-                    || key.contains("token")
-                {
-                    let set = value.as_str().is_some_and(|v| !v.is_empty());
-                    serde_json::Value::from(if set { "set" } else { "unset" })
-                } else {
-                    value.clone()
-                };
-                (key.to_ascii_uppercase(), shown)
-            })
+            .map(|(key, value)| (key.to_ascii_uppercase(), value.clone()))
             .collect();
         Ok(Json(ConfigView {
             version: env!("CARGO_PKG_VERSION").into(),
