@@ -27,25 +27,13 @@ use shared::{
         },
         notifications::{GuestNotice, HoldReminders},
         payments::{PollPayments, ReconcilePayment},
+        schedules,
         whatsapp::{SweepConversations, WhatsappInbound, WhatsappStatus},
     },
 };
 use uuid::Uuid;
 
 use crate::{JobContext, jobs};
-
-/// Hourly, on the hour.
-const IDEMPOTENCY_EXPIRY_SCHEDULE: &str = "0 0 * * * *";
-/// Every 15 seconds, from second 5 (a Redis restarted empty is noticed within seconds).
-const WEBHOOK_SWEEP_SCHEDULE: &str = "5/15 * * * * *";
-/// Every minute, at second 15.
-const HOLD_REMINDER_SCHEDULE: &str = "15 * * * * *";
-/// Every minute, at second 45.
-const CONVERSATION_SWEEP_SCHEDULE: &str = "45 * * * * *";
-/// Daily at 03:17 UTC.
-const RETENTION_PURGE_SCHEDULE: &str = "0 17 3 * * *";
-/// Daily at 03:47 UTC (00:47 in Buenos Aires), after the payload purge.
-const GUEST_DATA_RETENTION_SCHEDULE: &str = "0 47 3 * * *";
 
 /// A worker name unique to this process: apalis refuses a name still registered by a
 /// previous process for several minutes, so names never repeat across restarts.
@@ -103,19 +91,20 @@ macro_rules! queue_worker {
 
 /// The monitor with every worker registered.
 pub fn monitor(settings: &Settings, ctx: &JobContext) -> anyhow::Result<Monitor> {
-    let expiry = cron::Schedule::from_str(&settings.expiry_schedule)?;
-    let idempotency = cron::Schedule::from_str(IDEMPOTENCY_EXPIRY_SCHEDULE)?;
-    let sweep = cron::Schedule::from_str(WEBHOOK_SWEEP_SCHEDULE)?;
-    let purge = cron::Schedule::from_str(RETENTION_PURGE_SCHEDULE)?;
-    let guest_data = cron::Schedule::from_str(GUEST_DATA_RETENTION_SCHEDULE)?;
-    let payment_poll = cron::Schedule::from_str(&settings.payment_poll_schedule)?;
-    let ical_sync = cron::Schedule::from_str(
-        &settings
-            .ical_schedule()
-            .ok_or_else(|| anyhow::anyhow!("JOB_ICAL_INTERVAL_SECONDS has no schedule"))?,
-    )?;
-    let hold_reminders = cron::Schedule::from_str(HOLD_REMINDER_SCHEDULE)?;
-    let conversation_sweep = cron::Schedule::from_str(CONVERSATION_SWEEP_SCHEDULE)?;
+    fn schedule<J: Job>(settings: &Settings) -> anyhow::Result<cron::Schedule> {
+        let cron = schedules::of::<J>(settings)
+            .ok_or_else(|| anyhow::anyhow!("{} has no schedule", J::NAME))?;
+        Ok(cron::Schedule::from_str(&cron)?)
+    }
+    let expiry = schedule::<ExpirePreReservations>(settings)?;
+    let idempotency = schedule::<ExpireIdempotencyKeys>(settings)?;
+    let sweep = schedule::<SweepWebhookEvents>(settings)?;
+    let purge = schedule::<PurgeWebhookPayloads>(settings)?;
+    let guest_data = schedule::<ApplyGuestDataRetention>(settings)?;
+    let payment_poll = schedule::<PollPayments>(settings)?;
+    let ical_sync = schedule::<SyncIcalFeeds>(settings)?;
+    let hold_reminders = schedule::<HoldReminders>(settings)?;
+    let conversation_sweep = schedule::<SweepConversations>(settings)?;
     let poll = Duration::from_millis(settings.worker_poll_ms);
     let whatsapp_concurrency = usize::try_from(settings.worker_whatsapp_concurrency)?;
     let monitor = Monitor::new()

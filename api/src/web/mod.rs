@@ -30,6 +30,8 @@ pub fn routes() -> Route {
         .at("/reservas/:code", get(pages::reservation::show))
         .at("/calendario", get(pages::calendar::show))
         .at("/operacion", get(pages::operations::show))
+        .at("/configuracion", get(pages::settings::show))
+        .at("/configuracion.json", get(pages::settings::export))
         .at(
             "/reservas/:code/confirmar",
             post(pages::reservation::confirm),

@@ -17,6 +17,7 @@ pub mod error;
 pub mod maintenance;
 pub mod notifications;
 pub mod payments;
+pub mod schedules;
 pub mod whatsapp;
 
 pub use error::JobError;

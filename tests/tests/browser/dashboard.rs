@@ -212,6 +212,18 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     assert_eq!(text(&browser, "h1").await, "Operación");
     browser.screenshot("operacion").await;
 
+    // Configuración: read-only.
+    browser
+        .client
+        .find(Locator::LinkText("Configuración"))
+        .await
+        .expect("the Configuración link")
+        .click()
+        .await
+        .expect("open Configuración");
+    assert_eq!(text(&browser, "h1").await, "Configuración");
+    browser.screenshot("configuracion").await;
+
     // Log out: back to the login page, and the dashboard asks for it again.
     browser
         .client

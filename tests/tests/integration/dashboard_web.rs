@@ -732,3 +732,43 @@ async fn operacion_shows_the_checks_and_what_failed_to_the_owner_only() {
     assert!(page.body.contains("smtp &#60;down&#62;"), "escaped");
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn configuracion_shows_the_settings_without_secrets_and_exports_them() {
+    // Arrange
+    let app = TestApp::with_settings(|s| {
+        s.smtp_password = shared::config::Secret::new("smtp-password-value");
+    })
+    .await;
+    let owner = log_in(&app).await;
+    app.create_admin_with_role(
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
+        shared::auth::role::AdminRole::Staff,
+    )
+    .await;
+    let staff = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+
+    // Act
+    let page = get(&app, "/admin/configuracion", Some(&owner)).await;
+    let json = get(&app, "/admin/configuracion.json", Some(&owner)).await;
+    let refused = get(&app, "/admin/configuracion", Some(&staff)).await;
+
+    // Assert
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("data-secret=\"SMTP_PASSWORD\">cargado<"));
+    assert!(
+        page.body
+            .contains("data-secret=\"STT_API_KEY\">sin cargar<")
+    );
+    assert!(page.body.contains("ical_sync.v1") && page.body.contains("webhook_sweep.v1"));
+    assert!(page.body.contains("<code>5/15 * * * * *</code>"));
+    assert_eq!(json.status, StatusCode::OK);
+    let exported: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+    assert_eq!(exported["settings"]["SMTP_PASSWORD"], "set");
+    for body in [&page.body, &json.body] {
+        assert!(!body.contains("smtp-password-value"));
+        assert!(!body.contains(&app.db.name), "no database URL");
+    }
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

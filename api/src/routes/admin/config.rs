@@ -23,6 +23,31 @@ pub struct ConfigView {
     pub settings: BTreeMap<String, serde_json::Value>,
 }
 
+impl ConfigView {
+    /// The running configuration of `state` (the admin API's and the dashboard's).
+    pub fn of(state: &AppState) -> Self {
+        let settings = state
+            .settings
+            .redacted()
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| (key.to_ascii_uppercase(), value.clone()))
+            .collect();
+        Self {
+            version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: state
+                .settings
+                .git_commit
+                .clone()
+                .or_else(|| option_env!("GIT_COMMIT").map(str::to_owned))
+                .unwrap_or_else(|| "unknown".into()),
+            build_time: option_env!("BUILD_TIME").unwrap_or("unknown").into(),
+            settings,
+        }
+    }
+}
+
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]
 impl AdminConfigApi {
     /// Running configuration
@@ -35,24 +60,6 @@ impl AdminConfigApi {
         _auth: OwnerAuth,
         state: Data<&AppState>,
     ) -> Result<Json<ConfigView>, ApiError> {
-        let settings = state
-            .settings
-            .redacted()
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(key, value)| (key.to_ascii_uppercase(), value.clone()))
-            .collect();
-        Ok(Json(ConfigView {
-            version: env!("CARGO_PKG_VERSION").into(),
-            git_commit: state
-                .settings
-                .git_commit
-                .clone()
-                .or_else(|| option_env!("GIT_COMMIT").map(str::to_owned))
-                .unwrap_or_else(|| "unknown".into()),
-            build_time: option_env!("BUILD_TIME").unwrap_or("unknown").into(),
-            settings,
-        }))
+        Ok(Json(ConfigView::of(&state)))
     }
 }

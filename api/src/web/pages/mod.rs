@@ -6,6 +6,7 @@ pub mod login;
 pub mod operations;
 pub mod reservation;
 pub mod reservations;
+pub mod settings;
 
 use std::collections::HashMap;
 
