@@ -29,6 +29,16 @@ pub fn routes() -> Route {
         .at("/reservas/export.csv", get(pages::reservations::export))
         .at("/reservas/:code", get(pages::reservation::show))
         .at("/calendario", get(pages::calendar::show))
+        .at("/conversaciones", get(pages::conversations::list))
+        .at("/conversaciones/:phone", get(pages::conversations::show))
+        .at(
+            "/conversaciones/:phone/responder",
+            post(pages::conversations::reply),
+        )
+        .at(
+            "/conversaciones/:phone/resolver",
+            post(pages::conversations::resolve),
+        )
         .at("/operacion", get(pages::operations::show))
         .at("/configuracion", get(pages::settings::show))
         .at("/configuracion.json", get(pages::settings::export))

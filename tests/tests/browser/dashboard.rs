@@ -5,12 +5,16 @@ use std::time::Duration;
 use chrono::Duration as Days;
 use fantoccini::Locator;
 use serde_json::json;
+use shared::{
+    clock::Clock,
+    domain::{conversation::HandOffReason, whatsapp::MessageState},
+};
 use tests::harness::{
     TestApp,
     admin::{ADMIN_EMAIL, ADMIN_PASSWORD, booking_body},
     app::test_settings,
     browser::Browser,
-    fixtures,
+    conversation_fixtures as talk, fixtures,
     servers::RunningSystem,
 };
 
@@ -80,6 +84,17 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .await;
     let hold = fixtures::booking(cabin.id, today + Days::days(10), today + Days::days(12));
     assert_eq!(app.book(&hold).await.status, 201);
+    let now = app.clock.now();
+    let laura = talk::guest(app.conn(), "+5491155550101", "Laura Gómez", now).await;
+    talk::conversation(app.conn(), &laura, now, Some(HandOffReason::Human)).await;
+    talk::inbound(
+        app.conn(),
+        &laura,
+        "Hola, ¿puedo hablar con alguien?",
+        now,
+        MessageState::Unanswered,
+    )
+    .await;
     let system = RunningSystem::start(test_settings(&app.db, &app.redis), app.clock.clone()).await;
     let browser = Browser::start(1280, 900).await;
 
@@ -199,6 +214,36 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .expect("open the cabin's month");
     text(&browser, "table.month").await;
     browser.screenshot("calendario-cabana").await;
+
+    // Conversaciones: Laura waits for the owner; her thread.
+    browser
+        .client
+        .find(Locator::LinkText("Conversaciones"))
+        .await
+        .expect("the Conversaciones link")
+        .click()
+        .await
+        .expect("open Conversaciones");
+    assert!(
+        text(&browser, "[data-list=waiting]")
+            .await
+            .contains("Laura Gómez")
+    );
+    browser.screenshot("conversaciones").await;
+    browser
+        .client
+        .find(Locator::Css("[data-list=waiting] a"))
+        .await
+        .expect("Laura's conversation")
+        .click()
+        .await
+        .expect("open the thread");
+    assert!(
+        text(&browser, "ol.chat")
+            .await
+            .contains("¿puedo hablar con alguien?")
+    );
+    browser.screenshot("conversacion").await;
 
     // Operación: the checks.
     browser

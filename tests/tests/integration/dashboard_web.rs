@@ -772,3 +772,85 @@ async fn configuracion_shows_the_settings_without_secrets_and_exports_them() {
     }
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn conversaciones_puts_handed_off_guests_first_and_the_owner_replies_and_resolves() {
+    use crate::admin_conversations::{LAURA, three_guests};
+    use tests::harness::graph_stub::{self, GraphStub};
+
+    // Arrange: Laura handed off (wants to cancel), Pedro with the bot, Ana wrote 30 h ago.
+    let stub = GraphStub::start().await;
+    let base = stub.base_url();
+    let app = TestApp::with_settings(|s| {
+        s.whatsapp_api_base = base;
+        s.whatsapp_phone_id = graph_stub::PHONE_ID.into();
+        s.whatsapp_access_token = shared::config::Secret::new(graph_stub::TOKEN);
+    })
+    .await;
+    three_guests(&app, None).await;
+    let session = log_in(&app).await;
+    let laura = format!("/admin/conversaciones/{}", LAURA.trim_start_matches('+'));
+
+    // Act
+    let list = get(&app, "/admin/conversaciones", Some(&session)).await;
+    let thread = get(&app, &laura, Some(&session)).await;
+    let csrf = thread.csrf_field();
+    let empty = post_form(
+        &app,
+        &format!("{laura}/responder"),
+        &session,
+        &[("csrf", &csrf), ("text", " ")],
+    )
+    .await;
+    let sent = post_form(
+        &app,
+        &format!("{laura}/responder"),
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("text", "Hola Laura, ya te cancelo <sin cargo>"),
+        ],
+    )
+    .await;
+    let after_reply = get(&app, &format!("{laura}?hecho=respondida"), Some(&session)).await;
+    let resolved = post_form(
+        &app,
+        &format!("{laura}/resolver"),
+        &session,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    let after_resolve = get(&app, &laura, Some(&session)).await;
+    let ana = get(&app, "/admin/conversaciones/5491155550303", Some(&session)).await;
+    let unknown = get(&app, "/admin/conversaciones/123", Some(&session)).await;
+
+    // Assert: Laura waits, with why; the others are recent.
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let (waiting, recent) = list
+        .body
+        .split_once("data-list=\"recent\"")
+        .expect("two lists");
+    assert!(waiting.contains("Laura Gómez") && waiting.contains("Quiere cancelar"));
+    assert!(recent.contains("Pedro") && !recent.contains("Laura Gómez"));
+    // The thread, the reply and the resolve.
+    assert!(thread.body.contains("¿Me escuchan?"));
+    assert!(thread.body.contains("data-handed-off"));
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Escribí un texto"));
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert!(after_reply.body.contains("Respuesta enviada."));
+    assert!(
+        after_reply
+            .body
+            .contains("ya te cancelo &#60;sin cargo&#62;"),
+        "escaped"
+    );
+    assert_eq!(stub.sent_count(), 1, "one message to the guest");
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER);
+    assert!(!after_resolve.body.contains("data-handed-off"));
+    // Outside the 24-hour window there is no reply box.
+    assert_eq!(ana.status, StatusCode::OK, "{}", ana.body);
+    assert!(ana.body.contains("Pasaron más de 24 horas"));
+    assert!(!ana.body.contains("/responder"));
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -1,6 +1,7 @@
 //! The dashboard's pages and the answers they share (rendered HTML, the problem page).
 
 pub mod calendar;
+pub mod conversations;
 pub mod home;
 pub mod login;
 pub mod operations;
