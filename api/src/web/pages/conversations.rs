@@ -26,12 +26,11 @@ use shared::{
     },
 };
 
-use super::{problem, query_pairs, render, see_other};
+use super::{Refused, form_context, problem, query_pairs, render, see_other};
 use crate::{
-    middleware::trace_id,
     pagination::PageParams,
     state::AppState,
-    web::{csrf, session::WebSession, view},
+    web::{session::WebSession, view},
 };
 
 /// Conversations per list.
@@ -202,22 +201,22 @@ async fn thread(
         error: error.map(|(_, e)| e),
     };
     let mut resp = render(&page);
-    if let Some((status, _)) = error {
-        if resp.status() == StatusCode::OK {
-            resp.set_status(status);
-        }
+    if let Some((status, _)) = error
+        && resp.status() == StatusCode::OK
+    {
+        resp.set_status(status);
     }
     resp
 }
 
-fn guest(raw: &str) -> Result<PhoneNumber, Response> {
-    conversation_admin::guest_phone(raw).map_err(|_| {
-        problem(
-            StatusCode::NOT_FOUND,
-            "Conversación no encontrada",
-            "No hay ninguna conversación con ese teléfono.",
-        )
-    })
+/// The page of an unknown guest.
+const NOT_FOUND: Refused = Refused::NotFound(
+    "Conversación no encontrada",
+    "No hay ninguna conversación con ese teléfono.",
+);
+
+fn guest(raw: &str) -> Result<PhoneNumber, Refused> {
+    conversation_admin::guest_phone(raw).map_err(|_| NOT_FOUND)
 }
 
 /// `GET /admin/conversaciones/:phone`.
@@ -230,7 +229,7 @@ pub async fn show(
 ) -> Response {
     let phone = match guest(&phone) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(refused) => return refused.page(),
     };
     let done = match query_pairs(req).get("hecho").map(String::as_str) {
         Some("respondida") => Some("Respuesta enviada."),
@@ -260,26 +259,15 @@ fn owner_form(
     session: &WebSession,
     phone: &str,
     token: &str,
-) -> Result<(PhoneNumber, audit::AuditContext), Response> {
+) -> Result<(PhoneNumber, audit::AuditContext), Refused> {
     let phone = guest(phone)?;
-    if !csrf::verify(&state.settings.jwt_secret, &session.claims.jti, token) {
-        return Err(problem(
-            StatusCode::FORBIDDEN,
-            "Formulario vencido",
-            "Recargá la página y probá de nuevo.",
-        ));
-    }
+    let ctx = form_context(state, session, token)?;
     if session.claims.role != AdminRole::Owner {
-        return Err(problem(
-            StatusCode::FORBIDDEN,
-            "Sin permiso",
+        return Err(Refused::OwnerOnly(
             "Solo la dueña o el dueño responde a los huéspedes.",
         ));
     }
-    Ok((
-        phone,
-        audit::admin_context(&session.claims.email, trace_id::current()),
-    ))
+    Ok((phone, ctx))
 }
 
 /// `POST /admin/conversaciones/:phone/responder`.
@@ -292,7 +280,7 @@ pub async fn reply(
 ) -> Response {
     let (phone, ctx) = match owner_form(&state, &session, &phone, &form.csrf) {
         Ok(ok) => ok,
-        Err(resp) => return resp,
+        Err(refused) => return refused.page(),
     };
     match conversation_reply::reply(state.outbox(), &ctx, &phone, &form.text).await {
         Ok(_) => see_other(
@@ -347,7 +335,7 @@ pub async fn resolve(
 ) -> Response {
     let (phone, ctx) = match owner_form(&state, &session, &phone, &form.csrf) {
         Ok(ok) => ok,
-        Err(resp) => return resp,
+        Err(refused) => return refused.page(),
     };
     let clock = state.rules.clock.as_ref();
     match conversation_admin::resolve(&state.db, clock, &ctx, &phone).await {

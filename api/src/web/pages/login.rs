@@ -13,7 +13,7 @@ use poem::{
 use serde::Deserialize;
 use shared::service::admin_sessions;
 
-use super::{problem, render, see_other};
+use super::{form_context, render, see_other};
 use crate::{
     client_ip::ClientIp,
     routes::admin::session::log_in,
@@ -124,12 +124,8 @@ pub async fn logout(
     state: Data<&AppState>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !csrf::verify(&state.settings.jwt_secret, &session.claims.jti, &form.csrf) {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "Formulario vencido",
-            "Recargá la página y probá de nuevo.",
-        );
+    if let Err(refused) = form_context(&state, &session, &form.csrf) {
+        return refused.page();
     }
     let now = state.rules.clock.now();
     if let Err(e) = admin_sessions::revoke(&state.db, &session.claims, now).await {

@@ -114,3 +114,44 @@ pub fn query_pairs(req: &Request) -> HashMap<String, String> {
     }
     first
 }
+
+/// Why a request is refused before any work (small, so the `Result`s that carry it stay small).
+#[derive(Clone, Copy, Debug)]
+pub enum Refused {
+    /// Nothing has that key: the page's title and message.
+    NotFound(&'static str, &'static str),
+    /// The form's CSRF token is not this session's.
+    Forged,
+    /// The owner's only: what the staff member reads.
+    OwnerOnly(&'static str),
+}
+
+impl Refused {
+    /// The problem page.
+    pub fn page(self) -> Response {
+        match self {
+            Self::NotFound(title, message) => problem(StatusCode::NOT_FOUND, title, message),
+            Self::Forged => problem(
+                StatusCode::FORBIDDEN,
+                "Formulario vencido",
+                "Recargá la página y probá de nuevo.",
+            ),
+            Self::OwnerOnly(message) => problem(StatusCode::FORBIDDEN, "Sin permiso", message),
+        }
+    }
+}
+
+/// The audit context of a session's form, once its CSRF token checks out.
+pub fn form_context(
+    state: &crate::state::AppState,
+    session: &super::session::WebSession,
+    token: &str,
+) -> Result<shared::service::audit::AuditContext, Refused> {
+    if !super::csrf::verify(&state.settings.jwt_secret, &session.claims.jti, token) {
+        return Err(Refused::Forged);
+    }
+    Ok(shared::service::audit::admin_context(
+        &session.claims.email,
+        trace_id::current(),
+    ))
+}

@@ -17,17 +17,16 @@ use shared::{
     domain::{ReservationCode, ReservationStatus},
     service::{
         admin_reservations::{self, ReservationPatch},
-        audit::{self, AuditContext},
+        audit::AuditContext,
         reservations::{self, ReservationDetail},
         transitions,
     },
 };
 
-use super::{problem, render, see_other};
+use super::{Refused, form_context, problem, render, see_other};
 use crate::{
-    middleware::trace_id,
     state::AppState,
-    web::{csrf, session::WebSession, view},
+    web::{session::WebSession, view},
 };
 
 /// A payment, as a row.
@@ -187,33 +186,14 @@ fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
     }
 }
 
-/// Why a request is refused before any work.
-enum Refused {
-    /// No reservation has that code.
-    NotFound,
-    /// The form's CSRF token is not this session's.
-    Forged,
-}
-
-impl Refused {
-    fn page(self) -> Response {
-        match self {
-            Self::NotFound => problem(
-                StatusCode::NOT_FOUND,
-                "Reserva no encontrada",
-                "No hay ninguna reserva con ese código.",
-            ),
-            Self::Forged => problem(
-                StatusCode::FORBIDDEN,
-                "Formulario vencido",
-                "Recargá la página y probá de nuevo.",
-            ),
-        }
-    }
-}
+/// The page of an unknown code.
+const NOT_FOUND: Refused = Refused::NotFound(
+    "Reserva no encontrada",
+    "No hay ninguna reserva con ese código.",
+);
 
 fn parse_code(raw: &str) -> Result<ReservationCode, Refused> {
-    ReservationCode::parse(raw).ok_or(Refused::NotFound)
+    ReservationCode::parse(raw).ok_or(NOT_FOUND)
 }
 
 /// The code of a form's reservation and the session's audit context, once the form's CSRF
@@ -224,14 +204,7 @@ fn prepare(
     code: &str,
     token: &str,
 ) -> Result<(ReservationCode, AuditContext), Refused> {
-    let code = parse_code(code)?;
-    if !csrf::verify(&state.settings.jwt_secret, &session.claims.jti, token) {
-        return Err(Refused::Forged);
-    }
-    Ok((
-        code,
-        audit::admin_context(&session.claims.email, trace_id::current()),
-    ))
+    Ok((parse_code(code)?, form_context(state, session, token)?))
 }
 
 /// The page of `code`, with `done` or `refusal` shown, answered with `status`.
@@ -254,7 +227,7 @@ async fn show_page(
             }
             resp
         }
-        Err(shared::Error::NotFound(_)) => Refused::NotFound.page(),
+        Err(shared::Error::NotFound(_)) => NOT_FOUND.page(),
         Err(e) => super::failure(&e),
     }
 }
@@ -289,7 +262,7 @@ async fn outcome<T>(
 ) -> Response {
     match result {
         Ok(_) => see_other(&format!("/admin/reservas/{code}?hecho={done}"), &[]),
-        Err(shared::Error::NotFound(_)) => Refused::NotFound.page(),
+        Err(shared::Error::NotFound(_)) => NOT_FOUND.page(),
         Err(e @ (shared::Error::Invalid(_) | shared::Error::Conflict { .. })) => {
             let status = if matches!(e, shared::Error::Invalid(_)) {
                 StatusCode::UNPROCESSABLE_ENTITY
