@@ -854,3 +854,71 @@ async fn conversaciones_puts_handed_off_guests_first_and_the_owner_replies_and_r
     assert!(!ana.body.contains("/responder"));
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+/// The `/admin` links of a page (`href` attributes), entities decoded.
+fn admin_links(body: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/admin"))
+        .map(|href| href.replace("&#38;", "&"))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_link_of_every_page_answers() {
+    // Arrange: one of everything a page links to.
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let admin = app.admin().await;
+    let start = app.today() + Duration::days(3);
+    admin
+        .book(&booking_body(
+            cabin.id,
+            start,
+            start + Duration::days(2),
+            "Ana Gómez",
+            json!({}),
+        ))
+        .await;
+    crate::admin_conversations::three_guests(&app, None).await;
+    let session = log_in(&app).await;
+
+    // Act: follow every link, breadth first, once each.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = std::collections::VecDeque::from(["/admin".to_owned()]);
+    let mut broken = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        assert!(seen.len() < 300, "too many pages: {seen:#?}");
+        let page = get(&app, &path, Some(&session)).await;
+        if page.status != StatusCode::OK {
+            broken.push(format!("{path}: {}", page.status));
+            continue;
+        }
+        // Months go on forever: the links of another month's page are not followed.
+        if !path.contains("mes=") {
+            queue.extend(
+                admin_links(&page.body)
+                    .into_iter()
+                    .filter(|l| !seen.contains(l)),
+            );
+        }
+    }
+
+    // Assert
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+    for section in [
+        "/admin/reservas",
+        "/admin/calendario",
+        "/admin/conversaciones",
+        "/admin/operacion",
+        "/admin/configuracion",
+        "/admin/assets/app.css",
+    ] {
+        assert!(seen.contains(section), "{section} not reached: {seen:#?}");
+    }
+    assert!(seen.len() > 20, "only {} pages", seen.len());
+}
