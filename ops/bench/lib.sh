@@ -5,7 +5,7 @@
 # makes a WORK folder, and on exit stops the API ($API_PID), drops the database, deletes the
 # namespace and removes WORK. `start_api` starts `api serve` (environment already exported)
 # and returns once its healthz answers.
-# Env: PORT (a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
+# Env: API (default target/release/api), PORT (a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
 #      REDIS_URL (redis://127.0.0.1:6379).
 
 # shellcheck source=ops/lib.sh
@@ -14,7 +14,7 @@ PORT=${PORT:-$(free_ports 1)}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 WORK=$(mktemp -d)
-API=target/release/api
+API=${API:-target/release/api}
 
 [[ -x $API ]] || { echo "build first: cargo build --release -p api" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is required" >&2; exit 1; }
