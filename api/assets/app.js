@@ -2,7 +2,7 @@
 //
 // [data-refresh]: the element's panels are fetched again every data-every seconds and
 // swapped in place; while it loads and when it fails, the [role=status] line inside says so.
-// A session that ended sends the browser to the login page.
+// A session that ended sends the browser to the login page. [data-copy] buttons copy a URL.
 "use strict";
 
 function refresh(box) {
@@ -32,4 +32,20 @@ function refresh(box) {
   setInterval(load, every);
 }
 
+// [data-copy]: copies the value of the input it names to the clipboard, and says so.
+function copier(button) {
+  button.addEventListener("click", async () => {
+    const input = document.getElementById(button.dataset.copy);
+    if (!input) return;
+    try {
+      await navigator.clipboard.writeText(input.value);
+      button.textContent = "Copiado";
+    } catch (e) {
+      input.select();
+      button.textContent = "Seleccionado: Ctrl+C";
+    }
+  });
+}
+
 document.querySelectorAll("[data-refresh]").forEach(refresh);
+document.querySelectorAll("[data-copy]").forEach(copier);

@@ -238,6 +238,19 @@ async fn inicio_shows_the_figures_of_the_stored_reservations_escaped() {
     );
     assert!(!page.body.contains("<b>Gómez</b>"));
     assert!(page.body.contains("Cabaña Alerce"));
+    let holds = page
+        .body
+        .split_once("id=\"kpi-holds\"")
+        .expect("the holds panel")
+        .1;
+    assert!(
+        holds.contains("<td data-left>29 minutos</td>")
+            || holds.contains("<td data-left>30 minutos</td>"),
+        "{holds}"
+    );
+    let airbnb = format!("id=\"airbnb-{}\" readonly value=\"http", cabin.id);
+    assert!(page.body.contains(&airbnb), "the cabin's Airbnb export URL");
+    assert!(page.body.contains("/api/v1/ical/") && page.body.contains("data-copy="));
     assert_eq!(panels.status, StatusCode::OK);
     assert!(
         panels.body.starts_with("<div class=\"panels\""),

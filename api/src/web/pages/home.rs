@@ -3,15 +3,25 @@
 
 use askama::Template;
 use poem::{Response, handler, web::Data};
-use shared::service::{
-    dashboard::{self, DashboardStats, Movement},
-    webhook_monitor,
+use shared::{
+    domain::{FeedConsumer, ReservationStatus},
+    service::{
+        catalog,
+        dashboard::{self, DashboardStats, Movement},
+        reservations, webhook_monitor,
+    },
 };
 
 use super::render;
 use crate::{
+    dto::admin::reservation_filter::RawFilter,
+    pagination::PageParams,
     state::AppState,
-    web::{rows::WebhookRow, session::WebSession, view},
+    web::{
+        rows::{ReservationRow, WebhookRow},
+        session::WebSession,
+        view,
+    },
 };
 
 /// Webhook problems shown (the newest).
@@ -43,6 +53,23 @@ struct MovementRow {
     class: &'static str,
 }
 
+/// An open hold, with the time it has left.
+struct HoldRow {
+    href: String,
+    guest: String,
+    cabin: String,
+    stay: String,
+    left: String,
+}
+
+/// A cabin's export URLs, for the owner to paste into Airbnb and Booking.com.
+struct CabinFeeds {
+    name: String,
+    id: i32,
+    airbnb: String,
+    booking: String,
+}
+
 /// The panels of Inicio.
 #[derive(Template)]
 #[template(path = "home_panels.html")]
@@ -54,6 +81,7 @@ struct Panels {
     occupancy: Vec<OccupancyRow>,
     movements: Vec<MovementRow>,
     webhook_problems: Vec<WebhookRow>,
+    holds: Vec<HoldRow>,
     updated: String,
 }
 
@@ -66,6 +94,7 @@ struct Home {
     csrf: String,
     /// The panels, rendered (and escaped) by their own template.
     panels: String,
+    feeds: Vec<CabinFeeds>,
 }
 
 fn movement_rows(stats: &DashboardStats) -> Vec<MovementRow> {
@@ -101,6 +130,47 @@ async fn webhook_problems(state: &AppState) -> shared::Result<Vec<WebhookRow>> {
     Ok(events.into_iter().map(WebhookRow::from).collect())
 }
 
+/// Open holds shown, the first to arrive first.
+const HOLDS: i64 = 10;
+
+/// The open holds, the first to arrive first, with the minutes each has left.
+async fn open_holds(state: &AppState) -> shared::Result<Vec<HoldRow>> {
+    let filter = RawFilter {
+        status: Some(ReservationStatus::PreReserved.as_str().into()),
+        sort: Some("check_in".into()),
+        ..RawFilter::default()
+    };
+    let (Ok(query), Ok(page)) = (filter.parse(), PageParams::parse(Some(1), Some(HOLDS))) else {
+        return Ok(Vec::new());
+    };
+    let (found, cabins) = tokio::try_join!(
+        reservations::list(&state.db, &query, page.into()),
+        catalog::list_all(&state.db)
+    )?;
+    let now = state.rules.clock.now();
+    Ok(found
+        .items
+        .iter()
+        .filter_map(|r| {
+            let minutes = (r.expires_at?.to_utc() - now).num_minutes();
+            (minutes >= 0).then(|| {
+                let row = ReservationRow::new(r, &cabins);
+                HoldRow {
+                    href: format!("/admin/reservas/{}", row.code),
+                    guest: row.guest,
+                    cabin: row.cabin,
+                    stay: format!("{} → {}", row.check_in, row.check_out),
+                    left: match minutes {
+                        0 => "menos de 1 minuto".into(),
+                        1 => "1 minuto".into(),
+                        m => format!("{m} minutos"),
+                    },
+                }
+            })
+        })
+        .collect())
+}
+
 async fn panels(state: &AppState) -> shared::Result<Panels> {
     let stats = dashboard::stats(&state.db, &state.redis, &state.keys, &state.rules).await?;
     let by_status = stats
@@ -133,6 +203,7 @@ async fn panels(state: &AppState) -> shared::Result<Panels> {
         occupancy,
         movements: movement_rows(&stats),
         webhook_problems: webhook_problems(state).await?,
+        holds: open_holds(state).await?,
         updated: view::moment(state.rules.clock.now()),
     })
 }
@@ -141,15 +212,31 @@ async fn panels(state: &AppState) -> shared::Result<Panels> {
 #[handler]
 pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
     match panels(&state).await {
-        Ok(panels) => match panels.render() {
-            Ok(panels) => render(&Home {
-                section: "inicio",
-                who: session.claims.email.clone(),
-                csrf: session.csrf,
-                panels,
-            }),
-            Err(e) => super::broken(&e),
-        },
+        Ok(panels) => {
+            let cabins = match catalog::list_active(&state.db).await {
+                Ok(cabins) => cabins,
+                Err(e) => return super::failure(&e),
+            };
+            let feeds = cabins
+                .iter()
+                .map(|c| CabinFeeds {
+                    name: c.name.clone(),
+                    id: c.id,
+                    airbnb: state.ical_export_url(c, FeedConsumer::Airbnb),
+                    booking: state.ical_export_url(c, FeedConsumer::Booking),
+                })
+                .collect();
+            match panels.render() {
+                Ok(panels) => render(&Home {
+                    section: "inicio",
+                    who: session.claims.email.clone(),
+                    csrf: session.csrf,
+                    panels,
+                    feeds,
+                }),
+                Err(e) => super::broken(&e),
+            }
+        }
         Err(e) => super::failure(&e),
     }
 }
