@@ -61,9 +61,9 @@ impl LegacyApi {
             &body.0.feed(),
         )
         .await?;
-        admin::ical_feeds::sync_now(&state, feed.row.id)
-            .await
-            .map(Json)
+        Ok(Json(
+            admin::ical_feeds::sync_now(&state, feed.row.id).await?,
+        ))
     }
 
     /// List accommodations (legacy)

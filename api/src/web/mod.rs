@@ -40,6 +40,18 @@ pub fn routes() -> Route {
             post(pages::conversations::resolve),
         )
         .at("/operacion", get(pages::operations::show))
+        .at(
+            "/operacion/trabajos/:id/reintentar",
+            post(pages::operations::retry_job),
+        )
+        .at(
+            "/operacion/webhooks/:id/reenviar",
+            post(pages::operations::replay_webhook),
+        )
+        .at(
+            "/operacion/calendarios/:id/sincronizar",
+            post(pages::operations::sync_feed),
+        )
         .at("/configuracion", get(pages::settings::show))
         .at("/configuracion.json", get(pages::settings::export))
         .at(

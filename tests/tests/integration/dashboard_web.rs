@@ -744,6 +744,35 @@ async fn operacion_shows_the_checks_and_what_failed_to_the_owner_only() {
     assert!(page.body.contains("guest_notice.v1"));
     assert!(page.body.contains("smtp &#60;down&#62;"), "escaped");
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // The owner retries the job: a forged form does nothing, the real one queues it once.
+    let action = page
+        .body
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|a| a.ends_with("/reintentar"))
+        .expect("a retry form")
+        .to_owned();
+    let csrf = page.csrf_field();
+    let forged = post_form(&app, &action, &owner, &[("csrf", "00")]).await;
+    let by_staff = post_form(&app, &action, &staff, &[("csrf", &csrf)]).await;
+    let retried = post_form(&app, &action, &owner, &[("csrf", &csrf)]).await;
+    let after = get(&app, "/admin/operacion?hecho=reintentado", Some(&owner)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(by_staff.status, StatusCode::FORBIDDEN);
+    assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.body);
+    assert!(after.body.contains("El trabajo volvió a la cola."));
+    assert!(
+        !after.body.contains("/reintentar"),
+        "a retried job is not offered again"
+    );
+    let depth = app
+        .state
+        .queue
+        .depth("guest_notice.v1")
+        .await
+        .expect("queue depth");
+    assert_eq!(depth, 1);
 }
 
 #[tokio::test]

@@ -133,7 +133,7 @@ impl AdminIcalFeedsApi {
         /// Feed id.
         id: Path<i64>,
     ) -> Result<Json<IcalSyncView>, ApiError> {
-        sync_now(&state, id.0).await.map(Json)
+        Ok(Json(sync_now(&state, id.0).await?))
     }
 
     /// Stop importing a calendar
@@ -193,8 +193,9 @@ impl AdminIcalFeedsApi {
     }
 }
 
-/// Syncs feed `id` now and reads the outcome (the admin route and the legacy import).
-pub async fn sync_now(state: &AppState, id: i64) -> Result<IcalSyncView, ApiError> {
+/// Syncs feed `id` now and reads the outcome (the admin route, the legacy import and the
+/// dashboard).
+pub async fn sync_now(state: &AppState, id: i64) -> shared::Result<IcalSyncView> {
     let report = ical_sync::sync_feed(&state.db, &state.ical_sync, id).await?;
     let feed = Feed::at(report.feed, state.rules.clock.now());
     Ok((report.outcome, feed).into())

@@ -12,7 +12,7 @@ use serde_json::json;
 use shared::{
     jobs::JOB_NAMES,
     service::{
-        audit::{self, Change},
+        audit::{self, AuditContext, Change},
         failed_jobs,
         webhook_monitor::{self, WebhookFilter, WebhookState},
     },
@@ -127,19 +127,7 @@ impl AdminOperationsApi {
         /// Webhook event id.
         id: Path<i64>,
     ) -> Result<Json<WebhookEventView>, ApiError> {
-        let now = state.rules.clock.now();
-        let event =
-            webhook_monitor::replay_webhook_event(&state.db, &state.queue, id.0, now).await?;
-        let change = Change {
-            action: "webhook_event.replay",
-            entity_kind: "webhook_event",
-            entity_id: event.id.to_string(),
-            reservation_id: None,
-            before: None,
-            after: Some(json!({ "state": event.state.as_str(), "attempts": event.attempts })),
-        };
-        audit::record(&state.db, &auth.audit(), now, change).await?;
-        Ok(Json(event.into()))
+        Ok(Json(replay(&state, &auth.audit(), id.0).await?))
     }
 
     /// Failed jobs
@@ -184,17 +172,47 @@ impl AdminOperationsApi {
         /// Failed job id.
         id: Path<i64>,
     ) -> Result<Json<FailedJobView>, ApiError> {
-        let now = state.rules.clock.now();
-        let row = failed_jobs::retry_failed_job(&state.db, &state.queue, id.0, now).await?;
-        let change = Change {
-            action: "failed_job.retry",
-            entity_kind: "failed_job",
-            entity_id: row.id.to_string(),
-            reservation_id: None,
-            before: None,
-            after: Some(json!({ "job_name": row.job_name })),
-        };
-        audit::record(&state.db, &auth.audit(), now, change).await?;
-        Ok(Json(row.into()))
+        Ok(Json(retry(&state, &auth.audit(), id.0).await?))
     }
+}
+
+/// Replays webhook event `id` and audits it as `ctx` (the admin API's and the dashboard's).
+pub(crate) async fn replay(
+    state: &AppState,
+    ctx: &AuditContext,
+    id: i64,
+) -> shared::Result<WebhookEventView> {
+    let now = state.rules.clock.now();
+    let event = webhook_monitor::replay_webhook_event(&state.db, &state.queue, id, now).await?;
+    let change = Change {
+        action: "webhook_event.replay",
+        entity_kind: "webhook_event",
+        entity_id: event.id.to_string(),
+        reservation_id: None,
+        before: None,
+        after: Some(json!({ "state": event.state.as_str(), "attempts": event.attempts })),
+    };
+    audit::record(&state.db, ctx, now, change).await?;
+    Ok(event.into())
+}
+
+/// Puts failed job `id` back on its queue and audits it as `ctx` (the admin API's and the
+/// dashboard's).
+pub(crate) async fn retry(
+    state: &AppState,
+    ctx: &AuditContext,
+    id: i64,
+) -> shared::Result<FailedJobView> {
+    let now = state.rules.clock.now();
+    let row = failed_jobs::retry_failed_job(&state.db, &state.queue, id, now).await?;
+    let change = Change {
+        action: "failed_job.retry",
+        entity_kind: "failed_job",
+        entity_id: row.id.to_string(),
+        reservation_id: None,
+        before: None,
+        after: Some(json!({ "job_name": row.job_name })),
+    };
+    audit::record(&state.db, ctx, now, change).await?;
+    Ok(row.into())
 }

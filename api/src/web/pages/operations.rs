@@ -4,13 +4,18 @@
 //! `GET /api/v1/admin/health`, in the owner's words.
 
 use askama::Template;
-use poem::{Response, handler, http::StatusCode, web::Data};
+use poem::{
+    Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Form, Path},
+};
+use serde::Deserialize;
 use shared::{
     auth::role::AdminRole,
     service::{catalog, operations_health},
 };
 
-use super::{problem, render};
+use super::{Refused, form_context, problem, query_pairs, render, see_other};
 use crate::{
     dto::{
         admin::{
@@ -19,7 +24,10 @@ use crate::{
         },
         health::CheckView,
     },
-    routes::health::check_health,
+    routes::{
+        admin::{ical_feeds::sync_now, operations},
+        health::check_health,
+    },
     state::AppState,
     web::{session::WebSession, view},
 };
@@ -33,6 +41,7 @@ struct CheckRow {
 
 /// A feed, in words.
 struct FeedRow {
+    id: i64,
     cabin: String,
     source: &'static str,
     status: &'static str,
@@ -41,8 +50,10 @@ struct FeedRow {
     error: String,
 }
 
-/// A job given up on, or a webhook that failed.
+/// A job given up on, or a webhook that failed, and the path of the action that retries it
+/// (`None` once a job was retried).
 struct ProblemRow {
+    action: Option<String>,
     at: String,
     what: String,
     error: String,
@@ -67,6 +78,7 @@ struct Operations {
     failed_webhooks_total: u64,
     failed_webhooks: Vec<ProblemRow>,
     refused_webhooks: u64,
+    done: Option<&'static str>,
 }
 
 fn dependency(name: &'static str, check: &CheckView) -> CheckRow {
@@ -138,6 +150,7 @@ fn feed_row(feed: &FeedSyncView, cabins: &[(i32, String)]) -> FeedRow {
         IcalFeedStatus::Stale => ("Atrasado", false),
     };
     FeedRow {
+        id: feed.id,
         cabin: cabins
             .iter()
             .find(|(id, _)| *id == feed.accommodation_id)
@@ -153,15 +166,17 @@ fn feed_row(feed: &FeedSyncView, cabins: &[(i32, String)]) -> FeedRow {
     }
 }
 
+/// Where Operación lives.
+const PATH: &str = "/admin/operacion";
+/// What staff read here.
+const OWNER_ONLY: Refused =
+    Refused::OwnerOnly("La operación del sistema la ve solo la dueña o el dueño.");
+
 /// `GET /admin/operacion`.
 #[handler]
-pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
+pub async fn show(req: &Request, session: WebSession, state: Data<&AppState>) -> Response {
     if session.claims.role != AdminRole::Owner {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "Sin permiso",
-            "La operación del sistema la ve solo la dueña o el dueño.",
-        );
+        return OWNER_ONLY.page();
     }
     let now = state.rules.clock.now();
     let (health, snapshot, cabins) = tokio::join!(
@@ -204,6 +219,10 @@ pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
             .latest
             .iter()
             .map(|j| ProblemRow {
+                action: j
+                    .retried_at
+                    .is_none()
+                    .then(|| format!("{PATH}/trabajos/{}/reintentar", j.id)),
                 at: view::moment(j.failed_at),
                 what: j.job_name.clone(),
                 error: j.error.chars().take(200).collect(),
@@ -215,6 +234,7 @@ pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
             .latest_failed
             .iter()
             .map(|w| ProblemRow {
+                action: Some(format!("{PATH}/webhooks/{}/reenviar", w.id)),
                 at: view::moment(w.received_at),
                 what: w.provider.clone(),
                 error: w
@@ -227,6 +247,94 @@ pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
             })
             .collect(),
         refused_webhooks: view.webhooks.refused_last_24h,
+        done: match query_pairs(req).get("hecho").map(String::as_str) {
+            Some("reintentado") => Some("El trabajo volvió a la cola."),
+            Some("reenviado") => Some("El webhook se volvió a procesar."),
+            Some("sincronizado") => Some("Calendario sincronizado."),
+            _ => None,
+        },
     };
     render(&page)
+}
+
+/// A form whose only field is the CSRF token.
+#[derive(Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+}
+
+/// Which action of Operación.
+#[derive(Clone, Copy)]
+enum Action {
+    RetryJob,
+    ReplayWebhook,
+    SyncFeed,
+}
+
+/// Runs `action` on `id` for the owner and comes back to Operación with what happened.
+async fn act(
+    state: &AppState,
+    session: &WebSession,
+    token: &str,
+    action: Action,
+    id: i64,
+) -> Response {
+    let ctx = match form_context(state, session, token) {
+        Ok(ctx) if session.claims.role == AdminRole::Owner => ctx,
+        Ok(_) => return OWNER_ONLY.page(),
+        Err(refused) => return refused.page(),
+    };
+    let (result, done) = match action {
+        Action::RetryJob => (
+            operations::retry(state, &ctx, id).await.map(drop),
+            "reintentado",
+        ),
+        Action::ReplayWebhook => (
+            operations::replay(state, &ctx, id).await.map(drop),
+            "reenviado",
+        ),
+        Action::SyncFeed => (sync_now(state, id).await.map(drop), "sincronizado"),
+    };
+    match result {
+        Ok(()) => see_other(&format!("{PATH}?hecho={done}"), &[]),
+        Err(shared::Error::Invalid(_) | shared::Error::Conflict { .. }) => problem(
+            StatusCode::CONFLICT,
+            "No se pudo",
+            "Esto ya no se puede hacer: puede que ya se haya hecho, o que sus datos ya no estén.",
+        ),
+        Err(e) => super::failure(&e),
+    }
+}
+
+/// `POST /admin/operacion/trabajos/:id/reintentar`: a failed job back on its queue.
+#[handler]
+pub async fn retry_job(
+    session: WebSession,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    act(&state, &session, &form.csrf, Action::RetryJob, id).await
+}
+
+/// `POST /admin/operacion/webhooks/:id/reenviar`: a failed webhook processed again.
+#[handler]
+pub async fn replay_webhook(
+    session: WebSession,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    act(&state, &session, &form.csrf, Action::ReplayWebhook, id).await
+}
+
+/// `POST /admin/operacion/calendarios/:id/sincronizar`: a channel feed synced now.
+#[handler]
+pub async fn sync_feed(
+    session: WebSession,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    act(&state, &session, &form.csrf, Action::SyncFeed, id).await
 }
