@@ -10,7 +10,11 @@ use poem::{
     test::TestResponse,
 };
 use serde_json::{Value, json};
-use shared::{auth::role::AdminRole, entities::admin_user, service::admin_auth};
+use shared::{
+    auth::role::AdminRole,
+    entities::{accommodation, admin_user},
+    service::admin_auth,
+};
 
 use super::TestApp;
 
@@ -152,6 +156,34 @@ impl TestApp {
                 .expect("access_token")
                 .to_owned(),
         }
+    }
+}
+
+impl TestApp {
+    /// Cabaña Alerce with a confirmed stay of `guest_name` arriving today (2 nights,
+    /// $ 150.000) and a guest's hold in 10 days: what the dashboard tests read.
+    pub async fn an_arrival_and_a_hold(&self, guest_name: &str) -> accommodation::Model {
+        let cabin = super::fixtures::cabin("Cabaña Alerce")
+            .insert(self.conn())
+            .await;
+        let today = self.today();
+        self.admin()
+            .await
+            .book(&booking_body(
+                cabin.id,
+                today,
+                today + chrono::Duration::days(2),
+                guest_name,
+                json!({ "confirm": true, "total_price": "150000.00" }),
+            ))
+            .await;
+        let hold = super::fixtures::booking(
+            cabin.id,
+            today + chrono::Duration::days(10),
+            today + chrono::Duration::days(12),
+        );
+        assert_eq!(self.book(&hold).await.status, 201);
+        cabin
     }
 }
 

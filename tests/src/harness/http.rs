@@ -41,19 +41,7 @@ impl Reply {
 
     /// `(field, code)` of every entry of an error body's `details`, sorted.
     pub fn field_errors(&self) -> Vec<(String, String)> {
-        let mut errors: Vec<(String, String)> = self.body["details"]
-            .as_array()
-            .unwrap_or_else(|| panic!("no details in {}", self.body))
-            .iter()
-            .map(|d| {
-                (
-                    d["field"].as_str().unwrap_or_default().to_owned(),
-                    d["code"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        errors.sort();
-        errors
+        field_errors(&self.body)
     }
 }
 
@@ -85,4 +73,21 @@ pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
+}
+
+/// `(field, code)` of every entry of error body `body`'s `details`, sorted.
+pub fn field_errors(body: &serde_json::Value) -> Vec<(String, String)> {
+    let mut errors: Vec<(String, String)> = body["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details in {body}"))
+        .iter()
+        .map(|d| {
+            (
+                d["field"].as_str().unwrap_or_default().to_owned(),
+                d["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    errors.sort();
+    errors
 }

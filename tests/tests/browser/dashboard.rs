@@ -2,19 +2,17 @@
 
 use std::time::Duration;
 
-use chrono::Duration as Days;
 use fantoccini::Locator;
-use serde_json::json;
 use shared::{
     clock::Clock,
     domain::{conversation::HandOffReason, whatsapp::MessageState},
 };
 use tests::harness::{
     TestApp,
-    admin::{ADMIN_EMAIL, ADMIN_PASSWORD, booking_body},
+    admin::{ADMIN_EMAIL, ADMIN_PASSWORD},
     app::test_settings,
     browser::Browser,
-    conversation_fixtures as talk, fixtures,
+    conversation_fixtures as talk,
     servers::RunningSystem,
 };
 
@@ -30,6 +28,18 @@ async fn text(browser: &Browser, css: &str) -> String {
         .text()
         .await
         .expect("its text")
+}
+
+/// Clicks the first element `locator` finds (`what` names it in a failure).
+async fn click(browser: &Browser, locator: Locator<'_>, what: &str) {
+    browser
+        .client
+        .find(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
 }
 
 async fn log_in(browser: &Browser, base: &str) {
@@ -70,20 +80,7 @@ async fn log_in(browser: &Browser, base: &str) {
 async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     // Arrange: the real system with an owner, a cabin, a confirmed arrival today and a hold.
     let app = TestApp::new().await;
-    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
-    let admin = app.admin().await;
-    let today = app.today();
-    admin
-        .book(&booking_body(
-            cabin.id,
-            today,
-            today + Days::days(2),
-            "Ana Gómez",
-            json!({ "confirm": true, "total_price": "150000.00" }),
-        ))
-        .await;
-    let hold = fixtures::booking(cabin.id, today + Days::days(10), today + Days::days(12));
-    assert_eq!(app.book(&hold).await.status, 201);
+    app.an_arrival_and_a_hold("Ana Gómez").await;
     let now = app.clock.now();
     let laura = talk::guest(app.conn(), "+5491155550101", "Laura Gómez", now).await;
     talk::conversation(app.conn(), &laura, now, Some(HandOffReason::Human)).await;
@@ -136,14 +133,7 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .set_window_size(1280, 900)
         .await
         .expect("laptop size");
-    browser
-        .client
-        .find(Locator::LinkText("Reservas"))
-        .await
-        .expect("the Reservas link")
-        .click()
-        .await
-        .expect("open Reservas");
+    click(&browser, Locator::LinkText("Reservas"), "the Reservas link").await;
     assert_eq!(text(&browser, "h1").await, "Reservas");
     assert_eq!(text(&browser, "[data-total]").await, "2");
     let search = browser
@@ -152,14 +142,12 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .await
         .expect("the search box");
     search.send_keys("ana").await.expect("type a name");
-    browser
-        .client
-        .find(Locator::Css("form.filters button[type=submit]"))
-        .await
-        .expect("the filter button")
-        .click()
-        .await
-        .expect("filter");
+    click(
+        &browser,
+        Locator::Css("form.filters button[type=submit]"),
+        "the filter button",
+    )
+    .await;
     browser
         .client
         .wait()
@@ -175,27 +163,23 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     browser.screenshot("reservas").await;
 
     // The reservation's page, from its code.
-    browser
-        .client
-        .find(Locator::Css("table.list tbody a"))
-        .await
-        .expect("the reservation's link")
-        .click()
-        .await
-        .expect("open the reservation");
+    click(
+        &browser,
+        Locator::Css("table.list tbody a"),
+        "the reservation's link",
+    )
+    .await;
     assert_eq!(text(&browser, "[data-field=guest_name]").await, "Ana Gómez");
     assert_eq!(text(&browser, "[data-field=balance]").await, "$ 150.000");
     browser.screenshot("reserva").await;
 
     // Calendario: every cabin's month, then one cabin's.
-    browser
-        .client
-        .find(Locator::LinkText("Calendario"))
-        .await
-        .expect("the Calendario link")
-        .click()
-        .await
-        .expect("open Calendario");
+    click(
+        &browser,
+        Locator::LinkText("Calendario"),
+        "the Calendario link",
+    )
+    .await;
     assert_eq!(text(&browser, "h1").await, "Calendario");
     let booked = browser
         .client
@@ -204,40 +188,34 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .expect("booked nights");
     assert!(!booked.is_empty(), "the confirmed stay's nights");
     browser.screenshot("calendario").await;
-    browser
-        .client
-        .find(Locator::Css("table.timeline th[scope=row] a"))
-        .await
-        .expect("a cabin's month")
-        .click()
-        .await
-        .expect("open the cabin's month");
+    click(
+        &browser,
+        Locator::Css("table.timeline th[scope=row] a"),
+        "a cabin's month",
+    )
+    .await;
     text(&browser, "table.month").await;
     browser.screenshot("calendario-cabana").await;
 
     // Conversaciones: Laura waits for the owner; her thread.
-    browser
-        .client
-        .find(Locator::LinkText("Conversaciones"))
-        .await
-        .expect("the Conversaciones link")
-        .click()
-        .await
-        .expect("open Conversaciones");
+    click(
+        &browser,
+        Locator::LinkText("Conversaciones"),
+        "the Conversaciones link",
+    )
+    .await;
     assert!(
         text(&browser, "[data-list=waiting]")
             .await
             .contains("Laura Gómez")
     );
     browser.screenshot("conversaciones").await;
-    browser
-        .client
-        .find(Locator::Css("[data-list=waiting] a"))
-        .await
-        .expect("Laura's conversation")
-        .click()
-        .await
-        .expect("open the thread");
+    click(
+        &browser,
+        Locator::Css("[data-list=waiting] a"),
+        "Laura's conversation",
+    )
+    .await;
     assert!(
         text(&browser, "ol.chat")
             .await
@@ -246,38 +224,32 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     browser.screenshot("conversacion").await;
 
     // Operación: the checks.
-    browser
-        .client
-        .find(Locator::LinkText("Operación"))
-        .await
-        .expect("the Operación link")
-        .click()
-        .await
-        .expect("open Operación");
+    click(
+        &browser,
+        Locator::LinkText("Operación"),
+        "the Operación link",
+    )
+    .await;
     assert_eq!(text(&browser, "h1").await, "Operación");
     browser.screenshot("operacion").await;
 
     // Configuración: read-only.
-    browser
-        .client
-        .find(Locator::LinkText("Configuración"))
-        .await
-        .expect("the Configuración link")
-        .click()
-        .await
-        .expect("open Configuración");
+    click(
+        &browser,
+        Locator::LinkText("Configuración"),
+        "the Configuración link",
+    )
+    .await;
     assert_eq!(text(&browser, "h1").await, "Configuración");
     browser.screenshot("configuracion").await;
 
     // Log out: back to the login page, and the dashboard asks for it again.
-    browser
-        .client
-        .find(Locator::Css("form.logout button"))
-        .await
-        .expect("the logout button")
-        .click()
-        .await
-        .expect("log out");
+    click(
+        &browser,
+        Locator::Css("form.logout button"),
+        "the logout button",
+    )
+    .await;
     browser
         .client
         .wait()

@@ -97,6 +97,17 @@ async fn log_in(app: &TestApp) -> String {
     log_in_as(app, ADMIN_EMAIL, ADMIN_PASSWORD).await
 }
 
+/// A staff member, created and logged in through the login page; the session cookie header.
+async fn staff_session(app: &TestApp) -> String {
+    app.create_admin_with_role(
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
+        shared::auth::role::AdminRole::Staff,
+    )
+    .await;
+    log_in_as(app, STAFF_EMAIL, STAFF_PASSWORD).await
+}
+
 /// Logs an existing admin in through the login page; the session cookie header.
 async fn log_in_as(app: &TestApp, email: &str, password: &str) -> String {
     let form = get(app, "/admin/login", None).await;
@@ -198,24 +209,7 @@ async fn the_login_form_sets_a_strict_form_cookie_and_refuses_a_forged_submit() 
 async fn inicio_shows_the_figures_of_the_stored_reservations_escaped() {
     // Arrange: a confirmed stay arriving today for a guest with markup in the name, and a hold.
     let app = TestApp::new().await;
-    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
-    let admin = app.admin().await;
-    let today = app.today();
-    admin
-        .book(&booking_body(
-            cabin.id,
-            today,
-            today + Duration::days(2),
-            "Ana <b>Gómez</b>",
-            json!({ "confirm": true, "total_price": "150000.00" }),
-        ))
-        .await;
-    let hold = fixtures::booking(
-        cabin.id,
-        today + Duration::days(10),
-        today + Duration::days(12),
-    );
-    assert_eq!(app.book(&hold).await.status, 201);
+    let cabin = app.an_arrival_and_a_hold("Ana <b>Gómez</b>").await;
     let session = log_in(&app).await;
 
     // Act
@@ -575,13 +569,7 @@ async fn staff_may_confirm_but_not_edit() {
             json!({}),
         ))
         .await;
-    app.create_admin_with_role(
-        STAFF_EMAIL,
-        STAFF_PASSWORD,
-        shared::auth::role::AdminRole::Staff,
-    )
-    .await;
-    let session = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+    let session = staff_session(&app).await;
 
     // Act
     let shown = get(&app, &format!("/admin/reservas/{code}"), Some(&session)).await;
@@ -713,13 +701,7 @@ async fn operacion_shows_the_checks_and_what_failed_to_the_owner_only() {
         .await
         .expect("a failed job");
     let owner = log_in(&app).await;
-    app.create_admin_with_role(
-        STAFF_EMAIL,
-        STAFF_PASSWORD,
-        shared::auth::role::AdminRole::Staff,
-    )
-    .await;
-    let staff = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+    let staff = staff_session(&app).await;
 
     // Act
     let page = get(&app, "/admin/operacion", Some(&owner)).await;
@@ -783,13 +765,7 @@ async fn configuracion_shows_the_settings_without_secrets_and_exports_them() {
     })
     .await;
     let owner = log_in(&app).await;
-    app.create_admin_with_role(
-        STAFF_EMAIL,
-        STAFF_PASSWORD,
-        shared::auth::role::AdminRole::Staff,
-    )
-    .await;
-    let staff = log_in_as(&app, STAFF_EMAIL, STAFF_PASSWORD).await;
+    let staff = staff_session(&app).await;
 
     // Act
     let page = get(&app, "/admin/configuracion", Some(&owner)).await;

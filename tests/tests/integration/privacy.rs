@@ -273,23 +273,6 @@ async fn retention_deletes_conversations_silent_past_the_cutoff_unless_the_phone
     assert_eq!(texts.len(), 2);
 }
 
-/// `(field, code)` of every entry of an error body's `details`, sorted.
-fn field_errors(body: &Value) -> Vec<(String, String)> {
-    let mut errors: Vec<(String, String)> = body["details"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no details in {body}"))
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    errors.sort();
-    errors
-}
-
 /// Lucía (a past stay, a conversation) and Marcos (a past stay), today.
 async fn two_guests(app: &TestApp) -> (String, String) {
     let today = app.today();
@@ -510,10 +493,10 @@ async fn guest_data_is_the_owners_and_a_guest_must_be_named() {
         assert!(refused.body["code"].is_string() && refused.body["trace_id"].is_string());
     }
     assert_eq!(
-        field_errors(&nobody.body),
+        tests::harness::http::field_errors(&nobody.body),
         vec![("phone".to_owned(), "required".to_owned())]
     );
-    let fields: Vec<String> = field_errors(&bad.body)
+    let fields: Vec<String> = tests::harness::http::field_errors(&bad.body)
         .into_iter()
         .map(|(f, _)| f)
         .collect();
