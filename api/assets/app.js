@@ -2,7 +2,8 @@
 //
 // [data-refresh]: the element's panels are fetched again every data-every seconds and
 // swapped in place; while it loads and when it fails, the [role=status] line inside says so.
-// A session that ended sends the browser to the login page. [data-copy] buttons copy a URL.
+// A session that ended sends the browser to the login page. [data-copy] buttons copy a URL;
+// [data-live] shows the server's live updates.
 "use strict";
 
 function refresh(box) {
@@ -30,6 +31,28 @@ function refresh(box) {
     }
   }
   setInterval(load, every);
+  document.addEventListener("cabanas:live", load);
+}
+
+// [data-live]: the server's live updates (new holds, confirmations, cancellations, lapsed
+// holds, guests asking for the owner) shown as links for a minute; the panels reload.
+function live(box) {
+  const source = new EventSource(box.dataset.live);
+  source.addEventListener("live", (message) => {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch (e) {
+      return;
+    }
+    const toast = document.createElement("a");
+    toast.className = "toast";
+    toast.href = event.href;
+    toast.textContent = event.text;
+    box.prepend(toast);
+    setTimeout(() => toast.remove(), 60000);
+    document.dispatchEvent(new Event("cabanas:live"));
+  });
 }
 
 // [data-copy]: copies the value of the input it names to the clipboard, and says so.
@@ -48,4 +71,5 @@ function copier(button) {
 }
 
 document.querySelectorAll("[data-refresh]").forEach(refresh);
+document.querySelectorAll("[data-live]").forEach(live);
 document.querySelectorAll("[data-copy]").forEach(copier);

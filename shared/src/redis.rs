@@ -21,8 +21,13 @@ pub type RedisConn = ConnectionManager;
 /// `rediss://` URLs connect over TLS and verify the server against the system roots, or
 /// against `REDIS_CA_CERT` alone when it is set (a provider with a private CA).
 pub async fn connect(settings: &Settings) -> Result<RedisConn> {
+    manager(client(settings)?).await
+}
+
+/// The client of `REDIS_URL` (and `REDIS_CA_CERT`).
+fn client(settings: &Settings) -> Result<Client> {
     let url = settings.redis_url.expose();
-    let client = match &settings.redis_ca_cert {
+    Ok(match &settings.redis_ca_cert {
         None => Client::open(url)?,
         Some(path) => {
             let root_cert = std::fs::read(path).map_err(|e| {
@@ -34,8 +39,14 @@ pub async fn connect(settings: &Settings) -> Result<RedisConn> {
             };
             Client::build_with_tls(url, certificates)?
         }
-    };
-    manager(client).await
+    })
+}
+
+/// A pub/sub connection of its own (for the dashboard's live updates), with the same TLS
+/// settings as [`connect`].
+pub async fn pubsub(settings: &Settings) -> Result<redis::aio::PubSub> {
+    crate::tls::install_crypto_provider();
+    Ok(client(settings)?.get_async_pubsub().await?)
 }
 
 /// Opens a connection manager to `url` (TLS for `rediss://`, with the system roots).
@@ -96,6 +107,11 @@ impl Keys {
     /// event enqueued before the epoch's score cannot still be queued ([`crate::jobs::JobQueue::epoch`]).
     pub fn queue_epoch(&self) -> String {
         format!("{}:queue:epoch", self.namespace)
+    }
+
+    /// The pub/sub channel of the dashboard's live updates (`service::live`).
+    pub fn live(&self) -> String {
+        format!("{}:live", self.namespace)
     }
 
     /// When a worker last said it was alive (`/healthz`'s worker check).

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod live;
 pub mod pages;
 pub mod rows;
 pub mod session;
@@ -61,4 +62,5 @@ pub fn routes() -> Route {
         .at("/reservas/:code/cancelar", post(pages::reservation::cancel))
         .at("/reservas/:code/editar", post(pages::reservation::edit))
         .at("/assets/:name", get(assets::serve))
+        .at("/eventos", get(live::stream))
 }

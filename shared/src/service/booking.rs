@@ -235,6 +235,12 @@ async fn hold(
             crate::jobs::notifications::NoticeEvent::HoldCreated,
         )
         .await;
+        let code = row.code.to_string();
+        super::live::publish(
+            rules.notices.as_ref(),
+            &super::live::LiveEvent::Booked { code },
+        )
+        .await;
         return Ok(Some(row));
     }
     Err(Error::Internal(

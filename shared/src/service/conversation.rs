@@ -190,6 +190,14 @@ async fn answer_one(
     store::conversations::set_inbound_state(&txn, message.id, MessageState::Answered).await?;
     store::conversations::queue_replies(&txn, contact.id, queued, now).await?;
     txn.commit().await?;
+    if next.handed_off && !conversation.handed_off {
+        let phone = contact.phone.clone();
+        super::live::publish(
+            c.rules.notices.as_ref(),
+            &super::live::LiveEvent::HandOff { phone },
+        )
+        .await;
+    }
     metrics::histogram!("concierge_turn_seconds").record(started.elapsed().as_secs_f64());
     metrics::counter!("concierge_turns_total", "kind" => kind_label(&message.message_type))
         .increment(1);

@@ -100,7 +100,11 @@ pub async fn expire_lapsed_holds_notifying<C: ConnectionTrait + TransactionTrait
         )
         .await;
     }
-    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+    let count = u64::try_from(expired.len()).unwrap_or(u64::MAX);
+    if count > 0 {
+        super::live::publish(notices, &super::live::LiveEvent::Expired { count }).await;
+    }
+    Ok(count)
 }
 
 /// Sets the `active_reservations` gauge: open holds and confirmed stays not yet over (after

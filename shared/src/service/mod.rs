@@ -31,6 +31,7 @@ pub mod ical_feeds;
 pub mod ical_reconcile;
 pub mod ical_sync;
 pub mod job_health;
+pub mod live;
 pub mod nlu;
 pub mod operations_health;
 pub mod overlaps;

@@ -115,6 +115,8 @@ pub async fn reconcile_payment_notifying(
 ) -> Result<ReconcileOutcome> {
     let outcome = reconcile_payment(db, mp, clock, payment_id).await?;
     if outcome.effect == ReconcileEffect::Confirmed {
+        let code = outcome.reservation_code.to_string();
+        super::live::publish(notices, &super::live::LiveEvent::Confirmed { code }).await;
         match store::reservations::find_by_code(db, &outcome.reservation_code).await {
             Ok(Some(row)) => {
                 super::guest_notices::enqueue(

@@ -2,6 +2,7 @@
 //! completed. Anything else is `Conflict(InvalidTransition)`. Each change is timestamped and
 //! audited in the same transaction.
 
+use super::live::LiveEvent;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use super::audit::{self, AuditContext, Change};
@@ -90,6 +91,15 @@ pub async fn transition_notifying<C: ConnectionTrait + TransactionTrait>(
     let row = transition(db, clock, ctx, code, to, reason).await?;
     if let Some(event) = notice_of(to) {
         super::guest_notices::enqueue(notices, row.id, event).await;
+    }
+    let code = row.code.to_string();
+    let live = match to {
+        ReservationStatus::Confirmed => Some(LiveEvent::Confirmed { code }),
+        ReservationStatus::Cancelled => Some(LiveEvent::Cancelled { code }),
+        _ => None,
+    };
+    if let Some(live) = live {
+        super::live::publish(notices, &live).await;
     }
     Ok(row)
 }

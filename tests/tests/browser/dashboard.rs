@@ -12,7 +12,7 @@ use tests::harness::{
     admin::{ADMIN_EMAIL, ADMIN_PASSWORD},
     app::test_settings,
     browser::Browser,
-    conversation_fixtures as talk,
+    conversation_fixtures as talk, fixtures,
     servers::RunningSystem,
 };
 
@@ -80,7 +80,7 @@ async fn log_in(browser: &Browser, base: &str) {
 async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     // Arrange: the real system with an owner, a cabin, a confirmed arrival today and a hold.
     let app = TestApp::new().await;
-    app.an_arrival_and_a_hold("Ana Gómez").await;
+    let cabin = app.an_arrival_and_a_hold("Ana Gómez").await;
     let now = app.clock.now();
     let laura = talk::guest(app.conn(), "+5491155550101", "Laura Gómez", now).await;
     talk::conversation(app.conn(), &laura, now, Some(HandOffReason::Human)).await;
@@ -112,6 +112,24 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
     );
     browser.screenshot("inicio").await;
 
+    // A guest books through the API: the dashboard says so at once, without a reload.
+    let start = app.today() + chrono::Duration::days(20);
+    let booked = system
+        .http
+        .post(format!("{}/api/v1/reservations", system.api_url))
+        .json(&fixtures::booking(
+            cabin.id,
+            start,
+            start + chrono::Duration::days(2),
+        ))
+        .send()
+        .await
+        .expect("a booking");
+    assert_eq!(booked.status(), 201);
+    let toast = text(&browser, ".toasts a.toast").await;
+    assert!(toast.starts_with("Nueva pre-reserva RES"), "{toast}");
+    browser.screenshot("inicio-en-vivo").await;
+
     // On a phone: nothing wider than the screen.
     browser
         .client
@@ -135,7 +153,7 @@ async fn the_owner_logs_in_reads_inicio_on_a_laptop_and_a_phone_and_logs_out() {
         .expect("laptop size");
     click(&browser, Locator::LinkText("Reservas"), "the Reservas link").await;
     assert_eq!(text(&browser, "h1").await, "Reservas");
-    assert_eq!(text(&browser, "[data-total]").await, "2");
+    assert_eq!(text(&browser, "[data-total]").await, "3");
     let search = browser
         .client
         .find(Locator::Id("q"))

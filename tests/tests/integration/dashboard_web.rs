@@ -940,3 +940,58 @@ async fn every_link_of_every_page_answers() {
     }
     assert!(seen.len() > 20, "only {} pages", seen.len());
 }
+
+/// Reads server-sent events from `body` until one's data contains `text` (10 s at most).
+async fn an_event_saying(body: poem::Body, text: &str) -> String {
+    use futures::StreamExt;
+    let mut stream = body.into_bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains(text) {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .unwrap_or_else(|_| panic!("no event saying {text:?}; got {seen:?}"))
+            .expect("the stream goes on")
+            .expect("a chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn live_updates_reach_a_logged_in_dashboard_and_nobody_else() {
+    // Arrange
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let session = log_in(&app).await;
+    let anonymous = get(&app, "/admin/eventos", None).await;
+
+    // Act: a dashboard listens; a guest books through the public API.
+    let stream = app
+        .client
+        .get("/admin/eventos")
+        .header("cookie", &session)
+        .send()
+        .await;
+    assert_eq!(stream.0.status(), StatusCode::OK);
+    let start = app.today() + Duration::days(5);
+    let reply = app
+        .book(&fixtures::booking(
+            cabin.id,
+            start,
+            start + Duration::days(2),
+        ))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let code = reply.body["code"].as_str().expect("a code").to_owned();
+    let seen = an_event_saying(stream.0.into_body(), &code).await;
+
+    // Assert
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(seen.contains("event: live"), "{seen}");
+    assert!(
+        seen.contains(&format!("Nueva pre-reserva {code}")),
+        "{seen}"
+    );
+    assert!(seen.contains(&format!("/admin/reservas/{code}")), "{seen}");
+}
