@@ -2,7 +2,7 @@
 //!
 //! sqlx, reqwest and lettre pass aws-lc-rs to rustls explicitly, but the Redis client builds its
 //! `rediss://` TLS configuration from the process-wide default provider and fails without one
-//! (`../shared/deps.md` §3). Installing aws-lc-rs first thing in every binary, and again before
+//! ("no process-level CryptoProvider"). Installing aws-lc-rs first thing in every binary, and again before
 //! any Redis client is built (tests and CLI paths), keeps exactly one provider in the process.
 
 /// Installs aws-lc-rs as the process's rustls crypto provider, unless one already is.

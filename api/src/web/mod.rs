@@ -53,6 +53,11 @@ pub fn routes() -> Route {
             "/operacion/calendarios/:id/sincronizar",
             post(pages::operations::sync_feed),
         )
+        .at(
+            "/operacion/calendarios/:id/quitar",
+            post(pages::operations::remove_feed),
+        )
+        .at("/operacion/calendarios", post(pages::operations::add_feed))
         .at("/configuracion", get(pages::settings::show))
         .at("/configuracion.json", get(pages::settings::export))
         .at(

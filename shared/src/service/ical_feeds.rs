@@ -164,6 +164,23 @@ pub struct NewFeed {
     pub url: String,
 }
 
+impl NewFeed {
+    /// A feed of `url` for `accommodation_id`, its source named by `source` or, when `None`,
+    /// guessed from the URL's host (Airbnb, Booking.com, Vrbo, else other).
+    pub fn new(accommodation_id: i32, url: String, source: Option<String>) -> Self {
+        let source = source.unwrap_or_else(|| {
+            crate::domain::FeedSource::from_host(&crate::providers::ical_fetch::url_host(&url))
+                .as_str()
+                .to_owned()
+        });
+        Self {
+            accommodation_id,
+            source,
+            url,
+        }
+    }
+}
+
 /// What removing a feed did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeedRemoved {

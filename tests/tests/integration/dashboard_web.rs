@@ -995,3 +995,56 @@ async fn live_updates_reach_a_logged_in_dashboard_and_nobody_else() {
     );
     assert!(seen.contains(&format!("/admin/reservas/{code}")), "{seen}");
 }
+
+#[tokio::test]
+async fn the_owner_imports_and_removes_a_channel_calendar_from_operacion() {
+    // Arrange
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let owner = log_in(&app).await;
+    let page = get(&app, "/admin/operacion", Some(&owner)).await;
+    let csrf = page.csrf_field();
+    let id = cabin.id.to_string();
+    let add = |url: &'static str| {
+        let (owner, csrf, id) = (owner.clone(), csrf.clone(), id.clone());
+        let app = &app;
+        async move {
+            post_form(
+                app,
+                "/admin/operacion/calendarios",
+                &owner,
+                &[("csrf", &csrf), ("cabin", &id), ("url", url)],
+            )
+            .await
+        }
+    };
+
+    // Act
+    let bad = add("http://user:pass@example.com/cal.ics").await;
+    let added = add("https://www.airbnb.com/calendar/ical/123.ics?s=abc").await;
+    let again = add("https://www.airbnb.com/calendar/ical/123.ics?s=abc").await;
+    let listed = get(&app, "/admin/operacion?hecho=agregado", Some(&owner)).await;
+    let remove = listed
+        .body
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|a| a.ends_with("/quitar"))
+        .expect("a remove form")
+        .to_owned();
+    let removed = post_form(&app, &remove, &owner, &[("csrf", &csrf)]).await;
+    let after = get(&app, "/admin/operacion?hecho=quitado", Some(&owner)).await;
+
+    // Assert
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(listed.body.contains("Calendario agregado"));
+    assert!(listed.body.contains("<td>Airbnb</td>"), "{}", listed.body);
+    assert!(
+        !listed.body.contains("s=abc"),
+        "the feed's secret URL is not shown"
+    );
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(after.body.contains("Calendario quitado"));
+    assert!(!after.body.contains("<td>Airbnb</td>"));
+}

@@ -8,7 +8,6 @@ use poem_openapi::{Enum, Object, registry::MetaSchema};
 use sea_orm::Iterable;
 use shared::{
     domain::FeedSource,
-    providers::ical_fetch::url_host,
     service::{
         ical_feeds::{Feed, FeedHealth, MAX_URL_CHARS, NewFeed},
         ical_reconcile::Changes,
@@ -249,15 +248,6 @@ pub struct LegacyIcalImportBody {
 impl LegacyIcalImportBody {
     /// The feed it names (the source guessed from the URL's host when not given).
     pub fn feed(self) -> NewFeed {
-        let source = self.source.map(|s| s.0).unwrap_or_else(|| {
-            FeedSource::from_host(&url_host(&self.url.0))
-                .as_str()
-                .to_owned()
-        });
-        NewFeed {
-            accommodation_id: self.accommodation_id,
-            source,
-            url: self.url.0,
-        }
+        NewFeed::new(self.accommodation_id, self.url.0, self.source.map(|s| s.0))
     }
 }

@@ -12,7 +12,11 @@ use poem::{
 use serde::Deserialize;
 use shared::{
     auth::role::AdminRole,
-    service::{catalog, operations_health},
+    service::{
+        catalog,
+        ical_feeds::{self, NewFeed},
+        operations_health,
+    },
 };
 
 use super::{Refused, form_context, problem, query_pairs, render, see_other};
@@ -29,7 +33,7 @@ use crate::{
         health::check_health,
     },
     state::AppState,
-    web::{session::WebSession, view},
+    web::{rows::Choice, session::WebSession, view},
 };
 
 /// One health check, in words.
@@ -79,6 +83,7 @@ struct Operations {
     failed_webhooks: Vec<ProblemRow>,
     refused_webhooks: u64,
     done: Option<&'static str>,
+    cabins: Vec<Choice>,
 }
 
 fn dependency(name: &'static str, check: &CheckView) -> CheckRow {
@@ -188,6 +193,7 @@ pub async fn show(req: &Request, session: WebSession, state: Data<&AppState>) ->
         (Ok(s), Ok(c)) => (s, c),
         (Err(e), _) | (_, Err(e)) => return super::failure(&e),
     };
+    let choices = Choice::cabins(&cabins, "");
     let cabins: Vec<(i32, String)> = cabins.into_iter().map(|c| (c.id, c.name)).collect();
     let view = AdminHealthView::new(health, state.requests.summary(), snapshot);
     let (overall, overall_ok) = match view.checks.status.as_str() {
@@ -247,10 +253,13 @@ pub async fn show(req: &Request, session: WebSession, state: Data<&AppState>) ->
             })
             .collect(),
         refused_webhooks: view.webhooks.refused_last_24h,
+        cabins: choices,
         done: match query_pairs(req).get("hecho").map(String::as_str) {
             Some("reintentado") => Some("El trabajo volvió a la cola."),
             Some("reenviado") => Some("El webhook se volvió a procesar."),
             Some("sincronizado") => Some("Calendario sincronizado."),
+            Some("agregado") => Some("Calendario agregado: se sincroniza en el próximo ciclo."),
+            Some("quitado") => Some("Calendario quitado: sus noches quedaron libres."),
             _ => None,
         },
     };
@@ -269,6 +278,7 @@ enum Action {
     RetryJob,
     ReplayWebhook,
     SyncFeed,
+    RemoveFeed,
 }
 
 /// Runs `action` on `id` for the owner and comes back to Operación with what happened.
@@ -294,6 +304,12 @@ async fn act(
             "reenviado",
         ),
         Action::SyncFeed => (sync_now(state, id).await.map(drop), "sincronizado"),
+        Action::RemoveFeed => (
+            ical_feeds::remove(&state.db, state.rules.clock.as_ref(), &ctx, id)
+                .await
+                .map(drop),
+            "quitado",
+        ),
     };
     match result {
         Ok(()) => see_other(&format!("{PATH}?hecho={done}"), &[]),
@@ -337,4 +353,66 @@ pub async fn sync_feed(
     Form(form): Form<ActionForm>,
 ) -> Response {
     act(&state, &session, &form.csrf, Action::SyncFeed, id).await
+}
+
+/// `POST /admin/operacion/calendarios/:id/quitar`: stop importing a channel feed.
+#[handler]
+pub async fn remove_feed(
+    session: WebSession,
+    state: Data<&AppState>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    act(&state, &session, &form.csrf, Action::RemoveFeed, id).await
+}
+
+/// The form adding a channel feed.
+#[derive(Deserialize)]
+pub struct FeedForm {
+    csrf: String,
+    #[serde(default)]
+    cabin: String,
+    #[serde(default)]
+    url: String,
+}
+
+/// `POST /admin/operacion/calendarios`: import a channel's calendar for a cabin.
+#[handler]
+pub async fn add_feed(
+    session: WebSession,
+    state: Data<&AppState>,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let ctx = match form_context(&state, &session, &form.csrf) {
+        Ok(ctx) if session.claims.role == AdminRole::Owner => ctx,
+        Ok(_) => return OWNER_ONLY.page(),
+        Err(refused) => return refused.page(),
+    };
+    let Ok(cabin) = form.cabin.parse::<i32>() else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Falta la cabaña",
+            "Elegí la cabaña del calendario.",
+        );
+    };
+    let feed = NewFeed::new(cabin, form.url.trim().to_owned(), None);
+    match ical_feeds::create(&state.db, state.rules.clock.as_ref(), &ctx, &feed).await {
+        Ok(_) => see_other(&format!("{PATH}?hecho=agregado"), &[]),
+        Err(shared::Error::Invalid(_)) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Dirección inválida",
+            "Pegá la dirección https que da el canal en «Exportar calendario», sin usuario ni contraseña.",
+        ),
+        Err(shared::Error::Conflict { .. }) => problem(
+            StatusCode::CONFLICT,
+            "Ya estaba",
+            "Esa cabaña ya importa ese calendario.",
+        ),
+        Err(shared::Error::NotFound(_)) => problem(
+            StatusCode::NOT_FOUND,
+            "Cabaña no encontrada",
+            "Esa cabaña no existe.",
+        ),
+        Err(e) => super::failure(&e),
+    }
 }
