@@ -890,13 +890,13 @@ async fn every_link_of_every_page_answers() {
     let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
     let admin = app.admin().await;
     let start = app.today() + Duration::days(3);
-    admin
+    let code = admin
         .book(&booking_body(
             cabin.id,
             start,
             start + Duration::days(2),
-            "Ana Gómez",
-            json!({}),
+            "Laura Gómez",
+            json!({ "guest_phone": crate::admin_conversations::LAURA }),
         ))
         .await;
     crate::admin_conversations::three_guests(&app, None).await;
@@ -928,6 +928,13 @@ async fn every_link_of_every_page_answers() {
 
     // Assert
     assert!(broken.is_empty(), "broken links: {broken:#?}");
+    let reservation = get(&app, &format!("/admin/reservas/{code}"), Some(&session)).await;
+    assert!(
+        reservation
+            .body
+            .contains("href=\"/admin/conversaciones/5491155550101\" data-conversation"),
+        "the guest's conversation is linked"
+    );
     for section in [
         "/admin/reservas",
         "/admin/calendario",

@@ -18,6 +18,7 @@ use shared::{
     service::{
         admin_reservations::{self, ReservationPatch},
         audit::AuditContext,
+        conversation_admin,
         reservations::{self, ReservationDetail},
         transitions,
     },
@@ -54,6 +55,8 @@ struct Detail {
     csrf: String,
     done: Option<&'static str>,
     errors: Vec<String>,
+    /// The guest's WhatsApp conversation, when they wrote.
+    conversation: Option<String>,
     code: String,
     status: &'static str,
     status_name: &'static str,
@@ -129,6 +132,7 @@ fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
         csrf: session.csrf,
         done: None,
         errors: Vec::new(),
+        conversation: None,
         code: r.code.to_string(),
         status,
         status_name: r.status.as_str(),
@@ -217,7 +221,20 @@ async fn show_page(
 ) -> Response {
     match reservations::detail(&state.db, code).await {
         Ok(d) => {
+            let conversation = match &d.reservation.guest_phone {
+                Some(phone) => {
+                    let now = state.rules.clock.now();
+                    conversation_admin::summary(&state.db, phone, now)
+                        .await
+                        .ok()
+                        .map(|(_, c)| {
+                            format!("/admin/conversaciones/{}", c.phone.trim_start_matches('+'))
+                        })
+                }
+                None => None,
+            };
             let mut page = detail_page(session, d);
+            page.conversation = conversation;
             page.done = done;
             let status = refusal.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
             page.errors = refusal.map(|(_, e)| e).unwrap_or_default();
