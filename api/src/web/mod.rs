@@ -28,6 +28,10 @@ pub fn routes() -> Route {
         .at("/logout", post(pages::login::logout))
         .at("/reservas", get(pages::reservations::list))
         .at("/reservas/export.csv", get(pages::reservations::export))
+        .at(
+            "/reservas/nueva",
+            get(pages::new_reservation::show).post(pages::new_reservation::create),
+        )
         .at("/reservas/:code", get(pages::reservation::show))
         .at("/calendario", get(pages::calendar::show))
         .at("/conversaciones", get(pages::conversations::list))

@@ -1055,3 +1055,66 @@ async fn the_owner_imports_and_removes_a_channel_calendar_from_operacion() {
     assert!(after.body.contains("Calendario quitado"));
     assert!(!after.body.contains("<td>Airbnb</td>"));
 }
+
+#[tokio::test]
+async fn the_owner_books_a_stay_for_a_guest_from_the_form() {
+    // Arrange
+    let app = TestApp::new().await;
+    let cabin = fixtures::cabin("Cabaña Alerce").insert(app.conn()).await;
+    let owner = log_in(&app).await;
+    let staff = staff_session(&app).await;
+    let form = get(&app, "/admin/reservas/nueva", Some(&owner)).await;
+    let csrf = form.csrf_field();
+    let start = app.today() + Duration::days(15);
+    let (check_in, check_out) = (start.to_string(), (start + Duration::days(3)).to_string());
+    let id = cabin.id.to_string();
+    let submit = |phone: &'static str| {
+        let (owner, csrf, id, check_in, check_out) = (
+            owner.clone(),
+            csrf.clone(),
+            id.clone(),
+            check_in.clone(),
+            check_out.clone(),
+        );
+        let app = &app;
+        async move {
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("cabin", &id),
+                ("check_in", &check_in),
+                ("check_out", &check_out),
+                ("guests", "2"),
+                ("guest_name", "Rosa Díaz"),
+                ("guest_phone", phone),
+                ("confirm", "1"),
+            ];
+            post_form(app, "/admin/reservas/nueva", &owner, &fields).await
+        }
+    };
+
+    // Act
+    let bad = submit("12").await;
+    let created = submit("+54 9 294 412 3456").await;
+    let taken = submit("+54 9 294 412 3456").await;
+    let refused = get(&app, "/admin/reservas/nueva", Some(&staff)).await;
+
+    // Assert
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("Cabaña Alerce"));
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("El teléfono no es válido"));
+    assert!(
+        bad.body.contains("value=\"Rosa Díaz\""),
+        "what was typed is kept"
+    );
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let location = created.location.expect("the new reservation");
+    assert!(location.ends_with("?hecho=creada"), "{location}");
+    let page = get(&app, &location, Some(&owner)).await;
+    assert!(page.body.contains("Reserva creada."));
+    assert!(page.body.contains("data-status=\"confirmed\""));
+    assert!(page.body.contains("data-field=\"guest_name\">Rosa Díaz<"));
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(taken.body.contains("Esas noches ya están tomadas"));
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod conversations;
 pub mod home;
 pub mod login;
+pub mod new_reservation;
 pub mod operations;
 pub mod reservation;
 pub mod reservations;

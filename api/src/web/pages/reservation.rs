@@ -92,6 +92,7 @@ fn done_message(key: &str) -> Option<&'static str> {
         "confirmada" => Some("Reserva confirmada."),
         "cancelada" => Some("Reserva cancelada: las noches quedaron libres."),
         "editada" => Some("Cambios guardados."),
+        "creada" => Some("Reserva creada."),
         _ => None,
     }
 }
