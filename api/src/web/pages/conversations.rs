@@ -26,7 +26,7 @@ use shared::{
     },
 };
 
-use super::{Refused, form_context, problem, query_pairs, render, see_other};
+use super::{Refused, owner_form_context, problem, query_pairs, render, see_other};
 use crate::{
     pagination::PageParams,
     state::AppState,
@@ -261,13 +261,8 @@ fn owner_form(
     token: &str,
 ) -> Result<(PhoneNumber, audit::AuditContext), Refused> {
     let phone = guest(phone)?;
-    let ctx = form_context(state, session, token)?;
-    if session.claims.role != AdminRole::Owner {
-        return Err(Refused::OwnerOnly(
-            "Solo la dueña o el dueño responde a los huéspedes.",
-        ));
-    }
-    Ok((phone, ctx))
+    let only = Refused::OwnerOnly("Solo la dueña o el dueño responde a los huéspedes.");
+    Ok((phone, owner_form_context(state, session, token, only)?))
 }
 
 /// `POST /admin/conversaciones/:phone/responder`.

@@ -156,3 +156,17 @@ pub fn form_context(
         trace_id::current(),
     ))
 }
+
+/// [`form_context`] of a form only the owner may send: `refused` for anyone else.
+pub fn owner_form_context(
+    state: &crate::state::AppState,
+    session: &super::session::WebSession,
+    token: &str,
+    refused: Refused,
+) -> Result<shared::service::audit::AuditContext, Refused> {
+    let ctx = form_context(state, session, token)?;
+    if session.claims.role != shared::auth::role::AdminRole::Owner {
+        return Err(refused);
+    }
+    Ok(ctx)
+}

@@ -23,7 +23,7 @@ use shared::{
     },
 };
 
-use super::{Refused, form_context, render, see_other};
+use super::{Refused, owner_form_context, render, see_other};
 use crate::{
     state::AppState,
     web::{rows::Choice, session::WebSession},
@@ -123,9 +123,8 @@ pub async fn create(
     state: Data<&AppState>,
     Form(form): Form<NewForm>,
 ) -> Response {
-    let ctx = match form_context(&state, &session, &form.csrf) {
-        Ok(ctx) if session.claims.role == AdminRole::Owner => ctx,
-        Ok(_) => return OWNER_ONLY.page(),
+    let ctx = match owner_form_context(&state, &session, &form.csrf, OWNER_ONLY) {
+        Ok(ctx) => ctx,
         Err(refused) => return refused.page(),
     };
     let text = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
@@ -148,38 +147,28 @@ pub async fn create(
         confirm: form.confirm.is_some(),
     };
     let booked = admin_reservations::book(&state.db, &state.rules, &ctx, &booking).await;
-    match overlaps::counted(&state.redis, &state.keys, Requester::Owner, booked).await {
-        Ok(row) => see_other(&format!("/admin/reservas/{}?hecho=creada", row.code), &[]),
-        Err(shared::Error::Invalid(fields)) => {
-            let mut errors: Vec<String> = fields.iter().map(explain).collect();
-            errors.dedup();
-            if errors.is_empty() {
-                errors.push("Revisá los datos.".into());
+    let (status, mut errors) =
+        match overlaps::counted(&state.redis, &state.keys, Requester::Owner, booked).await {
+            Ok(row) => {
+                return see_other(&format!("/admin/reservas/{}?hecho=creada", row.code), &[]);
             }
-            page(
-                &state,
-                session,
-                form,
-                errors,
+            Err(shared::Error::Invalid(fields)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(shared::Error::Conflict { .. }) => {
-            let errors = vec!["Esas noches ya están tomadas en esa cabaña.".into()];
-            page(&state, session, form, errors, StatusCode::CONFLICT).await
-        }
-        Err(shared::Error::NotFound(_)) => {
-            let errors = vec!["Elegí una cabaña activa.".into()];
-            page(
-                &state,
-                session,
-                form,
-                errors,
+                fields.iter().map(explain).collect::<Vec<_>>(),
+            ),
+            Err(shared::Error::Conflict { .. }) => (
+                StatusCode::CONFLICT,
+                vec!["Esas noches ya están tomadas en esa cabaña.".into()],
+            ),
+            Err(shared::Error::NotFound(_)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => super::failure(&e),
+                vec!["Elegí una cabaña activa.".into()],
+            ),
+            Err(e) => return super::failure(&e),
+        };
+    errors.dedup();
+    if errors.is_empty() {
+        errors.push("Revisá los datos.".into());
     }
+    page(&state, session, form, errors, status).await
 }

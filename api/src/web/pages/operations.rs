@@ -19,7 +19,7 @@ use shared::{
     },
 };
 
-use super::{Refused, form_context, problem, query_pairs, render, see_other};
+use super::{Refused, owner_form_context, problem, query_pairs, render, see_other};
 use crate::{
     dto::{
         admin::{
@@ -289,9 +289,8 @@ async fn act(
     action: Action,
     id: i64,
 ) -> Response {
-    let ctx = match form_context(state, session, token) {
-        Ok(ctx) if session.claims.role == AdminRole::Owner => ctx,
-        Ok(_) => return OWNER_ONLY.page(),
+    let ctx = match owner_form_context(state, session, token, OWNER_ONLY) {
+        Ok(ctx) => ctx,
         Err(refused) => return refused.page(),
     };
     let (result, done) = match action {
@@ -383,9 +382,8 @@ pub async fn add_feed(
     state: Data<&AppState>,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let ctx = match form_context(&state, &session, &form.csrf) {
-        Ok(ctx) if session.claims.role == AdminRole::Owner => ctx,
-        Ok(_) => return OWNER_ONLY.page(),
+    let ctx = match owner_form_context(&state, &session, &form.csrf, OWNER_ONLY) {
+        Ok(ctx) => ctx,
         Err(refused) => return refused.page(),
     };
     let Ok(cabin) = form.cabin.parse::<i32>() else {
