@@ -1,4 +1,4 @@
-//! The `api` command line: serve, migrate, seed, openapi.
+//! The `api` command line: serve, migrate, seed, openapi, admin accounts, import-legacy.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use shared::{
     clock::SystemClock,
     config::{AppEnv, Settings},
     db,
-    service::{admin_auth, demo},
+    service::{admin_auth, demo, legacy_import},
     shutdown, telemetry,
 };
 
@@ -33,6 +33,21 @@ enum Command {
     Seed,
     /// Print the OpenAPI document.
     Openapi,
+    /// Import the database of the system this replaces (read, never written): accommodations
+    /// with their ids and iCal export tokens, reservations with their codes, payments. Running
+    /// it again imports nothing twice. Prints the report; see docs/runbooks/cutover.md.
+    ImportLegacy {
+        /// The old database's URL (`postgres://…`); also read from `LEGACY_DATABASE_URL`, which
+        /// keeps its password out of the shell history.
+        #[arg(long = "from", env = "LEGACY_DATABASE_URL", hide_env_values = true)]
+        from: String,
+        /// Do everything, print the report, then roll back: nothing changes here.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report as JSON to this file.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
     /// Manage admin accounts.
     Admin {
         #[command(subcommand)]
@@ -147,6 +162,11 @@ impl Cli {
                 let networks = admin_auth::unlock(&db, &email).await?;
                 println!("Admin {email} is unlocked ({networks} client networks cleared).");
             }
+            Command::ImportLegacy {
+                from,
+                dry_run,
+                report,
+            } => import_legacy(&db, &from, dry_run, report.as_deref()).await?,
             Command::Serve => {
                 let app = Application::bind(settings, db, Arc::new(SystemClock)).await?;
                 app.run_until(shutdown::signal()).await?;
@@ -155,6 +175,28 @@ impl Cli {
         }
         Ok(())
     }
+}
+
+/// `api import-legacy`: connects to the old database, imports, prints the report and writes
+/// it as JSON when asked. The old database's URL never appears in an error (it holds a
+/// password).
+async fn import_legacy(
+    db: &sea_orm::DatabaseConnection,
+    from: &str,
+    dry_run: bool,
+    report_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let source = db::connect_url(from, 2)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not connect to the old database: {e}"))?;
+    let report = legacy_import::import(db, &source, &SystemClock, dry_run).await?;
+    source.close().await?;
+    print!("{report}");
+    if let Some(path) = report_file {
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
+        println!("\nReport written to {}", path.display());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -180,6 +222,25 @@ mod tests {
             AdminCommand::Deactivate { email } if email == "staff@cabanas.test"
         ));
         assert!(Cli::try_parse_from(["api", "admin", "unlock"]).is_err());
+    }
+
+    #[test]
+    fn import_legacy_takes_the_old_database_and_options() {
+        let cli = Cli::try_parse_from([
+            "api",
+            "import-legacy",
+            "--from",
+            "postgres://old@db/cabanas",
+            "--dry-run",
+            "--report",
+            "r.json",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::ImportLegacy { from, dry_run: true, report: Some(_) })
+                if from == "postgres://old@db/cabanas"
+        ));
     }
 
     #[test]

@@ -50,6 +50,7 @@ mod m20261202_000002_email_log;
 mod m20261202_000003_conversations;
 mod m20261203_000001_book_reservation;
 mod m20261204_000001_guest_data_retention;
+mod m20261205_000001_legacy_codes;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_conversations::Migration),
             Box::new(m20261203_000001_book_reservation::Migration),
             Box::new(m20261204_000001_guest_data_retention::Migration),
+            Box::new(m20261205_000001_legacy_codes::Migration),
         ]
     }
 }

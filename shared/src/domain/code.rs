@@ -1,4 +1,5 @@
-//! Human-friendly reservation codes: `RES` + yymmdd + 6 random characters.
+//! Human-friendly reservation codes: `RES` + yymmdd + 6 random characters for ours, and the
+//! codes of the system this replaces for the reservations imported from it.
 
 use std::fmt;
 
@@ -9,6 +10,8 @@ use sea_orm::DeriveValueType;
 /// Characters used for the random part: no 0/O or 1/I, so a code read aloud is unambiguous.
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const RANDOM_LEN: usize = 6;
+/// The longest code (the column of the system this replaces was `varchar(20)`).
+pub const MAX_LEN: usize = 20;
 
 /// A reservation code such as `RES260110K7QX2M`.
 ///
@@ -16,9 +19,10 @@ const RANDOM_LEN: usize = 6;
 /// guessable in sequence; a collision is caught by the unique constraint and retried.
 ///
 /// It is also the type of `reservations.code`, read as stored without parsing again: the
-/// column's CHECK (`^RES[0-9]{6}[A-Z0-9]{6}$`) admits exactly the codes [`Self::parse`]
-/// returns (a property test in `domain::proptests` holds the two together), so a stored code
-/// is one `parse` would have produced.
+/// column's CHECK (`^[A-Z0-9][A-Z0-9_-]{3,19}$`, wide enough for the imported codes of the
+/// system this replaces) admits exactly the codes [`Self::parse`] returns (a property test in
+/// `domain::proptests` holds the two together), so a stored code is one `parse` would have
+/// produced.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, DeriveValueType)]
 pub struct ReservationCode(String);
 
@@ -32,17 +36,21 @@ impl ReservationCode {
         Self(format!("RES{}{random}", date.format("%y%m%d")))
     }
 
-    /// Parses a code typed by a person (case-insensitive, surrounding spaces ignored).
+    /// Parses a code typed by a person (case-insensitive, surrounding spaces ignored): 4 to
+    /// [`MAX_LEN`] letters, digits, `-` or `_`, starting with a letter or digit. Ours always
+    /// have the generated shape; the wider one admits the imported codes of the system this
+    /// replaces (`BLK…` blocks among them).
     ///
     /// Works on bytes, never on `str` indices: a code comes from a URL and may hold any
     /// UTF-8, and slicing a `str` inside a multi-byte character panics.
     pub fn parse(raw: &str) -> Option<Self> {
         let code = raw.trim().to_ascii_uppercase();
         let bytes = code.as_bytes();
-        let ok = bytes.len() == 15
-            && bytes.starts_with(b"RES")
-            && bytes.iter().skip(3).take(6).all(u8::is_ascii_digit)
-            && bytes.iter().skip(9).all(u8::is_ascii_alphanumeric);
+        let ok = (4..=MAX_LEN).contains(&bytes.len())
+            && bytes[0].is_ascii_alphanumeric()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
         ok.then_some(Self(code))
     }
 
@@ -93,16 +101,21 @@ mod tests {
             ReservationCode::parse(" res260110a1b2c3 ").map(|c| c.to_string()),
             Some("RES260110A1B2C3".to_string())
         );
+        assert_eq!(
+            ReservationCode::parse("blk-2024_07").map(|c| c.to_string()),
+            Some("BLK-2024_07".to_string()),
+            "an imported code"
+        );
         for bad in [
             "",
             "RES",
-            "RES2601A0A1B2C3",
-            "ABC260110A1B2C3",
-            "RES260110A1B2C",
-            "RES260110A1B2-3",
+            "-RES1",
+            "RES 1234",
+            "RES.1234",
             "RES12345é12345",
             "RES260110A1B2Ç",
             "éééééééé",
+            "RES260110A1B2C3D4E5F6G",
         ] {
             assert_eq!(ReservationCode::parse(bad), None, "{bad}");
         }

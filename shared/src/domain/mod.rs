@@ -12,6 +12,7 @@ pub mod ical_calendar;
 pub mod ical_feed;
 pub mod ical_import;
 pub mod ical_token;
+pub mod legacy;
 pub mod money;
 pub mod ogg;
 pub mod payment;

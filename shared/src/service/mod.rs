@@ -31,6 +31,8 @@ pub mod ical_feeds;
 pub mod ical_reconcile;
 pub mod ical_sync;
 pub mod job_health;
+pub mod legacy_import;
+pub mod legacy_report;
 pub mod live;
 pub mod nlu;
 pub mod operations_health;

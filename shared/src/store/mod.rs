@@ -11,6 +11,8 @@ pub mod ical_export;
 pub mod ical_feeds;
 pub mod ical_sync;
 pub mod idempotency;
+pub mod legacy_import;
+pub mod legacy_source;
 pub mod payments;
 pub mod query;
 pub mod reservation_booking;

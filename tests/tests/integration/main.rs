@@ -54,6 +54,7 @@ mod jobs_failed;
 mod jobs_failed_tracking;
 mod jobs_retry;
 mod layers;
+mod legacy_import;
 mod legacy_paths;
 mod observability;
 mod odd_input;
