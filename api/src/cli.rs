@@ -188,14 +188,17 @@ async fn import_legacy(
 ) -> anyhow::Result<()> {
     let source = db::connect_url(from, 2)
         .await
-        .map_err(|e| anyhow::anyhow!("could not connect to the old database: {e}"))?;
-    let report = legacy_import::import(db, &source, &SystemClock, dry_run).await?;
+        .map_err(|e| anyhow::Error::new(e).context("could not connect to the old database"))?;
+    let old = legacy_import::read_old(&source).await.map_err(|e| {
+        anyhow::Error::new(e).context("could not read the old system's tables from that database")
+    })?;
     source.close().await?;
-    print!("{report}");
+    let report = legacy_import::import(db, &old, &SystemClock, dry_run).await?;
     if let Some(path) = report_file {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
-        println!("\nReport written to {}", path.display());
+        eprintln!("Report written to {}", path.display());
     }
+    print!("{report}");
     Ok(())
 }
 

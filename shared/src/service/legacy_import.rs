@@ -45,16 +45,20 @@ const ACTOR: &str = "legacy_import";
 /// The old system's default weekend multiplier, for a row without one.
 const DEFAULT_WEEKEND_MULTIPLIER: Decimal = Decimal::from_parts(120, 0, 0, false, 2);
 
-/// Reads the old database at `source` and imports it into `db`; with `dry_run`, rolls back at
-/// the end. Errors only when a database cannot be read or written at all; refused rows are in
-/// the report.
+/// Reads the old database at `source` (one read-only snapshot): fails when it is not the old
+/// system's (a table or column missing).
+pub async fn read_old(source: &DatabaseConnection) -> Result<OldData> {
+    legacy_source::read(source).await
+}
+
+/// Imports what [`read_old`] read into `db`; with `dry_run`, rolls back at the end. Errors only
+/// when the database cannot be written at all; refused rows are in the report.
 pub async fn import(
     db: &DatabaseConnection,
-    source: &DatabaseConnection,
+    old: &OldData,
     clock: &dyn Clock,
     dry_run: bool,
 ) -> Result<ImportReport> {
-    let old = legacy_source::read(source).await?;
     let txn = db.begin().await?;
     let mut run = Run {
         txn: &txn,
@@ -69,10 +73,11 @@ pub async fn import(
         },
         feeds: HashMap::new(),
         codes: HashMap::new(),
+        pending: Vec::new(),
     };
-    run.accommodations(&old).await?;
-    run.reservations(&old).await?;
-    run.payments(&old).await?;
+    run.accommodations(old).await?;
+    run.reservations(old).await?;
+    run.payments(old).await?;
     target::move_sequences_past_ids(&txn).await?;
     let report = run.report;
     let change = Change {
@@ -116,6 +121,8 @@ struct Run<'a> {
     feeds: HashMap<i32, Vec<(FeedSource, i64)>>,
     /// Our reservation id of each old code imported or already here.
     codes: HashMap<String, i64>,
+    /// The mappings applied to the reservation being imported, counted once it is in.
+    pending: Vec<String>,
 }
 
 impl Run<'_> {
@@ -209,6 +216,7 @@ impl Run<'_> {
             let mapped = match self.reservation_row(row, code.clone(), paid) {
                 Ok(mapped) => mapped,
                 Err(reason) => {
+                    self.pending.clear();
                     self.report.skip("reservation", code.as_str(), reason);
                     continue;
                 }
@@ -219,9 +227,13 @@ impl Run<'_> {
                     sp.commit().await?;
                     self.report.reservations.imported += 1;
                     self.codes.insert(row.code.clone(), id);
+                    for what in std::mem::take(&mut self.pending) {
+                        self.report.mapped(what);
+                    }
                 }
                 Err(e) => {
                     sp.rollback().await?;
+                    self.pending.clear();
                     let reason = self.refusal(row, e).await?;
                     self.report.skip("reservation", code.as_str(), reason);
                 }
@@ -275,7 +287,7 @@ impl Run<'_> {
         let mut notes = NoteLines::from(&markers);
         let (mut channel, known) = legacy::channel(row.channel_source.as_deref());
         if !known {
-            self.report.mapped(format!(
+            self.pending.push(format!(
                 "channel {:?} → admin",
                 row.channel_source.as_deref().unwrap_or_default()
             ));
@@ -294,7 +306,7 @@ impl Run<'_> {
             }
             _ => (None, None),
         };
-        self.report.mapped(mapping_label(
+        self.pending.push(mapping_label(
             &row.reservation_status,
             &markers,
             &status,
@@ -384,7 +396,7 @@ impl Run<'_> {
             .filter(|p| !p.is_empty())?;
         let phone = legacy::phone(raw);
         match &phone {
-            Some(p) if p.as_str() != raw => self.report.mapped("phone normalised to E.164"),
+            Some(p) if p.as_str() != raw => self.pending.push("phone normalised to E.164".into()),
             Some(_) => {}
             None => {
                 notes.push("Teléfono en el sistema anterior", Some(raw));

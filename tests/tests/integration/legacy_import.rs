@@ -39,7 +39,10 @@ async fn old_system() -> TestDb {
 }
 
 async fn import(app: &TestApp, old: &TestDb, dry_run: bool) -> ImportReport {
-    legacy_import::import(app.conn(), &old.conn, app.clock.as_ref(), dry_run)
+    let data = legacy_import::read_old(&old.conn)
+        .await
+        .expect("the old database reads");
+    legacy_import::import(app.conn(), &data, app.clock.as_ref(), dry_run)
         .await
         .expect("the import runs")
 }
@@ -138,6 +141,17 @@ async fn ids_tokens_and_codes_are_kept_statuses_mapped_and_only_the_refused_rows
         (11, 9)
     );
     assert_eq!((report.payments.read, report.payments.imported), (6, 5));
+    let mapped = |what: &str| report.mapped.get(what).copied().unwrap_or_default();
+    assert_eq!(
+        mapped("status confirmed → confirmed"),
+        3,
+        "refused rows not counted: {report}"
+    );
+    assert_eq!(mapped("status cancelled (auto-expired) → expired"), 1);
+    assert_eq!(
+        mapped("status pre_reserved → blocked (imported block of its feed)"),
+        2
+    );
     let kept: Vec<&str> = report.phones_kept.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(kept, ["RESF5G8H2"]);
 
