@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use shared::{
     domain::ReservationCode,
     service::{
+        ical_sync::{self, Syncer},
         legacy_import,
         legacy_report::{ImportReport, Skipped},
         payments::ReconcileEffect,
@@ -16,7 +17,12 @@ use shared::{
     store,
 };
 use tests::harness::{
-    TestApp, TestDb, fixtures, mercadopago_stub::payment_json, payments::PaymentsApp, reply,
+    TestApp, TestDb,
+    feed_stub::{FeedHost, FeedReply},
+    fixtures,
+    mercadopago_stub::payment_json,
+    payments::PaymentsApp,
+    reply,
 };
 
 const SCHEMA: &str = include_str!("../../fixtures/legacy/schema.sql");
@@ -432,4 +438,56 @@ async fn late_notifications_of_imported_payments_are_repeats() {
     );
     assert!(orphan.is_err(), "still names no reservation");
     assert_eq!(pay.alert_kinds().await, alerts_before, "no new alert");
+}
+
+#[tokio::test]
+async fn the_next_sync_updates_an_imported_block_instead_of_adding_another() {
+    // Arrange: the import, then cabin 3's Airbnb feed served by a local stand-in that still
+    // has the old block's event, moved a night later.
+    let app = TestApp::new().await;
+    let old = old_system().await;
+    import(&app, &old, false).await;
+    let block = reservation(&app, "BLK00000106").await;
+    let host = FeedHost::start().await;
+    let feed_id = block.ical_feed_id.expect("the block's feed");
+    app.conn()
+        .execute_raw(shared::db::stmt(
+            "UPDATE ical_feeds SET url = $1 WHERE id = $2",
+            vec![host.feed_url("airbnb").into(), feed_id.into()],
+        ))
+        .await
+        .expect("point the feed at the stand-in");
+    let (check_in, check_out) = (
+        block.check_in + chrono::Duration::days(1),
+        block.check_out + chrono::Duration::days(1),
+    );
+    let event = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Airbnb Inc//Hosting Calendar 0.8.8//EN\r\n\
+         BEGIN:VEVENT\r\nDTSTAMP:20261130T000000Z\r\nDTSTART;VALUE=DATE:{}\r\n\
+         DTEND;VALUE=DATE:{}\r\nSUMMARY:Reserved\r\nUID:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        check_in.format("%Y%m%d"),
+        check_out.format("%Y%m%d"),
+        block.external_uid.as_deref().expect("its UID"),
+    );
+    host.serve("airbnb", FeedReply::calendar(event));
+
+    // Act
+    let syncer = Syncer::from_settings(&app.settings, app.clock.clone()).expect("syncer");
+    ical_sync::sync_feed(app.conn(), &syncer, feed_id)
+        .await
+        .expect("sync");
+
+    // Assert: the same block (code, id), moved; no second one.
+    let moved = reservation(&app, "BLK00000106").await;
+    assert_eq!(
+        (moved.id, moved.check_in, moved.check_out),
+        (block.id, check_in, check_out)
+    );
+    assert_eq!(moved.status.as_str(), "blocked");
+    let standing = text(
+        app.conn(),
+        "SELECT count(*)::text FROM reservations WHERE external_uid = '1418fb94e984-6f3b2a1c@airbnb.com'",
+    )
+    .await;
+    assert_eq!(standing.as_deref(), Some("1"));
 }
