@@ -46,6 +46,14 @@ impl GuestName {
         Ok(Self(name))
     }
 
+    /// A name as the system this replaces stored it: parsed when it parses, else kept as it
+    /// was (whitespace normalised; the column has no CHECK, see the module's note), so an
+    /// imported booking is never lost over its guest's name.
+    pub fn imported(raw: &str) -> Self {
+        Self::parse("guest_name", raw)
+            .unwrap_or_else(|_| Self(raw.split_whitespace().collect::<Vec<_>>().join(" ")))
+    }
+
     /// The name as given (whitespace normalised).
     pub fn as_str(&self) -> &str {
         &self.0

@@ -26,15 +26,16 @@ use super::{
 use crate::{
     clock::Clock,
     domain::{
-        AccommodationKind, AlertKind, Email, FeedSource, Money, PaymentRecordStatus,
+        AccommodationKind, AlertKind, Email, FeedSource, GuestName, Money, PaymentRecordStatus,
         ReservationCode, ReservationStatus,
         legacy::{self, MappedStatus, NoteMarkers, OldState},
         payment::{credited_amount, reservation_payment_status},
     },
+    entities::reservation,
     error::{ConflictKind, Error, Result},
     store::{
         self,
-        legacy_import::{self as target, AccommodationRow, PaymentRow, ReservationRow},
+        legacy_import::{self as target, AccommodationRow, PaymentRow},
         legacy_source::{self, OldAccommodation, OldData, OldPayment, OldReservation},
         payments::NewAlert,
     },
@@ -274,7 +275,7 @@ impl Run<'_> {
         row: &OldReservation,
         code: ReservationCode,
         paid: Money,
-    ) -> std::result::Result<ReservationRow, String> {
+    ) -> std::result::Result<reservation::Model, String> {
         let markers = legacy::note_markers(row.internal_notes.as_deref());
         let state = OldState {
             status: &row.reservation_status,
@@ -337,17 +338,18 @@ impl Run<'_> {
             MappedStatus::Expired(at) => (ReservationStatus::Expired, Some(at), None),
             MappedStatus::Block(_) => (ReservationStatus::Blocked, None, None),
         };
-        Ok(ReservationRow {
+        Ok(reservation::Model {
             id: i64::from(row.id),
             uuid: row.uuid,
             code,
             accommodation_id: row.accommodation_id,
             check_in: row.check_in,
             check_out: row.check_out,
-            guest_name: row.guest_name.trim().to_owned(),
+            guest_name: GuestName::imported(&row.guest_name),
             guest_phone,
             guest_email,
             guests: row.guests_count,
+            nights: i32::try_from((row.check_out - row.check_in).num_days()).unwrap_or(i32::MAX),
             price_per_night: money(row.base_price_per_night),
             total_price: total,
             deposit_percent,
@@ -357,17 +359,18 @@ impl Run<'_> {
             status,
             payment_status: reservation_payment_status(paid, deposit, total, false, false),
             channel,
-            expires_at: row.expires_at,
-            confirmed_at: row.confirmed_at,
-            cancelled_at: row.cancelled_at,
+            expires_at: row.expires_at.map(Into::into),
+            confirmed_at: row.confirmed_at.map(Into::into),
+            cancelled_at: row.cancelled_at.map(Into::into),
             cancellation_reason,
-            expired_at,
-            completed_at: row.completed_at,
+            expired_at: expired_at.map(Into::into),
+            completed_at: row.completed_at.map(Into::into),
             notes: notes.text(),
+            client_ip: None,
             ical_feed_id: block_feed,
             external_uid: block_uid,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
         })
     }
 

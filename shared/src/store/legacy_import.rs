@@ -12,11 +12,8 @@ use uuid::Uuid;
 
 use crate::{
     db::stmt,
-    domain::{
-        AccommodationKind, Channel, Email, Money, PaymentProvider, PaymentRecordStatus,
-        PaymentStatus, PhoneNumber, ReservationCode, ReservationStatus,
-    },
-    entities::payment,
+    domain::{AccommodationKind, Money, PaymentProvider, PaymentRecordStatus, ReservationStatus},
+    entities::{payment, reservation},
     error::Result,
 };
 
@@ -101,75 +98,9 @@ pub async fn insert_accommodation(db: &impl ConnectionTrait, row: AccommodationR
     Ok(())
 }
 
-/// A reservation (or block) as imported.
-#[derive(Clone, Debug)]
-pub struct ReservationRow {
-    /// The old id, kept unless one of ours already has it.
-    pub id: i64,
-    /// The old uuid.
-    pub uuid: Uuid,
-    /// The old code, kept.
-    pub code: ReservationCode,
-    /// Accommodation.
-    pub accommodation_id: i32,
-    /// First night.
-    pub check_in: NaiveDate,
-    /// Departure day.
-    pub check_out: NaiveDate,
-    /// Guest (or the block's label).
-    pub guest_name: String,
-    /// Guest phone, when it read as one.
-    pub guest_phone: Option<PhoneNumber>,
-    /// Guest email, when it read as one.
-    pub guest_email: Option<Email>,
-    /// Guests.
-    pub guests: i32,
-    /// Price per night.
-    pub price_per_night: Money,
-    /// Total.
-    pub total_price: Money,
-    /// Deposit percentage.
-    pub deposit_percent: i16,
-    /// Deposit.
-    pub deposit_amount: Money,
-    /// Paid: the approved payments.
-    pub paid_amount: Money,
-    /// Currency.
-    pub currency: String,
-    /// Status.
-    pub status: ReservationStatus,
-    /// Payment status, from the paid amount.
-    pub payment_status: PaymentStatus,
-    /// Channel.
-    pub channel: Channel,
-    /// Hold deadline.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Confirmed at.
-    pub confirmed_at: Option<DateTime<Utc>>,
-    /// Cancelled at.
-    pub cancelled_at: Option<DateTime<Utc>>,
-    /// Why it was cancelled.
-    pub cancellation_reason: Option<String>,
-    /// Expired at.
-    pub expired_at: Option<DateTime<Utc>>,
-    /// Completed at.
-    pub completed_at: Option<DateTime<Utc>>,
-    /// Notes.
-    pub notes: Option<String>,
-    /// The feed of an imported block.
-    pub ical_feed_id: Option<i64>,
-    /// The iCal UID of an imported block.
-    pub external_uid: Option<String>,
-    /// Created.
-    pub created_at: DateTime<Utc>,
-    /// Last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Inserts a reservation with its old id (a new one when one of ours holds that id);
-/// returns the id it got.
-pub async fn insert_reservation(db: &impl ConnectionTrait, row: ReservationRow) -> Result<i64> {
-    let nights = (row.check_out - row.check_in).num_days();
+/// Inserts a reservation with its old id, `row.id` (a new one when one of ours already holds
+/// that id); returns the id it got.
+pub async fn insert_reservation(db: &impl ConnectionTrait, row: reservation::Model) -> Result<i64> {
     let inserted = db
         .query_one_raw(stmt(
             "INSERT INTO reservations (id, uuid, code, accommodation_id, check_in, check_out,
@@ -187,15 +118,15 @@ pub async fn insert_reservation(db: &impl ConnectionTrait, row: ReservationRow) 
             vec![
                 row.id.into(),
                 row.uuid.into(),
-                row.code.as_str().into(),
+                String::from(row.code).into(),
                 row.accommodation_id.into(),
                 row.check_in.into(),
                 row.check_out.into(),
-                row.guest_name.into(),
+                String::from(row.guest_name).into(),
                 row.guest_phone.map(String::from).into(),
                 row.guest_email.map(String::from).into(),
                 row.guests.into(),
-                i32::try_from(nights).unwrap_or(i32::MAX).into(),
+                row.nights.into(),
                 row.price_per_night.amount().into(),
                 row.total_price.amount().into(),
                 row.deposit_percent.into(),
