@@ -2,7 +2,7 @@
 # ops/check-supply-chain.sh: what may enter the build, and what must never enter the repository.
 # Run by .ci/run; works offline.
 #
-#   1. cargo deny --frozen check licenses bans sources (deny.toml): licences on the allowlist,
+#   1. cargo deny --locked check licenses bans sources (deny.toml): licences on the allowlist,
 #      no duplicate crate versions beyond the reviewed ones, crates.io as the only source.
 #      The advisories check needs the RustSec database from the network, which CI lacks; run
 #      it where the network allows: `cargo deny check advisories`.
@@ -34,7 +34,7 @@ if ! cargo deny --version >/dev/null 2>&1; then
   cargo install --locked cargo-deny --version "$DENY_VERSION"
 fi
 log "cargo deny check licenses bans sources (advisories need the network: cargo deny check advisories)"
-cargo deny --frozen --log-level warn check licenses bans sources
+cargo deny --locked --log-level warn check licenses bans sources
 
 # --- 2. secret scan -----------------------------------------------------------------------------
 if [[ ! -x "$VENV/bin/detect-secrets" ]]; then
