@@ -3,6 +3,12 @@
 //! (`shared::service::live`), so what any API or worker process does reaches every
 //! dashboard, whichever API machine it is connected to. At most [`MAX_STREAMS`] streams per
 //! process (each holds a Redis connection): beyond, 503 and the page retries later.
+//!
+//! A stream ends when its session's token expires, and at the latest after
+//! [`MAX_STREAM_LIFETIME`]: a stream is authenticated once, when it opens, so an open-ended
+//! one would outlive a logout or an expiry. The browser's `EventSource` reconnects by itself
+//! a few seconds later, and that request is authenticated again (an ended session gets the
+//! login page's redirect, which `EventSource` treats as a failure and stops).
 
 use std::{sync::Arc, time::Duration};
 
@@ -22,6 +28,16 @@ use crate::{state::AppState, web::session::WebSession};
 
 /// Live streams one API process keeps open at once.
 pub const MAX_STREAMS: usize = 64;
+
+/// The longest a stream stays open, whatever its token's expiry.
+pub const MAX_STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// How long a stream of a session whose token expires at `exp` (seconds since the epoch) may
+/// stay open at `now`: until the expiry, at most [`MAX_STREAM_LIFETIME`].
+fn lifetime(exp: i64, now: chrono::DateTime<chrono::Utc>) -> Duration {
+    let left = u64::try_from(exp.saturating_sub(now.timestamp())).unwrap_or_default();
+    Duration::from_secs(left).min(MAX_STREAM_LIFETIME)
+}
 
 /// The streams' permits (one process, one pool).
 fn permits() -> &'static Arc<Semaphore> {
@@ -61,7 +77,9 @@ fn shown(event: &LiveEvent) -> (String, String) {
 
 /// `GET /admin/eventos`.
 #[handler]
-pub async fn stream(_session: WebSession, state: Data<&AppState>) -> Response {
+pub async fn stream(session: WebSession, state: Data<&AppState>) -> Response {
+    // Measured by the app's clock, as the token's expiry is checked.
+    let ends = tokio::time::sleep(lifetime(session.claims.exp, state.rules.clock.now()));
     let Ok(permit) = permits().clone().try_acquire_owned() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
@@ -76,19 +94,43 @@ pub async fn stream(_session: WebSession, state: Data<&AppState>) -> Response {
         tracing::warn!(error = %e, "live updates: subscribe failed");
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let events = pubsub.into_on_message().filter_map(move |message| {
-        // The permit lives as long as the stream.
-        let _held = &permit;
-        let event = live::parse(message.get_payload_bytes());
-        async move {
-            event.map(|event| {
-                let (text, href) = shown(&event);
-                let data = serde_json::json!({ "text": text, "href": href }).to_string();
-                Event::message(data).event_type("live")
-            })
-        }
-    });
+    let events = pubsub
+        .into_on_message()
+        .take_until(ends)
+        .filter_map(move |message| {
+            // The permit lives as long as the stream.
+            let _held = &permit;
+            let event = live::parse(message.get_payload_bytes());
+            async move {
+                event.map(|event| {
+                    let (text, href) = shown(&event);
+                    let data = serde_json::json!({ "text": text, "href": href }).to_string();
+                    Event::message(data).event_type("live")
+                })
+            }
+        });
     SSE::new(events)
         .keep_alive(Duration::from_secs(15))
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_stream_lives_until_its_token_expires_and_never_past_the_bound() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2027, 1, 15, 12, 0, 0)
+            .single()
+            .expect("a moment");
+        let at = now.timestamp();
+        assert_eq!(lifetime(at + 90, now), Duration::from_secs(90));
+        assert_eq!(lifetime(at + 24 * 3600, now), MAX_STREAM_LIFETIME);
+        assert_eq!(lifetime(at, now), Duration::ZERO);
+        assert_eq!(lifetime(at - 5, now), Duration::ZERO);
+        assert_eq!(lifetime(i64::MIN, now), Duration::ZERO);
+    }
 }

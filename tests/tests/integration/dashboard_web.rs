@@ -1,5 +1,8 @@
 //! The owner's dashboard pages at `/admin`: login with a cookie session and CSRF tokens,
-//! Inicio's figures, logout, and what every page answer carries.
+//! Inicio's figures, logout, and what every page answer carries. Larger features have a file
+//! of their own under `dashboard_web/`, sharing the helpers here.
+
+mod live_streams;
 
 use chrono::{Datelike, Duration};
 use poem::http::StatusCode;
