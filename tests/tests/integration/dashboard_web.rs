@@ -3,6 +3,7 @@
 //! of their own under `dashboard_web/`, sharing the helpers here.
 
 mod live_streams;
+mod staff_navigation;
 
 use chrono::{Datelike, Duration};
 use poem::http::StatusCode;
@@ -886,6 +887,34 @@ fn admin_links(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// Follows every dashboard link `session` is shown, breadth first, once each, from Inicio:
+/// the pages reached, and those that did not answer 200.
+async fn crawl(app: &TestApp, session: &str) -> (std::collections::BTreeSet<String>, Vec<String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = std::collections::VecDeque::from(["/admin".to_owned()]);
+    let mut broken = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        assert!(seen.len() < 300, "too many pages: {seen:#?}");
+        let page = get(app, &path, Some(session)).await;
+        if page.status != StatusCode::OK {
+            broken.push(format!("{path}: {}", page.status));
+            continue;
+        }
+        // Months go on forever: the links of another month's page are not followed.
+        if !path.contains("mes=") {
+            queue.extend(
+                admin_links(&page.body)
+                    .into_iter()
+                    .filter(|l| !seen.contains(l)),
+            );
+        }
+    }
+    (seen, broken)
+}
+
 #[tokio::test]
 async fn every_link_of_every_page_answers() {
     // Arrange: one of everything a page links to.
@@ -905,29 +934,8 @@ async fn every_link_of_every_page_answers() {
     crate::admin_conversations::three_guests(&app, None).await;
     let session = log_in(&app).await;
 
-    // Act: follow every link, breadth first, once each.
-    let mut seen = std::collections::BTreeSet::new();
-    let mut queue = std::collections::VecDeque::from(["/admin".to_owned()]);
-    let mut broken = Vec::new();
-    while let Some(path) = queue.pop_front() {
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        assert!(seen.len() < 300, "too many pages: {seen:#?}");
-        let page = get(&app, &path, Some(&session)).await;
-        if page.status != StatusCode::OK {
-            broken.push(format!("{path}: {}", page.status));
-            continue;
-        }
-        // Months go on forever: the links of another month's page are not followed.
-        if !path.contains("mes=") {
-            queue.extend(
-                admin_links(&page.body)
-                    .into_iter()
-                    .filter(|l| !seen.contains(l)),
-            );
-        }
-    }
+    // Act
+    let (seen, broken) = crawl(&app, &session).await;
 
     // Assert
     assert!(broken.is_empty(), "broken links: {broken:#?}");

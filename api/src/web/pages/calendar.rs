@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use poem::{Request, Response, handler, http::StatusCode, web::Data};
 use shared::service::calendar;
 
-use super::{query_pairs, render};
+use super::{Nav, query_pairs, render};
 use crate::{
     state::AppState,
     web::{
@@ -50,7 +50,7 @@ struct CabinRow {
 #[template(path = "calendar.html")]
 struct Calendar {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     month: String,
     month_label: String,
@@ -162,7 +162,7 @@ pub async fn show(req: &Request, session: WebSession, state: Data<&AppState>) ->
     let with_cabin = chosen.map(|id| format!("&cabana={id}")).unwrap_or_default();
     let page = Calendar {
         section: "calendario",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         month: month_key(first),
         month_label: format!("{} {}", MONTHS[first.month0() as usize], first.year()),

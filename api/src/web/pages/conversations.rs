@@ -26,7 +26,7 @@ use shared::{
     },
 };
 
-use super::{Refused, owner_form_context, problem, query_pairs, render, see_other};
+use super::{Nav, Refused, owner_form_context, problem, query_pairs, render, see_other};
 use crate::{
     pagination::PageParams,
     state::AppState,
@@ -61,7 +61,7 @@ struct MessageRow {
 #[template(path = "conversations.html")]
 struct List {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     waiting: Vec<ConversationRow>,
     recent: Vec<ConversationRow>,
@@ -72,7 +72,7 @@ struct List {
 #[template(path = "conversation.html")]
 struct Thread {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     phone: String,
     path: String,
@@ -158,7 +158,7 @@ pub async fn list(session: WebSession, state: Data<&AppState>) -> Response {
     };
     render(&List {
         section: "conversaciones",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         waiting: waiting.items.iter().map(row).collect(),
         recent: recent
@@ -187,7 +187,7 @@ async fn thread(
     let page = Thread {
         section: "conversaciones",
         owner: session.claims.role == AdminRole::Owner,
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         phone: c.phone.clone(),
         path: path_of(&c.phone),

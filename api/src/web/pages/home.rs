@@ -12,7 +12,7 @@ use shared::{
     },
 };
 
-use super::render;
+use super::{Nav, render};
 use crate::{
     dto::admin::reservation_filter::RawFilter,
     pagination::PageParams,
@@ -90,7 +90,7 @@ struct Panels {
 #[template(path = "home.html")]
 struct Home {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     /// The panels, rendered (and escaped) by their own template.
     panels: String,
@@ -229,7 +229,7 @@ pub async fn show(session: WebSession, state: Data<&AppState>) -> Response {
             match panels.render() {
                 Ok(panels) => render(&Home {
                     section: "inicio",
-                    who: session.claims.email.clone(),
+                    nav: Nav::of(&session),
                     csrf: session.csrf,
                     panels,
                     feeds,

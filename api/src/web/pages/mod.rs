@@ -116,6 +116,26 @@ pub fn query_pairs(req: &Request) -> HashMap<String, String> {
     first
 }
 
+/// What the navigation bar of every page knows of the session: who is in, and whether the
+/// owner-only sections (Operación, Configuración) are offered. Staff do not see those links;
+/// a staff member who types their address still gets the 403 page.
+pub struct Nav {
+    /// The email shown beside «Salir».
+    pub who: String,
+    /// Whether the owner-only links are shown.
+    pub owner: bool,
+}
+
+impl Nav {
+    /// The bar of `session`.
+    pub fn of(session: &super::session::WebSession) -> Self {
+        Self {
+            who: session.claims.email.clone(),
+            owner: session.claims.role == shared::auth::role::AdminRole::Owner,
+        }
+    }
+}
+
 /// Why a request is refused before any work (small, so the `Result`s that carry it stay small).
 #[derive(Clone, Copy, Debug)]
 pub enum Refused {

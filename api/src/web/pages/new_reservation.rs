@@ -23,7 +23,7 @@ use shared::{
     },
 };
 
-use super::{Refused, owner_form_context, render, see_other};
+use super::{Nav, Refused, owner_form_context, render, see_other};
 use crate::{
     state::AppState,
     web::{rows::Choice, session::WebSession},
@@ -54,7 +54,7 @@ pub struct NewForm {
 #[template(path = "new_reservation.html")]
 struct NewPage {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     cabins: Vec<Choice>,
     form: NewForm,
@@ -91,7 +91,7 @@ async fn page(
     };
     let mut resp = render(&NewPage {
         section: "reservas",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         cabins: Choice::cabins(&cabins, &form.cabin),
         form,

@@ -19,7 +19,7 @@ use shared::{
     },
 };
 
-use super::{Refused, owner_form_context, problem, query_pairs, render, see_other};
+use super::{Nav, Refused, owner_form_context, problem, query_pairs, render, see_other};
 use crate::{
     dto::{
         admin::{
@@ -68,7 +68,7 @@ struct ProblemRow {
 #[template(path = "operations.html")]
 struct Operations {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     overall: &'static str,
     overall_ok: bool,
@@ -203,7 +203,7 @@ pub async fn show(req: &Request, session: WebSession, state: Data<&AppState>) ->
     };
     let page = Operations {
         section: "operacion",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         overall,
         overall_ok,

@@ -24,7 +24,7 @@ use shared::{
     },
 };
 
-use super::{Refused, form_context, problem, render, see_other};
+use super::{Nav, Refused, form_context, problem, render, see_other};
 use crate::{
     state::AppState,
     web::{session::WebSession, view},
@@ -51,7 +51,7 @@ struct AuditRow {
 #[template(path = "reservation.html")]
 struct Detail {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     done: Option<&'static str>,
     errors: Vec<String>,
@@ -129,7 +129,7 @@ fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
         can_confirm: r.status.can_become(ReservationStatus::Confirmed),
         can_cancel: r.status.can_become(ReservationStatus::Cancelled),
         can_edit: editable && session.claims.role == AdminRole::Owner,
-        who: session.claims.email,
+        nav: Nav::of(&session),
         csrf: session.csrf,
         done: None,
         errors: Vec::new(),

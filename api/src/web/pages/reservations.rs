@@ -18,7 +18,7 @@ use shared::{
     service::{catalog, reservations},
 };
 
-use super::{problem, query_pairs, render};
+use super::{Nav, problem, query_pairs, render};
 use crate::{
     dto::admin::reservation_filter::RawFilter,
     pagination::PageParams,
@@ -152,7 +152,7 @@ struct Column {
 #[template(path = "reservations.html")]
 struct List {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     q: String,
     from: String,
@@ -224,7 +224,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
     };
     let mut page = List {
         section: "reservas",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         statuses: Choice::statuses(&params.status),
         channels: Choice::channels(&params.channel),

@@ -12,7 +12,7 @@ use poem::{
 use poem_openapi::types::ToJSON;
 use shared::{auth::role::AdminRole, jobs::schedules};
 
-use super::{problem, render};
+use super::{Nav, problem, render};
 use crate::{routes::admin::config::ConfigView, state::AppState, web::session::WebSession};
 
 /// A scheduled job, in words.
@@ -27,7 +27,7 @@ struct JobRow {
 #[template(path = "settings.html")]
 struct SettingsPage {
     section: &'static str,
-    who: String,
+    nav: Nav,
     csrf: String,
     version: String,
     git_commit: String,
@@ -79,7 +79,7 @@ pub fn show(session: WebSession, state: Data<&AppState>) -> Response {
         .partition(|(_, v)| matches!(v.as_str(), Some("set" | "unset")));
     let page = SettingsPage {
         section: "configuracion",
-        who: session.claims.email.clone(),
+        nav: Nav::of(&session),
         csrf: session.csrf,
         version: view.version.clone(),
         git_commit: view.git_commit.clone(),
