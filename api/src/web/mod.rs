@@ -49,9 +49,10 @@ pub fn routes() -> Route {
             "/operacion/trabajos/:id/reintentar",
             post(pages::operations::retry_job),
         )
+        .at("/operacion/webhooks", get(pages::webhook_log::list))
         .at(
             "/operacion/webhooks/:id/reenviar",
-            post(pages::operations::replay_webhook),
+            post(pages::webhook_log::replay),
         )
         .at(
             "/operacion/calendarios/:id/sincronizar",

@@ -72,11 +72,7 @@ pub struct WebhookRow {
 
 impl From<webhook_event::Model> for WebhookRow {
     fn from(event: webhook_event::Model) -> Self {
-        let provider = match event.provider.as_str() {
-            "whatsapp" => "WhatsApp",
-            "mercadopago" => "Mercado Pago",
-            _ => "Otro",
-        };
+        let provider = view::provider(&event.provider);
         let problem = match event.state {
             WebhookState::Rejected => "Firma inválida: rechazado".to_owned(),
             _ => event.last_error.map_or_else(
@@ -88,6 +84,49 @@ impl From<webhook_event::Model> for WebhookRow {
             at: view::moment(event.received_at.to_utc()),
             provider,
             problem,
+        }
+    }
+}
+
+/// A delivery of the webhook log.
+pub struct WebhookLogRow {
+    /// Its id.
+    pub id: i64,
+    /// When it arrived.
+    pub at: String,
+    /// From whom.
+    pub provider: &'static str,
+    /// Whether its signature was valid (only those can be processed again).
+    pub signed: bool,
+    /// What we answered, and how fast.
+    pub answer: String,
+    /// Its processing state, in words.
+    pub state: &'static str,
+    /// Whether that state is bad (failed or refused).
+    pub bad: bool,
+    /// Times its jobs were enqueued.
+    pub attempts: i32,
+    /// Why processing failed last (cut to 200 characters).
+    pub error: String,
+}
+
+impl From<webhook_event::Model> for WebhookLogRow {
+    fn from(event: webhook_event::Model) -> Self {
+        Self {
+            id: event.id,
+            at: view::moment(event.received_at.to_utc()),
+            provider: view::provider(&event.provider),
+            signed: event.signature_valid,
+            answer: format!("{} en {} ms", event.status_returned, event.latency_ms),
+            state: view::webhook_state(event.state),
+            bad: matches!(event.state, WebhookState::Failed | WebhookState::Rejected),
+            attempts: event.attempts,
+            error: event
+                .last_error
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect(),
         }
     }
 }
@@ -109,6 +148,14 @@ impl Choice {
             value,
             label,
         }
+    }
+
+    /// Each `(value, label)` of `options`, `current` selected.
+    pub fn options(options: &[(&str, &str)], current: &str) -> Vec<Self> {
+        options
+            .iter()
+            .map(|(value, label)| Self::new((*value).into(), (*label).into(), current))
+            .collect()
     }
 
     /// Every status, `current` selected.

@@ -5,6 +5,7 @@ use sea_orm::Iterable;
 use shared::{
     concierge::format,
     domain::{Channel, Money, PaymentRecordStatus, ReservationStatus},
+    service::webhook_monitor::WebhookState,
 };
 
 /// `$ 54.000` or `$ 54.000,50`.
@@ -71,6 +72,25 @@ pub fn payment(status: PaymentRecordStatus) -> &'static str {
     }
 }
 
+/// Who sent a webhook (`whatsapp`, `mercadopago`), in words.
+pub fn provider(name: &str) -> &'static str {
+    match name {
+        "whatsapp" => "WhatsApp",
+        "mercadopago" => "Mercado Pago",
+        _ => "Otro",
+    }
+}
+
+/// A webhook's processing state, in words.
+pub fn webhook_state(state: WebhookState) -> &'static str {
+    match state {
+        WebhookState::Pending => "Pendiente",
+        WebhookState::Processed => "Procesado",
+        WebhookState::Failed => "Con error",
+        WebhookState::Rejected => "Rechazado (firma inválida)",
+    }
+}
+
 /// The owner's words for an audited action (`reservation.confirm`, …); others as they are.
 pub fn action(action: &str) -> String {
     match action {
@@ -83,6 +103,7 @@ pub fn action(action: &str) -> String {
         "reservation.block" => "Bloqueada",
         "reservation.update" => "Editada",
         "reservation.anonymise" => "Datos personales anonimizados",
+        "reservation.payment_link_resend" => "Link de pago reenviado",
         other => other,
     }
     .to_owned()

@@ -4,6 +4,7 @@
 
 mod live_streams;
 mod staff_navigation;
+mod webhook_log;
 
 use chrono::{Datelike, Duration};
 use poem::http::StatusCode;
@@ -952,6 +953,7 @@ async fn every_link_of_every_page_answers() {
         "/admin/conversaciones",
         "/admin/operacion",
         "/admin/configuracion",
+        "/admin/operacion/webhooks",
         "/admin/assets/app.css",
     ] {
         assert!(seen.contains(section), "{section} not reached: {seen:#?}");

@@ -10,6 +10,7 @@ use poem_openapi::{
 };
 use serde_json::json;
 use shared::{
+    FieldError,
     jobs::JOB_NAMES,
     service::{
         audit::{self, AuditContext, Change},
@@ -34,8 +35,11 @@ use crate::{
 /// Monitor endpoints.
 pub struct AdminOperationsApi;
 
-const PROVIDERS: &[(&str, &str)] = &[("whatsapp", "whatsapp"), ("mercadopago", "mercadopago")];
-const STATES: &[(&str, WebhookState)] = &[
+/// The `provider` filter's values (query name, stored name).
+pub(crate) const PROVIDERS: &[(&str, &str)] =
+    &[("whatsapp", "whatsapp"), ("mercadopago", "mercadopago")];
+/// The `state` filter's values.
+pub(crate) const STATES: &[(&str, WebhookState)] = &[
     ("pending", WebhookState::Pending),
     ("processed", WebhookState::Processed),
     ("failed", WebhookState::Failed),
@@ -48,8 +52,44 @@ fn single<V: Copy + PartialEq>(
     raw: Option<&str>,
     allowed: &[(&str, V)],
 ) -> Result<Option<V>, ApiError> {
-    let values = parse_list(field, raw, allowed).map_err(|e| ApiError::validation(vec![e]))?;
-    Ok(values.first().copied())
+    first_of(field, raw, allowed).map_err(|e| ApiError::validation(vec![e]))
+}
+
+/// One value of a single-valued filter (the first given).
+fn first_of<V: Copy + PartialEq>(
+    field: &str,
+    raw: Option<&str>,
+    allowed: &[(&str, V)],
+) -> Result<Option<V>, FieldError> {
+    Ok(parse_list(field, raw, allowed)?.first().copied())
+}
+
+/// The webhook monitor's filter from its query values as sent (`provider`, `state`, `from`,
+/// `to`), every bad one reported at once: the admin API's and the dashboard's log's. Dates
+/// are days of the business timezone, `to` included.
+pub(crate) fn webhook_filter(
+    state: &AppState,
+    provider: Option<&str>,
+    event_state: Option<&str>,
+    (from, to): (Option<&str>, Option<&str>),
+) -> Result<WebhookFilter, Vec<FieldError>> {
+    let range = DateRange::parse(("from", from), ("to", to));
+    let provider = first_of("provider", provider, PROVIDERS);
+    let event_state = first_of("state", event_state, STATES);
+    match (range, provider, event_state) {
+        (Ok(range), Ok(provider), Ok(event_state)) => Ok(WebhookFilter {
+            provider: provider.map(str::to_owned),
+            state: event_state,
+            from: range.from.map(|d| start_of(state, d)),
+            to: range.to.map(|d| start_of(state, d + Duration::days(1))),
+        }),
+        (range, provider, event_state) => {
+            let mut errors = range.err().unwrap_or_default();
+            errors.extend(provider.err());
+            errors.extend(event_state.err());
+            Err(errors)
+        }
+    }
 }
 
 /// Midnight of `date` in the business timezone, as UTC.
@@ -90,18 +130,13 @@ impl AdminOperationsApi {
         to: Query<Option<Doc<String, IsoDate>>>,
     ) -> Result<Json<Page<WebhookEventView>>, ApiError> {
         let params = PageParams::from_query(inner(page.0), inner(page_size.0))?;
-        let range = DateRange::parse(
-            ("from", inner(from.0).as_deref()),
-            ("to", inner(to.0).as_deref()),
+        let filter = webhook_filter(
+            &state,
+            inner(provider.0).as_deref(),
+            inner(event_state.0).as_deref(),
+            (inner(from.0).as_deref(), inner(to.0).as_deref()),
         )
         .map_err(ApiError::validation)?;
-        let filter = WebhookFilter {
-            provider: single("provider", inner(provider.0).as_deref(), PROVIDERS)?
-                .map(str::to_owned),
-            state: single("state", inner(event_state.0).as_deref(), STATES)?,
-            from: range.from.map(|d| start_of(&state, d)),
-            to: range.to.map(|d| start_of(&state, d + Duration::days(1))),
-        };
         let paged = webhook_monitor::list_webhook_events(&state.db, &filter, params.into()).await?;
         Ok(Json(Page::of(paged, params)))
     }

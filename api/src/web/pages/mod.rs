@@ -9,6 +9,7 @@ pub mod operations;
 pub mod reservation;
 pub mod reservations;
 pub mod settings;
+pub mod webhook_log;
 
 use std::collections::HashMap;
 
@@ -107,8 +108,12 @@ pub fn see_other(location: &str, cookies: &[poem::http::HeaderValue]) -> Respons
 /// The query string's parameters, the first value of each key, trimmed. Never fails: a
 /// repeated key, an odd encoding or no query at all is no error.
 pub fn query_pairs(req: &Request) -> HashMap<String, String> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
+    pairs_of(req.uri().query().unwrap_or_default())
+}
+
+/// [`query_pairs`] of a query string (`a=1&b=2`) carried some other way, e.g. in a form.
+pub fn pairs_of(query: &str) -> HashMap<String, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
     let mut first = HashMap::new();
     for (key, value) in pairs {
         first.entry(key).or_insert_with(|| value.trim().to_owned());

@@ -172,9 +172,9 @@ fn feed_row(feed: &FeedSyncView, cabins: &[(i32, String)]) -> FeedRow {
 }
 
 /// Where Operación lives.
-const PATH: &str = "/admin/operacion";
+pub(super) const PATH: &str = "/admin/operacion";
 /// What staff read here.
-const OWNER_ONLY: Refused =
+pub(super) const OWNER_ONLY: Refused =
     Refused::OwnerOnly("La operación del sistema la ve solo la dueña o el dueño.");
 
 /// `GET /admin/operacion`.
@@ -276,7 +276,6 @@ pub struct ActionForm {
 #[derive(Clone, Copy)]
 enum Action {
     RetryJob,
-    ReplayWebhook,
     SyncFeed,
     RemoveFeed,
 }
@@ -298,10 +297,6 @@ async fn act(
             operations::retry(state, &ctx, id).await.map(drop),
             "reintentado",
         ),
-        Action::ReplayWebhook => (
-            operations::replay(state, &ctx, id).await.map(drop),
-            "reenviado",
-        ),
         Action::SyncFeed => (sync_now(state, id).await.map(drop), "sincronizado"),
         Action::RemoveFeed => (
             ical_feeds::remove(&state.db, state.rules.clock.as_ref(), &ctx, id)
@@ -310,8 +305,13 @@ async fn act(
             "quitado",
         ),
     };
+    acted(result, &format!("{PATH}?hecho={done}"))
+}
+
+/// After an action of Operación: to `location`, or the page saying why it could not be done.
+pub(super) fn acted(result: shared::Result<()>, location: &str) -> Response {
     match result {
-        Ok(()) => see_other(&format!("{PATH}?hecho={done}"), &[]),
+        Ok(()) => see_other(location, &[]),
         Err(shared::Error::Invalid(_) | shared::Error::Conflict { .. }) => problem(
             StatusCode::CONFLICT,
             "No se pudo",
@@ -330,17 +330,6 @@ pub async fn retry_job(
     Form(form): Form<ActionForm>,
 ) -> Response {
     act(&state, &session, &form.csrf, Action::RetryJob, id).await
-}
-
-/// `POST /admin/operacion/webhooks/:id/reenviar`: a failed webhook processed again.
-#[handler]
-pub async fn replay_webhook(
-    session: WebSession,
-    state: Data<&AppState>,
-    Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
-) -> Response {
-    act(&state, &session, &form.csrf, Action::ReplayWebhook, id).await
 }
 
 /// `POST /admin/operacion/calendarios/:id/sincronizar`: a channel feed synced now.

@@ -43,7 +43,10 @@ async fn staff_who_type_an_owner_only_address_get_the_403_page() {
     let app = TestApp::new().await;
     let staff = staff_session(&app).await;
 
-    for path in OWNER_ONLY.into_iter().chain(["/admin/configuracion.json"]) {
+    for path in OWNER_ONLY
+        .into_iter()
+        .chain(["/admin/operacion/webhooks", "/admin/configuracion.json"])
+    {
         // Act
         let page = get(&app, path, Some(&staff)).await;
 
