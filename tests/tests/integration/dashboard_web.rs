@@ -66,6 +66,16 @@ impl Page {
         })
     }
 
+    /// The address of the first form that posts to an address ending with `suffix`.
+    fn action_ending(&self, suffix: &str) -> String {
+        self.body
+            .split("action=\"")
+            .filter_map(|rest| rest.split('"').next())
+            .find(|a| a.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no form posting to …{suffix} in {}", self.body))
+            .to_owned()
+    }
+
     /// The value of the hidden `csrf` field of the first form.
     fn csrf_field(&self) -> String {
         let (_, rest) = self
@@ -733,13 +743,7 @@ async fn operacion_shows_the_checks_and_what_failed_to_the_owner_only() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     // The owner retries the job: a forged form does nothing, the real one queues it once.
-    let action = page
-        .body
-        .split("action=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|a| a.ends_with("/reintentar"))
-        .expect("a retry form")
-        .to_owned();
+    let action = page.action_ending("/reintentar");
     let csrf = page.csrf_field();
     let forged = post_form(&app, &action, &owner, &[("csrf", "00")]).await;
     let by_staff = post_form(&app, &action, &staff, &[("csrf", &csrf)]).await;
@@ -961,6 +965,15 @@ async fn every_link_of_every_page_answers() {
     assert!(seen.len() > 20, "only {} pages", seen.len());
 }
 
+/// `GET /admin/eventos` as `session`.
+async fn open_stream(app: &TestApp, session: &str) -> poem::test::TestResponse {
+    app.client
+        .get("/admin/eventos")
+        .header("cookie", session)
+        .send()
+        .await
+}
+
 /// Reads server-sent events from `body` until one's data contains `text` (10 s at most).
 async fn an_event_saying(body: poem::Body, text: &str) -> String {
     use futures::StreamExt;
@@ -987,12 +1000,7 @@ async fn live_updates_reach_a_logged_in_dashboard_and_nobody_else() {
     let anonymous = get(&app, "/admin/eventos", None).await;
 
     // Act: a dashboard listens; a guest books through the public API.
-    let stream = app
-        .client
-        .get("/admin/eventos")
-        .header("cookie", &session)
-        .send()
-        .await;
+    let stream = open_stream(&app, &session).await;
     assert_eq!(stream.0.status(), StatusCode::OK);
     let start = app.today() + Duration::days(5);
     let reply = app

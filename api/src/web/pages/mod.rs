@@ -38,6 +38,15 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
+/// `template` as an HTML page answered with `status` (the 500 page if it fails to render).
+pub fn render_as(status: StatusCode, template: &impl Template) -> Response {
+    let mut resp = render(template);
+    if resp.status() == StatusCode::OK {
+        resp.set_status(status);
+    }
+    resp
+}
+
 fn html_response(status: StatusCode, html: String) -> Response {
     html.with_content_type("text/html; charset=utf-8")
         .with_status(status)
@@ -119,6 +128,55 @@ pub fn pairs_of(query: &str) -> HashMap<String, String> {
         first.entry(key).or_insert_with(|| value.trim().to_owned());
     }
     first
+}
+
+/// Where a list's page is among its pages (the summary line and `pager.html`).
+#[derive(Default)]
+pub struct Pager {
+    /// Rows matching the filter, over all pages.
+    pub total: u64,
+    /// This page's number (1-based).
+    pub page: u64,
+    /// How many pages there are (at least 1).
+    pub pages: u64,
+    /// The previous page's address.
+    pub prev: Option<String>,
+    /// The next page's address.
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page `paging` of `total` rows; `link` gives the address of page `n`.
+    pub fn new(
+        total: u64,
+        paging: crate::pagination::PageParams,
+        link: impl Fn(u64) -> String,
+    ) -> Self {
+        let page = paging.page();
+        let pages = total.div_ceil(paging.page_size()).max(1);
+        Self {
+            total,
+            page,
+            pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+/// Rows per page of the dashboard's lists.
+pub const PAGE_SIZE: i64 = 25;
+
+/// `pairs` as a query string (`a=1&b=2`), those with an empty value left out.
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let pairs: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// A list's `page` parameter as sent: absent when empty, and a number that is no page (0,
+/// which the page check refuses) when it is not one.
+pub fn page_number(raw: &str) -> Option<i64> {
+    (!raw.is_empty()).then(|| raw.parse::<i64>().unwrap_or(0))
 }
 
 /// What the navigation bar of every page knows of the session: who is in, and whether the

@@ -24,7 +24,7 @@ use shared::{
     },
 };
 
-use super::{Nav, Refused, form_context, problem, render, see_other};
+use super::{Nav, Refused, form_context, problem, render_as, see_other};
 use crate::{
     state::AppState,
     web::{session::WebSession, view},
@@ -239,11 +239,7 @@ async fn show_page(
             page.done = done;
             let status = refusal.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
             page.errors = refusal.map(|(_, e)| e).unwrap_or_default();
-            let mut resp = render(&page);
-            if resp.status() == StatusCode::OK {
-                resp.set_status(status);
-            }
-            resp
+            render_as(status, &page)
         }
         Err(shared::Error::NotFound(_)) => NOT_FOUND.page(),
         Err(e) => super::failure(&e),

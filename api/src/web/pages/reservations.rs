@@ -18,7 +18,9 @@ use shared::{
     service::{catalog, reservations},
 };
 
-use super::{Nav, problem, query_pairs, render};
+use super::{
+    Nav, PAGE_SIZE, Pager, page_number, problem, query_pairs, query_string, render, render_as,
+};
 use crate::{
     dto::admin::reservation_filter::RawFilter,
     pagination::PageParams,
@@ -30,8 +32,6 @@ use crate::{
     },
 };
 
-/// Rows per page.
-const PAGE_SIZE: i64 = 25;
 /// Where the list lives.
 const LIST: &str = "/admin/reservas";
 
@@ -71,7 +71,7 @@ impl Params {
     }
 
     fn query_with(&self, sort: &str, page: &str) -> String {
-        let pairs: Vec<(&str, &str)> = [
+        query_string([
             ("q", self.q.as_str()),
             ("status", &self.status),
             ("channel", &self.channel),
@@ -80,11 +80,7 @@ impl Params {
             ("to", &self.to),
             ("sort", sort),
             ("page", page),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        ])
     }
 
     /// The checked filter, the page, and the fields in error.
@@ -99,11 +95,8 @@ impl Params {
                 })
                 .ok(),
         };
-        let page = match self.page.as_str() {
-            "" => None,
-            raw => Some(raw.parse::<i64>().unwrap_or(0)),
-        };
-        let page = PageParams::parse(page, Some(PAGE_SIZE)).map_err(|e| errors.extend(e));
+        let page = PageParams::parse(page_number(&self.page), Some(PAGE_SIZE))
+            .map_err(|e| errors.extend(e));
         let nonempty = |v: &str| (!v.is_empty()).then(|| v.to_owned());
         let filter = RawFilter {
             q: nonempty(&self.q),
@@ -166,11 +159,7 @@ struct List {
     query: String,
     columns: Vec<Column>,
     rows: Vec<ReservationRow>,
-    total: u64,
-    page: u64,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 /// The columns, with the sort key of those that sort.
@@ -238,11 +227,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
         query: params.query(),
         columns: columns(&params),
         rows: Vec::new(),
-        total: 0,
-        page: 1,
-        pages: 1,
-        prev: None,
-        next: None,
+        pager: Pager::default(),
     };
     match params
         .parse()
@@ -252,11 +237,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
             page.invalid = errors.iter().map(|e| e.field.clone()).collect();
             page.errors = errors.iter().map(explain).collect();
             page.errors.dedup();
-            let mut resp = render(&page);
-            if resp.status() == StatusCode::OK {
-                resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
-            }
-            resp
+            render_as(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Ok((query, paging)) => {
             let found = match reservations::list(&state.db, &query, paging.into()).await {
@@ -268,13 +249,9 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
                 .iter()
                 .map(|r| ReservationRow::new(r, &cabins))
                 .collect();
-            page.total = found.total;
-            page.page = paging.page();
-            page.pages = found.total.div_ceil(paging.page_size()).max(1);
-            let link =
-                |n: u64| format!("{LIST}?{}", params.query_with(&params.sort, &n.to_string()));
-            page.prev = (page.page > 1).then(|| link(page.page - 1));
-            page.next = (page.page < page.pages).then(|| link(page.page + 1));
+            page.pager = Pager::new(found.total, paging, |n| {
+                format!("{LIST}?{}", params.query_with(&params.sort, &n.to_string()))
+            });
             render(&page)
         }
     }

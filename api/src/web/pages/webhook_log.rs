@@ -19,9 +19,9 @@ use serde::Deserialize;
 use shared::{FieldError, service::webhook_monitor};
 
 use super::{
-    Nav,
+    Nav, PAGE_SIZE, Pager,
     operations::{OWNER_ONLY, PATH, acted},
-    owner_form_context, pairs_of, query_pairs, render,
+    owner_form_context, page_number, pairs_of, query_pairs, query_string, render, render_as,
 };
 use crate::{
     pagination::PageParams,
@@ -34,8 +34,6 @@ use crate::{
     },
 };
 
-/// Rows per page.
-const PAGE_SIZE: i64 = 25;
 /// Where the log lives.
 const LOG: &str = "/admin/operacion/webhooks";
 
@@ -64,17 +62,13 @@ impl Params {
 
     /// The parameters as a query string, empty values left out; `page` instead of this one's.
     fn query(&self, page: &str) -> String {
-        let pairs: Vec<(&str, &str)> = [
+        query_string([
             ("provider", self.provider.as_str()),
             ("state", &self.state),
             ("from", &self.from),
             ("to", &self.to),
             ("page", page),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        ])
     }
 
     /// The log's address with these parameters and `extra` (`hecho=…`) appended.
@@ -103,11 +97,10 @@ impl Params {
             nonempty(&self.state),
             (nonempty(&self.from), nonempty(&self.to)),
         );
-        let page = match self.page.as_str() {
-            "" => None,
-            raw => Some(raw.parse::<i64>().unwrap_or(0)),
-        };
-        match (filter, PageParams::parse(page, Some(PAGE_SIZE))) {
+        match (
+            filter,
+            PageParams::parse(page_number(&self.page), Some(PAGE_SIZE)),
+        ) {
             (Ok(filter), Ok(page)) => Ok((filter, page)),
             (filter, page) => {
                 let mut errors = filter.err().unwrap_or_default();
@@ -146,11 +139,7 @@ struct Log {
     /// The current filter and page, sent back by each replay form.
     back: String,
     rows: Vec<WebhookLogRow>,
-    total: u64,
-    page: u64,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 /// The filters' choices, in the owner's words.
@@ -192,11 +181,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
         errors: Vec::new(),
         back: params.query(&params.page),
         rows: Vec::new(),
-        total: 0,
-        page: 1,
-        pages: 1,
-        prev: None,
-        next: None,
+        pager: Pager::default(),
     };
     let (filter, paging) = match params.parse(&state) {
         Ok(parsed) => parsed,
@@ -204,11 +189,7 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
             page.invalid = errors.iter().map(|e| e.field.clone()).collect();
             page.errors = errors.iter().map(explain).collect();
             page.errors.dedup();
-            let mut resp = render(&page);
-            if resp.status() == StatusCode::OK {
-                resp.set_status(StatusCode::UNPROCESSABLE_ENTITY);
-            }
-            return resp;
+            return render_as(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     let found = match webhook_monitor::list_webhook_events(&state.db, &filter, paging.into()).await
@@ -216,12 +197,8 @@ pub async fn list(req: &Request, session: WebSession, state: Data<&AppState>) ->
         Ok(found) => found,
         Err(e) => return super::failure(&e),
     };
-    page.total = found.total;
+    page.pager = Pager::new(found.total, paging, |n| params.href(&n.to_string(), ""));
     page.rows = found.items.into_iter().map(WebhookLogRow::from).collect();
-    page.page = paging.page();
-    page.pages = found.total.div_ceil(paging.page_size()).max(1);
-    page.prev = (page.page > 1).then(|| params.href(&(page.page - 1).to_string(), ""));
-    page.next = (page.page < page.pages).then(|| params.href(&(page.page + 1).to_string(), ""));
     render(&page)
 }
 

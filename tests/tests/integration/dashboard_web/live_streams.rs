@@ -4,7 +4,7 @@ use chrono::Duration;
 use futures::StreamExt;
 use poem::http::StatusCode;
 
-use super::log_in;
+use super::{log_in, open_stream};
 use tests::harness::TestApp;
 
 #[tokio::test]
@@ -17,12 +17,7 @@ async fn a_live_stream_ends_when_its_session_expires() {
         .advance(Duration::hours(i64::from(app.settings.jwt_ttl_hours)) - Duration::seconds(3));
 
     // Act
-    let stream = app
-        .client
-        .get("/admin/eventos")
-        .header("cookie", &session)
-        .send()
-        .await;
+    let stream = open_stream(&app, &session).await;
     assert_eq!(stream.0.status(), StatusCode::OK);
     let mut body = stream.0.into_body().into_bytes_stream();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -44,11 +39,6 @@ async fn a_live_stream_ends_when_its_session_expires() {
         "the stream was still open after 20 s ({chunks} chunks)"
     );
     app.clock.advance(Duration::seconds(5));
-    let again = app
-        .client
-        .get("/admin/eventos")
-        .header("cookie", &session)
-        .send()
-        .await;
+    let again = open_stream(&app, &session).await;
     assert_eq!(again.0.status(), StatusCode::SEE_OTHER);
 }

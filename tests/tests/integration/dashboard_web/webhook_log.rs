@@ -132,13 +132,7 @@ async fn the_owner_replays_a_delivery_from_the_log_and_comes_back_to_the_same_fi
     )
     .await;
     assert_eq!(total(&failed), "1", "{}", failed.body);
-    let action = failed
-        .body
-        .split("action=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|a| a.ends_with("/reenviar"))
-        .expect("a replay form")
-        .to_owned();
+    let action = failed.action_ending("/reenviar");
     let csrf = field(&failed, "csrf");
     let back = field(&failed, "back");
 
@@ -175,13 +169,7 @@ async fn the_way_back_after_a_replay_is_rebuilt_from_the_known_filters_only() {
     seed(&app).await;
     let owner = log_in(&app).await;
     let page = get(&app, LOG, Some(&owner)).await;
-    let action = page
-        .body
-        .split("action=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|a| a.ends_with("/reenviar"))
-        .expect("a replay form")
-        .to_owned();
+    let action = page.action_ending("/reenviar");
     let csrf = field(&page, "csrf");
 
     // Act: a tampered way back.
