@@ -51,6 +51,7 @@ mod m20261202_000003_conversations;
 mod m20261203_000001_book_reservation;
 mod m20261204_000001_guest_data_retention;
 mod m20261205_000001_legacy_codes;
+mod m20261206_000001_payment_link_resends;
 
 /// Every migration in order.
 pub struct Migrator;
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_book_reservation::Migration),
             Box::new(m20261204_000001_guest_data_retention::Migration),
             Box::new(m20261205_000001_legacy_codes::Migration),
+            Box::new(m20261206_000001_payment_link_resends::Migration),
         ]
     }
 }

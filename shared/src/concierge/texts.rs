@@ -148,8 +148,20 @@ pub fn hold_created(
     now: DateTime<Utc>,
 ) -> String {
     format!(
-        "¡Listo! Te guardé las noches. 🙌 Tu código de reserva es *{code}*.\n\
-         Para confirmarla, pagá la seña de {} acá:\n{link}\n\
+        "¡Listo! Te guardé las noches. 🙌 Tu código de reserva es *{code}*.\n{}",
+        pay_the_deposit(deposit, link, expires_at, now)
+    )
+}
+
+/// How to confirm a hold: the deposit, its link, and until when the nights are kept.
+fn pay_the_deposit(
+    deposit: Money,
+    link: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
+    format!(
+        "Para confirmarla, pagá la seña de {} acá:\n{link}\n\
          Te las guardo hasta {} (hora de Argentina).",
         format::money(deposit),
         format::moment(expires_at, now)
@@ -177,6 +189,21 @@ pub fn payment_confirmed(
     }
     text.push_str("\n¡Los esperamos!");
     text
+}
+
+/// The owner sends the deposit's link again (the guest asked for it, or lost it).
+pub fn payment_link_again(
+    code: &str,
+    deposit: Money,
+    link: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
+    format!(
+        "¡Hola! Te reenvío el link de pago de tu reserva *{code}*: las noches siguen guardadas \
+         para vos.\n{}",
+        pay_the_deposit(deposit, link, expires_at, now)
+    )
 }
 
 /// Ten minutes before the hold lapses.

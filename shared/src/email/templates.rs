@@ -60,6 +60,7 @@ pub fn render(event: NoticeEvent, facts: &NoticeFacts) -> EmailContent {
         NoticeEvent::Expiring => expiring(facts),
         NoticeEvent::Expired => expired(facts),
         NoticeEvent::Cancelled => cancelled(facts),
+        NoticeEvent::PaymentLinkResent => payment_link_resent(facts),
     };
     body.finish(facts)
 }
@@ -169,17 +170,36 @@ fn expiry(facts: &NoticeFacts) -> String {
 }
 
 fn hold_created(facts: &NoticeFacts) -> Draft {
-    let mut blocks = vec![
-        Block::Para(format!(
-            "Te guardamos la cabaña {} del {} al {}. Para confirmar la reserva, pagá la seña de {} antes del {} (hora de Buenos Aires); si no, las noches se liberan.",
-            facts.cabin,
-            day(facts.check_in),
-            day(facts.check_out),
-            money(facts.deposit),
-            expiry(facts)
-        )),
-        Block::Lines(stay_lines(facts)),
-    ];
+    let intro = format!(
+        "Te guardamos la cabaña {} del {} al {}. Para confirmar la reserva, pagá la seña de {} antes del {} (hora de Buenos Aires); si no, las noches se liberan.",
+        facts.cabin,
+        day(facts.check_in),
+        day(facts.check_out),
+        money(facts.deposit),
+        expiry(facts)
+    );
+    let subject = format!(
+        "Te guardamos la cabaña {}: pagá la seña para confirmar",
+        facts.cabin
+    );
+    deposit_request(facts, intro, subject)
+}
+
+/// The owner sends the link again: the hold's details and the link, as when it was made.
+fn payment_link_resent(facts: &NoticeFacts) -> Draft {
+    let intro = format!(
+        "Te reenviamos el link para pagar la seña de {} de tu reserva en la cabaña {}. Tenés tiempo hasta el {} (hora de Buenos Aires); después, las noches se liberan.",
+        money(facts.deposit - facts.paid),
+        facts.cabin,
+        expiry(facts)
+    );
+    let subject = format!("Tu link de pago para la cabaña {}", facts.cabin);
+    deposit_request(facts, intro, subject)
+}
+
+/// `intro`, the stay, and the deposit's link (or word that it follows).
+fn deposit_request(facts: &NoticeFacts, intro: String, subject: String) -> Draft {
+    let mut blocks = vec![Block::Para(intro), Block::Lines(stay_lines(facts))];
     match &facts.payment_url {
         Some(url) => blocks.push(Block::Link {
             label: "Pagar la seña con Mercado Pago".into(),
@@ -189,13 +209,7 @@ fn hold_created(facts: &NoticeFacts) -> Draft {
             "En breve te llega el link de pago de Mercado Pago.".into(),
         )),
     }
-    Draft {
-        subject: format!(
-            "Te guardamos la cabaña {}: pagá la seña para confirmar",
-            facts.cabin
-        ),
-        blocks,
-    }
+    Draft { subject, blocks }
 }
 
 fn confirmed(facts: &NoticeFacts) -> Draft {
@@ -325,88 +339,5 @@ fn moment(at: DateTime<Utc>, timezone: Tz) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    fn facts() -> NoticeFacts {
-        NoticeFacts {
-            guest_name: "Ana <b>Pérez</b>".into(),
-            code: "RES260115ABCDEF".into(),
-            cabin: "Los Coihues".into(),
-            check_in: NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
-            check_out: NaiveDate::from_ymd_opt(2027, 1, 17).expect("date"),
-            nights: 2,
-            guests: 4,
-            total: Money::from_units(108_000),
-            deposit: Money::from_units(54_000),
-            paid: Money::from_units(54_000),
-            expires_at: Some(
-                Utc.with_ymd_and_hms(2027, 1, 10, 17, 30, 0)
-                    .single()
-                    .expect("time"),
-            ),
-            timezone: chrono_tz::America::Argentina::Buenos_Aires,
-            payment_url: Some("https://mp.example/checkout?pref=1&x=\"2\"".into()),
-            check_in_time: NaiveTime::from_hms_opt(14, 0, 0).expect("time"),
-            check_out_time: NaiveTime::from_hms_opt(10, 0, 0).expect("time"),
-            location: "Ruta 40 km 2030, San Martín de los Andes".into(),
-        }
-    }
-
-    #[test]
-    fn money_and_dates_read_the_argentine_way() {
-        assert_eq!(money(Money::from_units(54_000)), "$ 54.000");
-        assert_eq!(money(Money::from_units(1_234_567)), "$ 1.234.567");
-        assert_eq!(money(Money::from_units(999)), "$ 999");
-        assert_eq!(
-            day(NaiveDate::from_ymd_opt(2027, 1, 15).expect("d")),
-            "vie 15/01"
-        );
-        assert_eq!(
-            moment(
-                Utc.with_ymd_and_hms(2027, 1, 10, 17, 30, 0)
-                    .single()
-                    .expect("time"),
-                facts().timezone
-            ),
-            "dom 10/01 a las 14:30"
-        );
-    }
-
-    #[test]
-    fn the_hold_email_has_the_link_the_deposit_and_the_local_expiry() {
-        let email = render(NoticeEvent::HoldCreated, &facts());
-        assert!(
-            email
-                .text
-                .contains("https://mp.example/checkout?pref=1&x=\"2\"")
-        );
-        assert!(email.text.contains("$ 54.000"));
-        assert!(email.text.contains("dom 10/01 a las 14:30"));
-        assert!(
-            email
-                .html
-                .contains("href=\"https://mp.example/checkout?pref=1&amp;x=&quot;2&quot;\"")
-        );
-    }
-
-    #[test]
-    fn every_interpolated_value_is_escaped_in_html() {
-        for event in NoticeEvent::ALL {
-            let email = render(event, &facts());
-            assert!(!email.html.contains("<b>"), "{event:?}");
-            assert!(email.html.contains("Ana"), "{event:?}");
-            assert!(!email.subject.is_empty());
-        }
-    }
-
-    #[test]
-    fn the_confirmation_has_the_check_in_details() {
-        let email = render(NoticeEvent::Confirmed, &facts());
-        assert!(email.text.contains("vie 15/01 desde las 14:00"));
-        assert!(email.text.contains("dom 17/01 hasta las 10:00"));
-        assert!(email.text.contains("San Martín de los Andes"));
-    }
-}
+#[path = "templates_tests.rs"]
+mod tests;

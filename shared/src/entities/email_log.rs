@@ -30,6 +30,8 @@ pub struct Model {
     pub reservation_id: i64,
     /// The lifecycle moment.
     pub event: NoticeEvent,
+    /// Which of the owner's resends of the link this row is of (0: a lifecycle moment).
+    pub resend: i32,
     /// The guest's address (personal data: mask it in logs).
     pub recipient: Option<String>,
     /// The subject sent.

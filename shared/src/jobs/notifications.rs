@@ -27,16 +27,20 @@ pub enum NoticeEvent {
     Expired,
     /// The reservation was cancelled.
     Cancelled,
+    /// The owner sent the deposit's link again (one notice per resend: see
+    /// [`GuestNotice::resend`]).
+    PaymentLinkResent,
 }
 
 impl NoticeEvent {
     /// Every notice.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::HoldCreated,
         Self::Confirmed,
         Self::Expiring,
         Self::Expired,
         Self::Cancelled,
+        Self::PaymentLinkResent,
     ];
 }
 
@@ -47,6 +51,42 @@ pub struct GuestNotice {
     pub reservation_id: i64,
     /// What happened.
     pub event: NoticeEvent,
+    /// Which of the owner's resends this is (1, 2, …); 0 for a lifecycle moment. A lifecycle
+    /// notice is told once per reservation and event; a resend once per number, so the owner
+    /// can send the link again while a redelivered job still sends nothing twice. Absent in
+    /// payloads queued before resends existed (0).
+    #[serde(default)]
+    pub resend: i32,
+}
+
+impl GuestNotice {
+    /// The notice of a lifecycle moment of reservation `reservation_id`.
+    pub fn new(reservation_id: i64, event: NoticeEvent) -> Self {
+        Self {
+            reservation_id,
+            event,
+            resend: 0,
+        }
+    }
+
+    /// The owner's `resend`-th resend of the deposit's link.
+    pub fn resend(reservation_id: i64, resend: i32) -> Self {
+        Self {
+            reservation_id,
+            event: NoticeEvent::PaymentLinkResent,
+            resend,
+        }
+    }
+
+    /// What tells this notice apart from every other of its reservation (`{event}` or
+    /// `{event}:{resend}`), for dedupe marks.
+    pub fn key(&self) -> String {
+        let event = sea_orm::ActiveEnum::to_value(&self.event);
+        match self.resend {
+            0 => format!("{}:{event}", self.reservation_id),
+            n => format!("{}:{event}:{n}", self.reservation_id),
+        }
+    }
 }
 
 impl Job for GuestNotice {

@@ -141,6 +141,25 @@ pub async fn for_reservation(
         .await?)
 }
 
+/// How many times `action` was recorded for reservation `reservation_id`, and when last.
+pub async fn latest_of(
+    db: &impl ConnectionTrait,
+    reservation_id: i64,
+    action: &str,
+) -> Result<(u64, Option<DateTime<Utc>>)> {
+    use sea_orm::PaginatorTrait;
+    let query = audit_log::Entity::find()
+        .filter(audit_log::Column::ReservationId.eq(reservation_id))
+        .filter(audit_log::Column::Action.eq(action));
+    let count = query.clone().count(db).await?;
+    let last = query
+        .order_by_desc(audit_log::Column::OccurredAt)
+        .one(db)
+        .await?
+        .map(|entry| entry.occurred_at.to_utc());
+    Ok((count, last))
+}
+
 /// The audit context of an admin acting in a request with `trace_id`.
 pub fn admin_context(email: &str, trace_id: String) -> AuditContext {
     AuditContext {

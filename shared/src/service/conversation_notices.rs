@@ -1,5 +1,6 @@
 //! The lifecycle notices of a WhatsApp booking, told in its conversation: payment received and
-//! booking confirmed, hold about to lapse, hold lapsed (with "Reservar de nuevo"), cancellation.
+//! booking confirmed, hold about to lapse, hold lapsed (with "Reservar de nuevo"), cancellation,
+//! and the deposit's link again when the owner resends it.
 //! The same `guest_notice.v1` job that sends the emails calls [`notify`].
 //!
 //! Only reservations made in a conversation are told here (the hold itself was announced in
@@ -27,7 +28,7 @@ use crate::{
     store::{self, idempotency},
 };
 
-/// Dedupe scope of conversation notices (`{reservation}:{event}`).
+/// Dedupe scope of conversation notices ([`GuestNotice::key`]).
 pub const NOTICE_SCOPE: &str = "whatsapp:notice";
 /// How long a notice's dedupe mark is kept.
 const NOTICE_TTL_DAYS: i64 = 60;
@@ -74,7 +75,7 @@ pub async fn notify(c: &Concierge, notice: &GuestNotice) -> Result<Notified> {
                 row.total_price - row.paid_amount,
             ))?
         }
-        NoticeEvent::Expiring => {
+        NoticeEvent::Expiring | NoticeEvent::PaymentLinkResent => {
             let open = row.status == ReservationStatus::PreReserved
                 && row.expires_at.is_some_and(|at| at.to_utc() > now);
             let (true, Some(expires_at)) = (open, row.expires_at) else {
@@ -85,7 +86,13 @@ pub async fn notify(c: &Concierge, notice: &GuestNotice) -> Result<Notified> {
             else {
                 return Ok(Notified::Skipped("the hold has no payment link"));
             };
-            text(&texts::hold_expiring(code, &link, expires_at.to_utc()))?
+            let expires_at = expires_at.to_utc();
+            text(&if notice.event == NoticeEvent::Expiring {
+                texts::hold_expiring(code, &link, expires_at)
+            } else {
+                let due = row.deposit_amount - row.paid_amount;
+                texts::payment_link_again(code, due, &link, expires_at, now)
+            })?
         }
         NoticeEvent::Expired => {
             let Some(stay) = stay else {
@@ -104,11 +111,7 @@ pub async fn notify(c: &Concierge, notice: &GuestNotice) -> Result<Notified> {
     };
     talk.last_message_at = Some(now.into());
     talk.last_message_preview = Some(message.summary());
-    let key = format!(
-        "{}:{}",
-        notice.reservation_id,
-        sea_orm::ActiveEnum::to_value(&notice.event)
-    );
+    let key = notice.key();
     let txn = c.db.begin().await?;
     let ttl = Duration::days(NOTICE_TTL_DAYS);
     let fresh = idempotency::claim_once(&txn, NOTICE_SCOPE, &key, now, ttl).await?;

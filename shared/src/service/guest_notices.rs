@@ -49,13 +49,7 @@ pub async fn enqueue(queue: Option<&JobQueue>, reservation_id: i64, event: Notic
     let Some(queue) = queue else {
         return;
     };
-    if let Err(e) = queue
-        .push(GuestNotice {
-            reservation_id,
-            event,
-        })
-        .await
-    {
+    if let Err(e) = queue.push(GuestNotice::new(reservation_id, event)).await {
         tracing::warn!(reservation_id, ?event, error = %e, "guest notice not enqueued");
     }
 }
@@ -117,9 +111,11 @@ pub async fn deliver(
         Some("email is not configured")
     } else if row.guest_email.is_none() {
         Some("the guest gave no email")
-    } else if notice.event == NoticeEvent::Expiring
-        && (row.status != ReservationStatus::PreReserved
-            || row.expires_at.is_none_or(|at| at.to_utc() <= now))
+    } else if matches!(
+        notice.event,
+        NoticeEvent::Expiring | NoticeEvent::PaymentLinkResent
+    ) && (row.status != ReservationStatus::PreReserved
+        || row.expires_at.is_none_or(|at| at.to_utc() <= now))
     {
         Some("the hold is no longer open")
     } else {
@@ -136,7 +132,7 @@ pub async fn deliver(
     }
     let payment_url = if matches!(
         notice.event,
-        NoticeEvent::HoldCreated | NoticeEvent::Expiring
+        NoticeEvent::HoldCreated | NoticeEvent::Expiring | NoticeEvent::PaymentLinkResent
     ) {
         hold_link(db, mailer.clock, mailer.payment_links, &row, now).await
     } else {
@@ -236,6 +232,11 @@ struct Claimed {
 
 /// Claims the notice's `email_log` row (inserting it the first time); `None` when it was sent
 /// already or another attempt holds it.
+///
+/// A resend of the link keeps one row per reservation too (the unique key stays
+/// `(reservation, event)`, which the previous release's claim names): a newer resend takes the
+/// row over whatever its state, starting its attempts afresh; the same resend again is claimed
+/// as any notice is. Earlier resends stay in the audit trail.
 async fn claim(
     db: &impl ConnectionTrait,
     notice: &GuestNotice,
@@ -243,12 +244,14 @@ async fn claim(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
     let lease_start = now - Duration::seconds(CLAIM_LEASE_SECONDS);
-    let sql = "INSERT INTO email_log (reservation_id, event, recipient, outcome, attempts, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, 1, $5, $5) \
+    let sql = "INSERT INTO email_log (reservation_id, event, resend, recipient, outcome, attempts, created_at, updated_at) \
+               VALUES ($1, $2, $8, $3, $4, 1, $5, $5) \
                ON CONFLICT (reservation_id, event) DO UPDATE \
-                 SET attempts = email_log.attempts + 1, outcome = $4, recipient = $3, updated_at = $5 \
-               WHERE email_log.outcome <> $6 \
-                 AND NOT (email_log.outcome = $4 AND email_log.updated_at > $7) \
+                 SET attempts = CASE WHEN email_log.resend < $8 THEN 1 ELSE email_log.attempts + 1 END, \
+                     resend = $8, outcome = $4, recipient = $3, updated_at = $5, sent_at = NULL \
+               WHERE email_log.resend < $8 \
+                  OR (email_log.outcome <> $6 \
+                      AND NOT (email_log.outcome = $4 AND email_log.updated_at > $7)) \
                RETURNING id";
     let row = Claimed::find_by_statement(stmt(
         sql,
@@ -260,6 +263,7 @@ async fn claim(
             now.into(),
             sea_orm::ActiveEnum::to_value(&EmailOutcome::Sent).into(),
             lease_start.into(),
+            notice.resend.into(),
         ],
     ))
     .one(db)

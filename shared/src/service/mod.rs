@@ -39,6 +39,7 @@ pub mod operations_health;
 pub mod overlaps;
 pub mod payment_alerts;
 pub mod payment_link;
+pub mod payment_link_resend;
 pub mod payment_poll;
 pub mod payments;
 pub mod quote;

@@ -253,7 +253,10 @@ async fn store_link(
 }
 
 /// When the hold lapses, if the reservation can still be paid now.
-fn payable_until(reservation: &reservation::Model, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+pub(crate) fn payable_until(
+    reservation: &reservation::Model,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
     let expires_at = reservation.expires_at.map(|t| t.with_timezone(&Utc));
     match (reservation.status, expires_at) {
         (ReservationStatus::PreReserved, Some(at)) if at > now => Ok(at),
@@ -269,7 +272,7 @@ fn payable_until(reservation: &reservation::Model, now: DateTime<Utc>) -> Result
 }
 
 /// The deposit still owed.
-fn amount_due(reservation: &reservation::Model) -> Result<Money> {
+pub(crate) fn amount_due(reservation: &reservation::Model) -> Result<Money> {
     let due = reservation.deposit_amount - reservation.paid_amount;
     if due > Money::ZERO {
         Ok(due)

@@ -55,10 +55,7 @@ async fn notice(env: &ConciergeApp, reservation_id: i64, event: NoticeEvent) {
     env.app
         .state
         .queue
-        .push(GuestNotice {
-            reservation_id,
-            event,
-        })
+        .push(GuestNotice::new(reservation_id, event))
         .await
         .expect("enqueue");
 }
@@ -356,5 +353,41 @@ async fn the_sweep_answers_stranded_messages_but_not_handed_off_or_old_ones() {
     );
     assert!(env.graph.sent_to("5492944444444").is_empty());
     assert!(env.graph.sent_to("5492944555555").is_empty());
+    env.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_resend_of_the_payment_link_is_told_in_the_conversation_once() {
+    let env = start().await;
+    let (_, hold) = hold(&env).await;
+    let queue = &env.app.state.queue;
+
+    // The first resend delivered twice, then a second one.
+    for resend in [1, 1, 2] {
+        queue
+            .push(GuestNotice::resend(hold.id, resend))
+            .await
+            .expect("enqueue");
+    }
+
+    let sent = env.replies(GUEST, 6).await;
+    for reply in &sent[4..] {
+        assert!(
+            reply
+                .text
+                .starts_with("¡Hola! Te reenvío el link de pago de tu reserva *"),
+            "{}",
+            reply.text
+        );
+        assert!(reply.text.contains(hold.code.as_str()), "{}", reply.text);
+        assert!(
+            reply.text.contains("Para confirmarla, pagá la seña de $ "),
+            "{}",
+            reply.text
+        );
+        assert!(reply.text.contains("https://"), "{}", reply.text);
+    }
+    env.settled("guest_notice.v1", 3).await;
+    assert_eq!(env.graph.sent_to(GUEST).len(), 6);
     env.stop().await;
 }

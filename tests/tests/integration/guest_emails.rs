@@ -358,10 +358,7 @@ async fn the_same_notice_twice_sends_one_email() {
     let env = env(true).await;
     let hold = env.book(json!({})).await; // no worker: the notice is delivered here
     let sender = EmailSender::from_settings(&env.app.settings).expect("sender");
-    let notice = GuestNotice {
-        reservation_id: hold.id,
-        event: NoticeEvent::HoldCreated,
-    };
+    let notice = GuestNotice::new(hold.id, NoticeEvent::HoldCreated);
 
     let first = guest_notices::deliver(env.app.conn(), env.mailer(&sender), &notice)
         .await
@@ -433,10 +430,7 @@ async fn an_address_the_server_refuses_is_recorded_and_not_retried() {
         .book(json!({ "guest_email": "rechazado@example.com" }))
         .await;
     let sender = EmailSender::from_settings(&env.app.settings).expect("sender");
-    let notice = GuestNotice {
-        reservation_id: hold.id,
-        event: NoticeEvent::HoldCreated,
-    };
+    let notice = GuestNotice::new(hold.id, NoticeEvent::HoldCreated);
 
     let outcome = guest_notices::deliver(env.app.conn(), env.mailer(&sender), &notice)
         .await
@@ -460,10 +454,7 @@ async fn a_hostile_guest_name_is_escaped_in_the_html() {
     guest_notices::deliver(
         env.app.conn(),
         env.mailer(&sender),
-        &GuestNotice {
-            reservation_id: hold.id,
-            event: NoticeEvent::HoldCreated,
-        },
+        &GuestNotice::new(hold.id, NoticeEvent::HoldCreated),
     )
     .await
     .expect("sent");
@@ -480,4 +471,73 @@ async fn a_hostile_guest_name_is_escaped_in_the_html() {
         mails[0].text.contains("<script>alert"),
         "the plain text is as typed"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_resend_of_the_payment_link_emails_the_link_once_and_a_hasty_one_is_refused() {
+    use shared::service::payment_link_resend::{
+        Channels, RESEND_COOLDOWN, Resend, ResendRefusal, resend,
+    };
+    // Arrange: a hold whose first email went out.
+    let env = env(true).await;
+    let worker = env.worker().await;
+    let hold = env.book(json!({})).await;
+    env.wait_for_messages(1, "the hold email").await;
+    let owner = AuditContext {
+        actor: Actor::Admin("duenio@example.com".into()),
+        trace_id: None,
+    };
+    let app = &env.app;
+    let again = || {
+        resend(
+            app.conn(),
+            app.clock.as_ref(),
+            &owner,
+            &hold.code,
+            &app.state.queue,
+        )
+    };
+
+    // Act
+    let first = again().await.expect("first resend");
+    let mails = env.wait_for_messages(2, "the resent link").await;
+    let hasty = again().await.expect("hasty resend");
+    app.clock
+        .advance(RESEND_COOLDOWN + ChronoDuration::seconds(1));
+    let second = again().await.expect("second resend");
+    let mails_after = env.wait_for_messages(3, "the second resent link").await;
+    let log = env
+        .wait_for_outcome(
+            hold.id,
+            NoticeEvent::PaymentLinkResent,
+            EmailOutcome::Sent,
+            WAIT,
+        )
+        .await;
+
+    // Assert
+    let queued = Resend::Queued(Channels {
+        email: true,
+        whatsapp: false,
+    });
+    assert_eq!(first, queued);
+    assert_eq!(second, queued);
+    assert!(
+        matches!(hasty, Resend::Refused(ResendRefusal::TooSoon { .. })),
+        "{hasty:?}"
+    );
+    let mail = &mails[1];
+    assert_eq!(mail.rcpt_tos, vec!["martin@example.com".to_owned()]);
+    assert!(mail.subject.contains("Tu link de pago"), "{}", mail.subject);
+    assert!(mail.text.contains("Te reenviamos el link"), "{}", mail.text);
+    assert!(
+        mail.text
+            .contains("https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id="),
+        "{}",
+        mail.text
+    );
+    assert_eq!(mails_after.len(), 3);
+    assert_eq!(log.resend, 2, "the row is the latest resend's");
+    assert_eq!(log.attempts, 1);
+    worker.stop().await;
 }

@@ -25,10 +25,7 @@ pub async fn handle(
     super::run_job(&ctx, &job, attempt.current(), async {
         let due = guest_notices::claim_reminders(&ctx.db, ctx.clock.now()).await?;
         for reservation_id in &due {
-            let notice = GuestNotice {
-                reservation_id: *reservation_id,
-                event: NoticeEvent::Expiring,
-            };
+            let notice = GuestNotice::new(*reservation_id, NoticeEvent::Expiring);
             if let Err(e) = ctx.queue.push(notice).await {
                 guest_notices::release_reminder(&ctx.db, *reservation_id).await?;
                 return Err(JobError::from(e));
