@@ -71,6 +71,10 @@ pub fn routes() -> Route {
         )
         .at("/reservas/:code/cancelar", post(pages::reservation::cancel))
         .at("/reservas/:code/editar", post(pages::reservation::edit))
+        .at(
+            "/reservas/:code/reenviar-link",
+            post(pages::resend_link::resend),
+        )
         .at("/assets/:name", get(assets::serve))
         .at("/eventos", get(live::stream))
 }

@@ -3,6 +3,7 @@
 //! of their own under `dashboard_web/`, sharing the helpers here.
 
 mod live_streams;
+mod resend_link;
 mod staff_navigation;
 mod webhook_log;
 

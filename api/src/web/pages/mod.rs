@@ -6,6 +6,7 @@ pub mod home;
 pub mod login;
 pub mod new_reservation;
 pub mod operations;
+pub mod resend_link;
 pub mod reservation;
 pub mod reservations;
 pub mod settings;

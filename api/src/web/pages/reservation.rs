@@ -1,10 +1,11 @@
 //! A reservation's page (`GET /admin/reservas/:code`): guest, stay, price, payments and
 //! history, and the owner's actions on it, each a form behind a confirmation step:
-//! `POST …/confirmar`, `POST …/cancelar` (with a reason) and `POST …/editar` (guest and
-//! notes; owner only, as in the admin API). Success comes back to the page with a message
+//! `POST …/confirmar`, `POST …/cancelar` (with a reason), `POST …/editar` (guest and
+//! notes; owner only, as in the admin API) and `POST …/reenviar-link` ([`super::resend_link`]). Success comes back to the page with a message
 //! (`?hecho=…`, one of a fixed set); a refusal shows the page again with the reason.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use poem::{
     Request, Response, handler,
     http::StatusCode,
@@ -82,6 +83,8 @@ struct Detail {
     can_confirm: bool,
     can_cancel: bool,
     can_edit: bool,
+    /// A hold with its deposit still owed: its link can be sent again.
+    can_resend: bool,
     payments: Vec<PaymentRow>,
     audit: Vec<AuditRow>,
 }
@@ -93,6 +96,9 @@ fn done_message(key: &str) -> Option<&'static str> {
         "cancelada" => Some("Reserva cancelada: las noches quedaron libres."),
         "editada" => Some("Cambios guardados."),
         "creada" => Some("Reserva creada."),
+        "link-email" => Some("Link de pago reenviado por email."),
+        "link-whatsapp" => Some("Link de pago reenviado por WhatsApp."),
+        "link-ambos" => Some("Link de pago reenviado por WhatsApp y por email."),
         _ => None,
     }
 }
@@ -119,8 +125,11 @@ fn explain_field(error: &FieldError) -> String {
     }
 }
 
-fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
+fn detail_page(session: WebSession, d: ReservationDetail, now: DateTime<Utc>) -> Detail {
     let r = d.reservation;
+    let can_resend = r.status == ReservationStatus::PreReserved
+        && r.paid_amount < r.deposit_amount
+        && r.expires_at.is_some_and(|at| at.to_utc() > now);
     let (status, status_class) = view::status(r.status);
     let editable = ReservationStatus::EDITABLE.contains(&r.status);
     let balance = r.total_price - r.paid_amount;
@@ -129,6 +138,7 @@ fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
         can_confirm: r.status.can_become(ReservationStatus::Confirmed),
         can_cancel: r.status.can_become(ReservationStatus::Cancelled),
         can_edit: editable && session.claims.role == AdminRole::Owner,
+        can_resend,
         nav: Nav::of(&session),
         csrf: session.csrf,
         done: None,
@@ -192,7 +202,7 @@ fn detail_page(session: WebSession, d: ReservationDetail) -> Detail {
 }
 
 /// The page of an unknown code.
-const NOT_FOUND: Refused = Refused::NotFound(
+pub(super) const NOT_FOUND: Refused = Refused::NotFound(
     "Reserva no encontrada",
     "No hay ninguna reserva con ese código.",
 );
@@ -203,7 +213,7 @@ fn parse_code(raw: &str) -> Result<ReservationCode, Refused> {
 
 /// The code of a form's reservation and the session's audit context, once the form's CSRF
 /// token checks out.
-fn prepare(
+pub(super) fn prepare(
     state: &AppState,
     session: &WebSession,
     code: &str,
@@ -213,28 +223,26 @@ fn prepare(
 }
 
 /// The page of `code`, with `done` or `refusal` shown, answered with `status`.
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     session: WebSession,
     code: &ReservationCode,
     done: Option<&'static str>,
     refusal: Option<(StatusCode, Vec<String>)>,
 ) -> Response {
+    let now = state.rules.clock.now();
     match reservations::detail(&state.db, code).await {
         Ok(d) => {
             let conversation = match &d.reservation.guest_phone {
-                Some(phone) => {
-                    let now = state.rules.clock.now();
-                    conversation_admin::summary(&state.db, phone, now)
-                        .await
-                        .ok()
-                        .map(|(_, c)| {
-                            format!("/admin/conversaciones/{}", c.phone.trim_start_matches('+'))
-                        })
-                }
+                Some(phone) => conversation_admin::summary(&state.db, phone, now)
+                    .await
+                    .ok()
+                    .map(|(_, c)| {
+                        format!("/admin/conversaciones/{}", c.phone.trim_start_matches('+'))
+                    }),
                 None => None,
             };
-            let mut page = detail_page(session, d);
+            let mut page = detail_page(session, d, now);
             page.conversation = conversation;
             page.done = done;
             let status = refusal.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
