@@ -81,7 +81,8 @@ impl From<payment::Model> for GuestPaymentView {
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct GuestEmailView {
-    /// hold_created, confirmed, expiring, expired or cancelled.
+    /// hold_created, confirmed, expiring, expired, cancelled or payment_link_resent (the
+    /// latest of the owner's resends of the payment link).
     pub event: String,
     /// The address it went to.
     pub recipient: Option<String>,
